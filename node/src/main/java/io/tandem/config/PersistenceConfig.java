@@ -1,0 +1,46 @@
+package io.tandem.config;
+
+import java.time.Duration;
+
+/**
+ * Session persistence of a pool.
+ *
+ * @param type        none, cookie (insert) or source-address
+ * @param cookie      cookie settings when {@code type} is cookie
+ * @param idleTimeout source-address bindings expire after this long without use
+ */
+public record PersistenceConfig(Type type, Cookie cookie, Duration idleTimeout) {
+
+  public static final PersistenceConfig NONE = new PersistenceConfig(Type.NONE, null, null);
+
+  public enum Type {
+    NONE,
+    COOKIE,
+    SOURCE_ADDRESS
+  }
+
+  public enum SameSite {
+    STRICT,
+    LAX,
+    NONE
+  }
+
+  /**
+   * @param name     cookie name
+   * @param path     {@code Path} attribute
+   * @param maxAge   {@code Max-Age}, or null for a session cookie
+   * @param secure   {@code Secure}
+   * @param httpOnly {@code HttpOnly}
+   * @param sameSite {@code SameSite}, or null to leave it out
+   * @param secret   optional secret mixed into the opaque backend ids so they cannot be guessed
+   */
+  public record Cookie(
+      String name, String path, Duration maxAge, boolean secure, boolean httpOnly, SameSite sameSite, String secret) {
+    @Override
+    public String toString() {
+      // Never print the secret.
+      return "Cookie[name=" + name + ", path=" + path + ", maxAge=" + maxAge + ", secure=" + secure
+          + ", httpOnly=" + httpOnly + ", sameSite=" + sameSite + ", secret=" + (secret == null ? "none" : "***") + "]";
+    }
+  }
+}

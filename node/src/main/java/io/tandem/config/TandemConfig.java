@@ -1,0 +1,32 @@
+package io.tandem.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A whole node configuration, parsed once from YAML by {@link ConfigLoader} and validated.
+ * Immutable: a reload builds a new instance and the control plane swaps it in.
+ *
+ * @param source    the file it was read from (for messages), or null when built in code
+ * @param node      process-wide settings
+ * @param listeners the front-end listeners, at least one
+ * @param pools     the backend pools, at least one
+ * @param accessLog the access log settings
+ */
+public record TandemConfig(
+    Path source,
+    NodeSettings node,
+    List<ListenerConfig> listeners,
+    List<PoolConfig> pools,
+    AccessLogConfig accessLog) {
+
+  public TandemConfig {
+    listeners = List.copyOf(listeners);
+    pools = List.copyOf(pools);
+  }
+
+  public Optional<PoolConfig> pool(String name) {
+    return pools.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+}

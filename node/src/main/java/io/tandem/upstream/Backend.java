@@ -1,0 +1,116 @@
+package io.tandem.upstream;
+
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * A backend as one routing snapshot sees it: identity, address, weight, limit and the state that decides whether it
+ * may be picked. Immutable; a state change produces a new instance in a new snapshot. The live counters
+ * ({@link #stats()}) are shared by every instance of the same pool and id.
+ */
+public final class Backend {
+  private final String pool;
+  private final String id;
+  private final String host;
+  private final int port;
+  private final int weight;
+  private final int maxConnections;
+  private final String cookieToken;
+  private final SocketAddress address;
+  private final BackendStats stats;
+  private final boolean healthy;
+  private final boolean ejected;
+  private final AdminState adminState;
+
+  public Backend(String pool, String id, String host, int port, int weight, int maxConnections, String cookieToken,
+      BackendStats stats, boolean healthy, boolean ejected, AdminState adminState) {
+    this.pool = pool;
+    this.id = id;
+    this.host = host;
+    this.port = port;
+    this.weight = weight;
+    this.maxConnections = maxConnections;
+    this.cookieToken = cookieToken;
+    this.address = SocketAddress.inetSocketAddress(port, host);
+    this.stats = stats;
+    this.healthy = healthy;
+    this.ejected = ejected;
+    this.adminState = adminState;
+  }
+
+  /** For unit tests of algorithms: healthy, enabled, unlimited, with fresh counters. */
+  public static Backend of(String id, int weight) {
+    return new Backend("test", id, "127.0.0.1", 1, weight, 0, id, new BackendStats(), true, false, AdminState.ENABLED);
+  }
+
+  public Backend withState(boolean healthy, boolean ejected, AdminState adminState) {
+    return new Backend(pool, id, host, port, weight, maxConnections, cookieToken, stats, healthy, ejected, adminState);
+  }
+
+  public String pool() {
+    return pool;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int weight() {
+    return weight;
+  }
+
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** Opaque id carried in the persistence cookie; never the address. */
+  public String cookieToken() {
+    return cookieToken;
+  }
+
+  public SocketAddress address() {
+    return address;
+  }
+
+  public BackendStats stats() {
+    return stats;
+  }
+
+  public boolean healthy() {
+    return healthy;
+  }
+
+  public boolean ejected() {
+    return ejected;
+  }
+
+  public AdminState adminState() {
+    return adminState;
+  }
+
+  /** May receive new sessions: healthy, not ejected, enabled. */
+  public boolean eligible() {
+    return healthy && !ejected && adminState == AdminState.ENABLED;
+  }
+
+  /** May receive requests of sessions already bound to it: as {@link #eligible()}, but draining is fine. */
+  public boolean acceptsBound() {
+    return healthy && !ejected && adminState != AdminState.DISABLED;
+  }
+
+  public String hostPort() {
+    return host + ":" + port;
+  }
+
+  @Override
+  public String toString() {
+    return pool + "/" + id + "(" + host + ":" + port + ")";
+  }
+}
