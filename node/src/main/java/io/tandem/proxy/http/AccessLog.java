@@ -1,0 +1,38 @@
+package io.tandem.proxy.http;
+
+import io.tandem.proxy.Outcome;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.logging.log4j.message.StringMapMessage;
+
+/**
+ * One JSON line per request on logger {@code tandem.access}. Log4j2's asynchronous appender (see log4j2.xml) does the
+ * formatting and I/O on its own thread; the event loop only builds the map. Disabled: nothing is built at all.
+ */
+final class AccessLog {
+  private static final Logger LOG = LogManager.getLogger("tandem.access");
+
+  private AccessLog() {}
+
+  static boolean enabled() {
+    return LOG.isInfoEnabled();
+  }
+
+  @SuppressWarnings("checkstyle:ParameterNumber")
+  static void log(String listener, String client, String method, String uri, int status, Outcome outcome,
+      String pool, String backend, long durationMicros, String requestId, long bytesOut) {
+    StringMapMessage m = new StringMapMessage(12)
+        .with("listener", listener)
+        .with("client", client)
+        .with("method", method)
+        .with("uri", uri)
+        .with("status", Integer.toString(status))
+        .with("outcome", outcome.label())
+        .with("pool", pool == null ? "-" : pool)
+        .with("backend", backend == null ? "-" : backend)
+        .with("duration_us", Long.toString(durationMicros))
+        .with("bytes_out", Long.toString(bytesOut))
+        .with("request_id", requestId == null ? "-" : requestId);
+    LOG.info(m);
+  }
+}

@@ -1,0 +1,68 @@
+package io.tandem.proxy.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AttributeKey;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Sits in front of the HTTP decoder of one client connection and tracks whether a request head is being received and
+ * since when, so that a periodic sweep can answer 408 to clients that send their head too slowly (slowloris). An idle
+ * keep-alive connection (no byte of the next request yet) is left to the idle timeout. Event-loop confined.
+ */
+final class ConnectionGuard extends ChannelInboundHandlerAdapter {
+  static final AttributeKey<ConnectionGuard> KEY = AttributeKey.valueOf("tandem.guard");
+  private static final byte[] TIMEOUT_BODY = "408 Request Timeout\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final Channel channel;
+  private boolean awaitingHead = true;
+  private long headStartNanos;
+
+  ConnectionGuard(Channel channel, long nowNanos) {
+    this.channel = channel;
+    // The first request's clock starts at accept: a client that connects and sends nothing is slow too.
+    this.headStartNanos = nowNanos;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (awaitingHead && headStartNanos == 0) {
+      headStartNanos = System.nanoTime();
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /** A complete request head arrived. */
+  void headReceived() {
+    awaitingHead = false;
+  }
+
+  /** The exchange ended; the next bytes start the next head. */
+  void awaitNextHead() {
+    awaitingHead = true;
+    headStartNanos = 0;
+  }
+
+  /** Answers 408 and closes if a head has been arriving for longer than {@code timeoutNanos}. */
+  boolean expireIfSlow(long nowNanos, long timeoutNanos) {
+    if (!awaitingHead || headStartNanos == 0 || nowNanos - headStartNanos < timeoutNanos || !channel.isActive()) {
+      return false;
+    }
+    awaitingHead = false;
+    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
+        Unpooled.wrappedBuffer(TIMEOUT_BODY));
+    resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, TIMEOUT_BODY.length);
+    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    resp.headers().set(HttpHeaderNames.CONNECTION, "close");
+    channel.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+    return true;
+  }
+}

@@ -1,0 +1,672 @@
+package io.tandem.proxy.http;
+
+import io.tandem.affinity.Cookies;
+import io.tandem.balancing.PickContext;
+import io.tandem.config.Algorithm;
+import io.tandem.config.HashKey;
+import io.tandem.config.ListenerConfig;
+import io.tandem.config.PersistenceConfig;
+import io.tandem.config.PoolConfig;
+import io.tandem.limits.PoolQueue;
+import io.tandem.proxy.Outcome;
+import io.tandem.upstream.Backend;
+import io.tandem.upstream.PoolSnapshot;
+import io.tandem.upstream.RoutingSnapshot;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One proxied request, from the client's request head to the end of the response. Runs on the client connection's
+ * event loop; the only cross-thread entry is {@link #dispatch} from the pool queue, which hops back to that loop.
+ * Never throws for bad traffic: every path ends in {@link #finish} with one {@link Outcome}.
+ */
+final class Exchange implements PoolQueue.Waiter {
+  private static final Logger LOG = LogManager.getLogger(Exchange.class);
+
+  private final ListenerRuntime listener;
+  private final ListenerConfig lc;
+  private final HttpServerRequest req;
+  private final Context context;
+  private final long startNanos = System.nanoTime();
+  private final AtomicBoolean claimed = new AtomicBoolean();
+  private final String requestId;
+  private final String clientIp;
+
+  private PoolSnapshot pool;
+  private PickContext pick;
+  private Backend backend;
+  private boolean slotHeld;
+  private String boundBackendId;
+  private boolean setCookie;
+  private int attempts;
+  private boolean hasBody;
+  private boolean bodyStarted;
+  private long bodyBytes;
+  private long bytesOut;
+  private long queueTimer = -1;
+  private long bodyTimer = -1;
+  private volatile long lastBodyNanos;
+  private HttpClientRequest upstream;
+  private boolean responseStarted;
+  private boolean finished;
+
+  Exchange(ListenerRuntime listener, HttpServerRequest req, Context context) {
+    this.listener = listener;
+    this.lc = listener.config();
+    this.req = req;
+    this.context = context;
+    SocketAddress remote = req.remoteAddress();
+    this.clientIp = remote == null ? "-" : remote.hostAddress();
+    String incomingId = req.headers().get("x-request-id");
+    this.requestId = lc.trustForwarded() && incomingId != null && !incomingId.isEmpty()
+        ? incomingId : listener.nextRequestId();
+  }
+
+  void start() {
+    req.pause();
+    HttpServerResponse resp = req.response();
+    resp.closeHandler(v -> clientGone());
+    if (!checkFraming()) {
+      return;
+    }
+    RoutingSnapshot snap = listener.registry().snapshot();
+    String poolName = snap.router(listener.name()).route(req);
+    pool = snap.pool(poolName);
+    if (pool == null) {
+      fail(Outcome.NO_BACKEND);
+      return;
+    }
+    pick = newPickContext(pool.config());
+    Backend bound = stickyBackend();
+    if (bound != null) {
+      if (bound.stats().tryAcquire(bound.maxConnections(), othersActive(bound))) {
+        acquired(bound);
+      } else {
+        enqueue();
+      }
+      return;
+    }
+    selectAndForward();
+  }
+
+  /** RFC 9112 framing checks; answers 400/413 itself and returns false when the request must not be forwarded. */
+  private boolean checkFraming() {
+    MultiMap h = req.headers();
+    if (req.version() == HttpVersion.HTTP_1_1 && h.getAll(HttpHeaders.HOST).size() != 1) {
+      rejectFraming(Outcome.BAD_REQUEST, "missing or duplicated Host header");
+      return false;
+    }
+    java.util.List<String> te = h.getAll(HttpHeaders.TRANSFER_ENCODING);
+    if (!te.isEmpty()) {
+      if (te.size() != 1 || !te.get(0).trim().equalsIgnoreCase("chunked") || req.version() != HttpVersion.HTTP_1_1) {
+        rejectFraming(Outcome.BAD_REQUEST, "unsupported Transfer-Encoding " + te);
+        return false;
+      }
+      hasBody = true;
+    }
+    String cl = h.get(HttpHeaders.CONTENT_LENGTH);
+    long max = lc.limits().maxBodySize();
+    if (cl != null) {
+      long length;
+      try {
+        length = Long.parseLong(cl);
+      } catch (NumberFormatException e) {
+        length = -1;
+      }
+      if (length < 0) {
+        rejectFraming(Outcome.BAD_REQUEST, "invalid Content-Length");
+        return false;
+      }
+      if (max > 0 && length > max) {
+        rejectFraming(Outcome.BODY_TOO_LARGE, "Content-Length " + length + " over " + max);
+        return false;
+      }
+      hasBody = length > 0;
+    }
+    return true;
+  }
+
+  private void rejectFraming(Outcome outcome, String why) {
+    LOG.debug("refused request from {}: {}", clientIp, why);
+    req.response().putHeader(HttpHeaders.CONNECTION, "close");
+    fail(outcome);
+  }
+
+  private PickContext newPickContext(PoolConfig pc) {
+    if (pc.algorithm() == Algorithm.SOURCE_HASH) {
+      return PickContext.forKey(clientIp);
+    }
+    if (pc.algorithm() != Algorithm.CONSISTENT_HASH || pc.hashKey() == null) {
+      return PickContext.create();
+    }
+    HashKey key = pc.hashKey();
+    CharSequence value;
+    switch (key.source()) {
+      case HEADER:
+        value = req.headers().get(key.name());
+        break;
+      case COOKIE:
+        value = Cookies.find(req.headers().get(HttpHeaders.COOKIE), key.name());
+        break;
+      default:
+        value = req.path();
+    }
+    return value == null ? PickContext.forHash(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+        : PickContext.forKey(value);
+  }
+
+  /** A backend this request is persisted to and that still takes bound sessions, or null. */
+  private Backend stickyBackend() {
+    PersistenceConfig p = pool.config().persistence();
+    if (p == null || p.type() == PersistenceConfig.Type.NONE) {
+      return null;
+    }
+    Backend b;
+    if (p.type() == PersistenceConfig.Type.COOKIE) {
+      String token = Cookies.find(req.headers().get(HttpHeaders.COOKIE), p.cookie().name());
+      b = token == null ? null : pool.byToken().get(token);
+      if (b == null || !b.acceptsBound()) {
+        setCookie = true;
+        return null;
+      }
+    } else {
+      String id = listener.affinity().lookup(pool.name(), clientIp);
+      b = id == null ? null : pool.byId().get(id);
+      if (b == null || !b.acceptsBound()) {
+        return null;
+      }
+    }
+    boundBackendId = b.id();
+    return b;
+  }
+
+  private int othersActive(Backend b) {
+    return listener.registry().othersActive(b);
+  }
+
+  private void selectAndForward() {
+    while (true) {
+      Backend b = pool.balancer().pick(pick);
+      if (b == null) {
+        break;
+      }
+      if (b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
+        acquired(b);
+        return;
+      }
+      pick.exclude(b);
+    }
+    if (!pool.hasEligible()) {
+      fail(attempts > 0 ? Outcome.BACKEND_CONNECT_FAILED : Outcome.NO_BACKEND);
+    } else if (attempts > 0) {
+      fail(Outcome.BACKEND_CONNECT_FAILED);
+    } else {
+      enqueue();
+    }
+  }
+
+  // ---- queue ----
+
+  private void enqueue() {
+    PoolQueue queue = pool.queue();
+    if (!queue.offer(this)) {
+      fail(Outcome.QUEUE_FULL);
+      return;
+    }
+    long timeout = Math.max(1, pool.config().queue().timeout().toMillis());
+    queueTimer = context.owner().setTimer(timeout, id -> {
+      queueTimer = -1;
+      if (claim()) {
+        queue.remove(this);
+        fail(Outcome.QUEUE_TIMEOUT);
+      }
+    });
+  }
+
+  @Override
+  public String requiredBackendId() {
+    return boundBackendId;
+  }
+
+  @Override
+  public boolean claim() {
+    return claimed.compareAndSet(false, true);
+  }
+
+  @Override
+  public void dispatch(Backend b) {
+    context.runOnContext(v -> {
+      if (queueTimer >= 0) {
+        context.owner().cancelTimer(queueTimer);
+        queueTimer = -1;
+      }
+      if (finished) {
+        pool.queue().release(b);
+        return;
+      }
+      acquired(b);
+    });
+  }
+
+  // ---- upstream ----
+
+  private void acquired(Backend b) {
+    backend = b;
+    slotHeld = true;
+    attempts++;
+    HttpClientAgent client = listener.clients().client(pool.name());
+    if (client == null) {
+      releaseSlot(false);
+      fail(Outcome.NO_BACKEND);
+      return;
+    }
+    RequestOptions options = new RequestOptions()
+        .setServer(b.address())
+        .setMethod(req.method())
+        .setURI(req.uri())
+        .setIdleTimeout(pool.config().timeouts().response().toMillis());
+    client.request(options).onComplete(ar -> {
+      if (finished) {
+        if (ar.succeeded()) {
+          ar.result().reset();
+        }
+        releaseSlot(false);
+        return;
+      }
+      if (ar.failed()) {
+        connectFailed(ar.cause());
+      } else {
+        send(ar.result());
+      }
+    });
+  }
+
+  private void connectFailed(Throwable cause) {
+    Backend failed = backend;
+    LOG.debug("connect to {} failed: {}", failed, cause.toString());
+    failed.stats().record(Outcome.BACKEND_CONNECT_FAILED);
+    releaseSlot(true);
+    if (attempts < pool.config().retries().connectAttempts()) {
+      pick.exclude(failed);
+      if (boundBackendId != null) {
+        // The persisted backend is unreachable: fall back to a fresh choice and a fresh cookie.
+        boundBackendId = null;
+        setCookie = pool.config().persistence().type() == PersistenceConfig.Type.COOKIE;
+      }
+      selectAndForward();
+    } else {
+      fail(Outcome.BACKEND_CONNECT_FAILED);
+    }
+  }
+
+  private void send(HttpClientRequest up) {
+    upstream = up;
+    boolean upgrade = isUpgrade();
+    MultiMap out = up.headers();
+    ForwardingHeaders.copyEndToEnd(req.headers(), out, true, upgrade);
+    String host = req.headers().get(HttpHeaders.HOST);
+    ForwardingHeaders.addForwarding(out, clientIp, "http", host, requestId);
+    if (host != null) {
+      HostAndPort authority = HostAndPort.parseAuthority(host, -1);
+      if (authority != null) {
+        up.authority(authority);
+      }
+    }
+    up.exceptionHandler(this::upstreamFailed);
+    if (upgrade) {
+      tunnel(up);
+      return;
+    }
+    if (req.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+      up.setChunked(true);
+    } else if (hasBody) {
+      out.set(HttpHeaders.CONTENT_LENGTH, req.headers().get(HttpHeaders.CONTENT_LENGTH));
+    }
+    if (req.headers().contains(HttpHeaders.EXPECT)) {
+      up.continueHandler(v -> {
+        if (!responseStarted) {
+          req.response().writeContinue();
+        }
+      });
+    }
+    up.response().onComplete(ar -> {
+      if (ar.succeeded()) {
+        relay(ar.result());
+      } else {
+        upstreamFailed(ar.cause());
+      }
+    });
+    if (!hasBody || req.isEnded()) {
+      up.end();
+      return;
+    }
+    up.sendHead();
+    streamBody(up);
+  }
+
+  private void streamBody(HttpClientRequest up) {
+    long max = lc.limits().maxBodySize();
+    lastBodyNanos = System.nanoTime();
+    armBodyTimer();
+    req.handler(buf -> {
+      bodyStarted = true;
+      lastBodyNanos = System.nanoTime();
+      bodyBytes += buf.length();
+      if (max > 0 && bodyBytes > max) {
+        up.reset();
+        releaseSlot(false);
+        rejectFraming(Outcome.BODY_TOO_LARGE, "body over " + max + " bytes");
+        return;
+      }
+      up.write(buf);
+      if (up.writeQueueFull()) {
+        req.pause();
+        up.drainHandler(v -> req.resume());
+      }
+    });
+    req.endHandler(v -> {
+      cancelBodyTimer();
+      if (!finished) {
+        up.end();
+      }
+    });
+    req.exceptionHandler(t -> {
+      cancelBodyTimer();
+      if (!finished) {
+        up.reset();
+        clientGone();
+      }
+    });
+    req.resume();
+  }
+
+  private void armBodyTimer() {
+    long timeoutNanos = lc.timeouts().requestBody().toNanos();
+    long due = lastBodyNanos + timeoutNanos - System.nanoTime();
+    bodyTimer = context.owner().setTimer(Math.max(1, due / 1_000_000), id -> {
+      bodyTimer = -1;
+      if (finished || req.isEnded()) {
+        return;
+      }
+      if (System.nanoTime() - lastBodyNanos >= timeoutNanos) {
+        if (upstream != null) {
+          upstream.reset();
+        }
+        releaseSlot(false);
+        rejectFraming(Outcome.CLIENT_TIMEOUT, "request body stalled");
+      } else {
+        armBodyTimer();
+      }
+    });
+  }
+
+  private void cancelBodyTimer() {
+    if (bodyTimer >= 0) {
+      context.owner().cancelTimer(bodyTimer);
+      bodyTimer = -1;
+    }
+  }
+
+  private boolean isUpgrade() {
+    String upgrade = req.headers().get(HttpHeaders.UPGRADE);
+    String connection = req.headers().get(HttpHeaders.CONNECTION);
+    return upgrade != null && connection != null && ForwardingHeaders.listsToken(connection, "upgrade");
+  }
+
+  private void upstreamFailed(Throwable cause) {
+    if (finished) {
+      return;
+    }
+    boolean timeout = cause instanceof TimeoutException;
+    Outcome outcome = timeout ? Outcome.BACKEND_TIMEOUT : Outcome.BACKEND_ERROR;
+    backend.stats().record(outcome);
+    if (responseStarted) {
+      // Part of the answer is out: the only honest thing left is to cut the client connection.
+      releaseSlot(true);
+      finishQuietly(outcome);
+      req.connection().close();
+      return;
+    }
+    boolean retry = !timeout && !hasBody && pool.config().retries().retryIdempotent() && isIdempotent()
+        && attempts < pool.config().retries().connectAttempts();
+    releaseSlot(true);
+    if (retry) {
+      pick.exclude(backend);
+      upstream = null;
+      selectAndForward();
+    } else {
+      fail(outcome);
+    }
+  }
+
+  private boolean isIdempotent() {
+    HttpMethod m = req.method();
+    return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
+        || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
+  }
+
+  // ---- response ----
+
+  private void relay(HttpClientResponse up) {
+    if (finished) {
+      return;
+    }
+    responseStarted = true;
+    HttpServerResponse resp = req.response();
+    int status = up.statusCode();
+    resp.setStatusCode(status);
+    resp.setStatusMessage(up.statusMessage());
+    MultiMap out = resp.headers();
+    ForwardingHeaders.copyEndToEnd(up.headers(), out, false, false);
+    if (setCookie && backend != null) {
+      out.add(HttpHeaders.SET_COOKIE, persistenceCookie(pool.config().persistence().cookie(), backend.cookieToken()));
+    }
+    bindSourceAffinity();
+    if (!up.headers().contains(HttpHeaders.CONTENT_LENGTH) && req.version() == HttpVersion.HTTP_1_1
+        && status != 204 && status != 304 && req.method() != HttpMethod.HEAD) {
+      resp.setChunked(true);
+    }
+    up.handler(buf -> {
+      bytesOut += buf.length();
+      resp.write(buf);
+      if (resp.writeQueueFull()) {
+        up.pause();
+        resp.drainHandler(v -> up.resume());
+      }
+    });
+    up.endHandler(v -> {
+      if (finished) {
+        return;
+      }
+      resp.end();
+      boolean serverError = status >= 500;
+      releaseSlot(serverError);
+      finish(Outcome.OK, status);
+    });
+  }
+
+  private void bindSourceAffinity() {
+    PersistenceConfig p = pool.config().persistence();
+    if (p != null && p.type() == PersistenceConfig.Type.SOURCE_ADDRESS && boundBackendId == null && backend != null) {
+      listener.affinity().bindIfAbsent(pool.name(), clientIp, backend.id(), p.idleTimeout());
+    }
+  }
+
+  static String persistenceCookie(PersistenceConfig.Cookie c, String token) {
+    StringBuilder sb = new StringBuilder(96).append(c.name()).append('=').append(token);
+    sb.append("; Path=").append(c.path());
+    if (c.maxAge() != null) {
+      sb.append("; Max-Age=").append(c.maxAge().toSeconds());
+    }
+    if (c.secure()) {
+      sb.append("; Secure");
+    }
+    if (c.httpOnly()) {
+      sb.append("; HttpOnly");
+    }
+    if (c.sameSite() != null) {
+      String s = c.sameSite().name();
+      sb.append("; SameSite=").append(s.charAt(0)).append(s.substring(1).toLowerCase(java.util.Locale.ROOT));
+    }
+    return sb.toString();
+  }
+
+  // ---- upgrade tunnel ----
+
+  private void tunnel(HttpClientRequest up) {
+    up.connect().onComplete(ar -> {
+      if (finished) {
+        return;
+      }
+      if (ar.failed()) {
+        upstreamFailed(ar.cause());
+        return;
+      }
+      HttpClientResponse ur = ar.result();
+      if (ur.statusCode() != 101) {
+        relay(ur);
+        return;
+      }
+      responseStarted = true;
+      HttpServerResponse resp = req.response();
+      resp.setStatusCode(101);
+      ForwardingHeaders.copyEndToEnd(ur.headers(), resp.headers(), false, true);
+      NetSocket backendSocket = ur.netSocket();
+      req.toNetSocket().onComplete(cs -> {
+        if (cs.failed()) {
+          backendSocket.close();
+          releaseSlot(false);
+          finish(Outcome.CLIENT_ABORTED, 0);
+          return;
+        }
+        NetSocket clientSocket = cs.result();
+        clientSocket.pipeTo(backendSocket);
+        backendSocket.pipeTo(clientSocket);
+        backendSocket.closeHandler(v -> clientSocket.close());
+        clientSocket.closeHandler(v -> {
+          backendSocket.close();
+          releaseSlot(false);
+          finish(Outcome.UPGRADED, 101);
+        });
+      });
+    });
+    req.resume();
+  }
+
+  // ---- endings ----
+
+  private void clientGone() {
+    if (finished) {
+      return;
+    }
+    if (upstream != null) {
+      upstream.reset();
+    }
+    if (claim() && queueTimer >= 0) {
+      pool.queue().remove(this);
+    }
+    releaseSlot(false);
+    finishQuietly(Outcome.CLIENT_ABORTED);
+  }
+
+  /** Gives the backend slot back (to a waiter or the counter) and reports the result to passive detection. */
+  private void releaseSlot(boolean failure) {
+    if (!slotHeld) {
+      return;
+    }
+    slotHeld = false;
+    if (pool.passive() != null) {
+      if (failure) {
+        pool.passive().onFailure(backend.id());
+      } else {
+        pool.passive().onSuccess(backend.id());
+      }
+    }
+    pool.queue().release(backend);
+  }
+
+  /** Answers with Tandem's own status for {@code outcome}. */
+  private void fail(Outcome outcome) {
+    if (finished) {
+      return;
+    }
+    HttpServerResponse resp = req.response();
+    if (resp.headWritten() || resp.ended()) {
+      finishQuietly(outcome);
+      req.connection().close();
+      return;
+    }
+    int status = outcome.status();
+    resp.setStatusCode(status);
+    if (status == 503) {
+      resp.putHeader("retry-after", "1");
+    }
+    resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+    resp.putHeader("x-request-id", requestId);
+    if (!req.isEnded() && !bodyStarted && hasBody) {
+      // The body was never read: the connection cannot be reused safely.
+      resp.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    String body = status + " " + reason(outcome) + "\n";
+    bytesOut += body.length();
+    resp.end(Buffer.buffer(body));
+    finish(outcome, status);
+  }
+
+  private static String reason(Outcome o) {
+    switch (o) {
+      case NO_BACKEND:
+      case QUEUE_FULL:
+      case QUEUE_TIMEOUT:
+        return "Service Unavailable (" + o.label() + ")";
+      case BACKEND_TIMEOUT:
+        return "Gateway Timeout";
+      case BAD_REQUEST:
+        return "Bad Request";
+      case CLIENT_TIMEOUT:
+        return "Request Timeout";
+      case BODY_TOO_LARGE:
+        return "Content Too Large";
+      default:
+        return "Bad Gateway (" + o.label() + ")";
+    }
+  }
+
+  private void finishQuietly(Outcome outcome) {
+    finish(outcome, outcome.status());
+  }
+
+  private void finish(Outcome outcome, int status) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    cancelBodyTimer();
+    listener.record(outcome);
+    if (backend != null && outcome == Outcome.OK) {
+      backend.stats().record(Outcome.OK);
+    }
+    if (listener.accessLog()) {
+      long micros = (System.nanoTime() - startNanos) / 1000;
+      AccessLog.log(listener.name(), clientIp, req.method().name(), req.uri(), status, outcome,
+          pool == null ? null : pool.name(), backend == null ? null : backend.id(), micros, requestId, bytesOut);
+    }
+  }
+}

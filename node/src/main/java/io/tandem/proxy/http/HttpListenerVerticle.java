@@ -1,0 +1,156 @@
+package io.tandem.proxy.http;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.tandem.config.ListenerConfig;
+import io.tandem.proxy.Outcome;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One event loop's share of an HTTP listener: a Vert.x {@link HttpServer} bound to the listener's address (Vert.x
+ * spreads the accepted connections over the instances). Per connection it enforces the listener's connection limit,
+ * installs the smuggling guard decoder and the slow-head guard; per request it hands over to an {@link Exchange}.
+ */
+public final class HttpListenerVerticle extends VerticleBase {
+  private static final Logger LOG = LogManager.getLogger(HttpListenerVerticle.class);
+
+  private final ListenerRuntime runtime;
+  private final int port;
+  private final Set<ConnectionGuard> guards = new HashSet<>();
+  private HttpServer server;
+  private long sweepTimer = -1;
+
+  /** @param port the port to bind: the configured one, or the one the first instance got for port 0 */
+  public HttpListenerVerticle(ListenerRuntime runtime, int port) {
+    this.runtime = runtime;
+    this.port = port;
+  }
+
+  static HttpServerOptions serverOptions(ListenerConfig lc, int port) {
+    return new HttpServerOptions()
+        .setHost(lc.host())
+        .setPort(port)
+        .setIdleTimeout((int) Math.max(1, lc.timeouts().idle().toMillis()))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        // The request line is "METHOD SP URI SP VERSION": allow for method and version around the URI limit.
+        .setMaxInitialLineLength(lc.limits().maxUriLength() + 32)
+        .setMaxHeaderSize(lc.limits().maxHeaderSize())
+        .setHandle100ContinueAutomatically(false)
+        .setCompressionSupported(false)
+        .setDecompressionSupported(false)
+        .setTcpNoDelay(true)
+        .setReuseAddress(true)
+        .setAcceptBacklog(1024);
+  }
+
+  @Override
+  public Future<?> start() {
+    ListenerConfig lc = runtime.config();
+    HttpServerOptions options = serverOptions(lc, port);
+    server = vertx.createHttpServer(options);
+    server.connectionHandler(conn -> onConnection(conn, options));
+    server.invalidRequestHandler(this::onInvalidRequest);
+    server.requestHandler(this::onRequest);
+    long sweepMs = Math.max(50, Math.min(1000, lc.timeouts().requestHeader().toMillis() / 4));
+    sweepTimer = vertx.setPeriodic(sweepMs, id -> sweep());
+    return server.listen();
+  }
+
+  /** The bound port (after start). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void onConnection(HttpConnection conn, HttpServerOptions options) {
+    ListenerConfig lc = runtime.config();
+    int open = runtime.connections().incrementAndGet();
+    if (lc.maxConnections() > 0 && open > lc.maxConnections()) {
+      runtime.connections().decrementAndGet();
+      runtime.record(Outcome.LISTENER_FULL);
+      LOG.debug("listener {} full ({} connections), closing {}", runtime.name(), lc.maxConnections(),
+          conn.remoteAddress());
+      conn.close();
+      return;
+    }
+    Channel ch = ((ConnectionBase) conn).channel();
+    ConnectionGuard guard = new ConnectionGuard(ch, System.nanoTime());
+    ch.attr(ConnectionGuard.KEY).set(guard);
+    guards.add(guard);
+    if (ch.pipeline().get("httpDecoder") != null) {
+      ch.pipeline().replace("httpDecoder", "httpDecoder", new SmugglingGuardDecoder(options));
+      ch.pipeline().addBefore("httpDecoder", "tandemGuard", guard);
+    }
+    conn.closeHandler(v -> {
+      runtime.connections().decrementAndGet();
+      guards.remove(guard);
+    });
+  }
+
+  private void onRequest(HttpServerRequest req) {
+    ConnectionGuard guard = guardOf(req);
+    if (guard != null) {
+      guard.headReceived();
+      req.response().endHandler(v -> guard.awaitNextHead());
+    }
+    new Exchange(runtime, req, context).start();
+  }
+
+  private static ConnectionGuard guardOf(HttpServerRequest req) {
+    HttpConnection conn = req.connection();
+    return conn instanceof ConnectionBase ? ((ConnectionBase) conn).channel().attr(ConnectionGuard.KEY).get() : null;
+  }
+
+  private void onInvalidRequest(HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    Outcome outcome;
+    if (cause instanceof TooLongHttpLineException) {
+      outcome = Outcome.URI_TOO_LONG;
+    } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+      outcome = Outcome.HEADERS_TOO_LARGE;
+    } else {
+      outcome = Outcome.BAD_REQUEST;
+    }
+    runtime.record(outcome);
+    LOG.debug("invalid request from {} on {}: {}", req.remoteAddress(), runtime.name(),
+        cause == null ? "?" : cause.getMessage());
+    String body = outcome.status() + " " + outcome.label() + "\n";
+    req.response()
+        .setStatusCode(outcome.status())
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .end(body);
+  }
+
+  private void sweep() {
+    long timeout = runtime.config().timeouts().requestHeader().toNanos();
+    long now = System.nanoTime();
+    for (ConnectionGuard g : guards) {
+      if (g.expireIfSlow(now, timeout)) {
+        runtime.record(Outcome.CLIENT_TIMEOUT);
+      }
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+    long drainMs = runtime.drainMillis();
+    return server.shutdown(drainMs, TimeUnit.MILLISECONDS);
+  }
+}

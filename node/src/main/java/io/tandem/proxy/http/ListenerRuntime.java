@@ -1,0 +1,103 @@
+package io.tandem.proxy.http;
+
+import io.tandem.cluster.AffinityTable;
+import io.tandem.config.ListenerConfig;
+import io.tandem.proxy.Outcome;
+import io.tandem.upstream.UpstreamRegistry;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What every event-loop instance of one listener shares: its configuration (swapped on reload), the registry, the
+ * backend clients, the affinity table and the listener-level counters. Lock-free.
+ */
+public final class ListenerRuntime {
+  private final String name;
+  private final UpstreamRegistry registry;
+  private final BackendClients clients;
+  private final AffinityTable affinity;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final LongAdder[] outcomes = new LongAdder[Outcome.values().length];
+  private final AtomicLong requestSeq = new AtomicLong();
+  private final String requestIdPrefix;
+  private volatile ListenerConfig config;
+  private volatile boolean accessLog;
+  private volatile long drainMillis = 30_000;
+
+  public ListenerRuntime(ListenerConfig config, UpstreamRegistry registry, BackendClients clients,
+      AffinityTable affinity, boolean accessLog) {
+    this.name = config.name();
+    this.config = config;
+    this.registry = registry;
+    this.clients = clients;
+    this.affinity = affinity;
+    this.accessLog = accessLog;
+    this.requestIdPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL) + "-";
+    for (int i = 0; i < outcomes.length; i++) {
+      outcomes[i] = new LongAdder();
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public ListenerConfig config() {
+    return config;
+  }
+
+  /** Applies a reloaded listener configuration (same name and address). */
+  public void update(ListenerConfig config, boolean accessLog) {
+    this.config = config;
+    this.accessLog = accessLog;
+  }
+
+  /** How long a stopping instance lets in-flight requests finish. */
+  public void drainMillis(long drainMillis) {
+    this.drainMillis = drainMillis;
+  }
+
+  long drainMillis() {
+    return drainMillis;
+  }
+
+  UpstreamRegistry registry() {
+    return registry;
+  }
+
+  BackendClients clients() {
+    return clients;
+  }
+
+  AffinityTable affinity() {
+    return affinity;
+  }
+
+  boolean accessLog() {
+    return accessLog && AccessLog.enabled();
+  }
+
+  AtomicInteger connections() {
+    return connections;
+  }
+
+  /** Open client connections. */
+  public int openConnections() {
+    return connections.get();
+  }
+
+  void record(Outcome outcome) {
+    outcomes[outcome.ordinal()].increment();
+  }
+
+  /** Requests (or refused connections) that ended in {@code outcome} on this listener. */
+  public long count(Outcome outcome) {
+    return outcomes[outcome.ordinal()].sum();
+  }
+
+  String nextRequestId() {
+    return requestIdPrefix + Long.toHexString(requestSeq.incrementAndGet());
+  }
+}

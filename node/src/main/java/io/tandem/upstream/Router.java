@@ -1,0 +1,140 @@
+package io.tandem.upstream;
+
+import io.tandem.affinity.Cookies;
+import io.tandem.config.ListenerConfig;
+import io.tandem.config.RouteConfig;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A listener's routing rules, compiled once: the first rule whose conditions all hold names the pool, else the
+ * listener's default pool. Immutable and allocation-free per request except for the host's lower-casing.
+ */
+public final class Router {
+  private final Rule[] rules;
+  private final String defaultPool;
+
+  public Router(ListenerConfig listener) {
+    List<Rule> compiled = new ArrayList<>();
+    for (RouteConfig r : listener.routes()) {
+      compiled.add(new Rule(r));
+    }
+    this.rules = compiled.toArray(new Rule[0]);
+    this.defaultPool = listener.defaultPool();
+  }
+
+  /** The pool name for this request. Never null, never throws. */
+  public String route(HttpServerRequest req) {
+    if (rules.length == 0) {
+      return defaultPool;
+    }
+    String host = hostWithoutPort(req.headers().get(HttpHeaders.HOST));
+    String path = req.path();
+    if (path == null) {
+      path = "";
+    }
+    for (Rule rule : rules) {
+      if (rule.matches(req, host, path)) {
+        return rule.pool;
+      }
+    }
+    return defaultPool;
+  }
+
+  static String hostWithoutPort(String host) {
+    if (host == null) {
+      return "";
+    }
+    int end = host.length();
+    if (host.startsWith("[")) {
+      int close = host.indexOf(']');
+      end = close < 0 ? end : close + 1;
+    } else {
+      int colon = host.lastIndexOf(':');
+      if (colon >= 0) {
+        end = colon;
+      }
+    }
+    String h = host.substring(0, end);
+    if (h.endsWith(".")) {
+      h = h.substring(0, h.length() - 1);
+    }
+    return h.toLowerCase(Locale.ROOT);
+  }
+
+  private static final class Rule {
+    final String pool;
+    final Set<String> exactHosts;
+    final String[] wildcardSuffixes;
+    final String pathPrefix;
+    final java.util.regex.Pattern pathRegex;
+    final Set<String> methods;
+    final List<RouteConfig.HeaderMatch> headers;
+    final List<RouteConfig.CookieMatch> cookies;
+
+    Rule(RouteConfig r) {
+      this.pool = r.pool();
+      RouteConfig.Match m = r.match();
+      this.exactHosts = m.hosts().stream().filter(h -> !h.startsWith("*."))
+          .map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+      this.wildcardSuffixes = m.hosts().stream().filter(h -> h.startsWith("*."))
+          .map(h -> h.substring(1).toLowerCase(Locale.ROOT)).toArray(String[]::new);
+      this.pathPrefix = m.pathPrefix();
+      this.pathRegex = m.pathRegex();
+      this.methods = Set.copyOf(m.methods());
+      this.headers = m.headers();
+      this.cookies = m.cookies();
+    }
+
+    boolean matches(HttpServerRequest req, String host, String path) {
+      if ((!exactHosts.isEmpty() || wildcardSuffixes.length > 0) && !hostMatches(host)) {
+        return false;
+      }
+      if (pathPrefix != null && !path.startsWith(pathPrefix)) {
+        return false;
+      }
+      if (!methods.isEmpty() && !methods.contains(req.method().name())) {
+        return false;
+      }
+      if (pathRegex != null && !pathRegex.matcher(path).find()) {
+        return false;
+      }
+      for (RouteConfig.HeaderMatch h : headers) {
+        String v = req.headers().get(h.name());
+        if (v == null
+            || (h.value() != null && !h.value().equals(v))
+            || (h.regex() != null && !h.regex().matcher(v).find())) {
+          return false;
+        }
+      }
+      if (!cookies.isEmpty()) {
+        String header = req.headers().get(HttpHeaders.COOKIE);
+        for (RouteConfig.CookieMatch c : cookies) {
+          String v = Cookies.find(header, c.name());
+          if (v == null || (c.value() != null && !c.value().equals(v))) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+
+    private boolean hostMatches(String host) {
+      if (exactHosts.contains(host)) {
+        return true;
+      }
+      for (String suffix : wildcardSuffixes) {
+        // "*.example.com" matches "a.example.com" but not "example.com".
+        if (host.length() > suffix.length() && host.endsWith(suffix)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package io.tandem.upstream;
+
+import io.tandem.affinity.CookieTokens;
+import io.tandem.balancing.LoadBalancer;
+import io.tandem.balancing.LoadView;
+import io.tandem.cluster.SharedState;
+import io.tandem.config.BackendConfig;
+import io.tandem.config.HealthConfig;
+import io.tandem.config.ListenerConfig;
+import io.tandem.config.PersistenceConfig;
+import io.tandem.config.PoolConfig;
+import io.tandem.config.TandemConfig;
+import io.tandem.health.PassiveDetector;
+import io.tandem.limits.PoolQueue;
+import io.tandem.util.Clock;
+import io.tandem.util.Scheduler;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The control plane's owner of the {@link RoutingSnapshot}. It combines configuration, shared health verdicts,
+ * passive ejections and admin state into a new immutable snapshot and swaps it in; the data plane only ever calls
+ * {@link #snapshot()}. Rebuild requests from any thread are coalesced and run on the control executor.
+ */
+public final class UpstreamRegistry {
+  private static final Logger LOG = LogManager.getLogger(UpstreamRegistry.class);
+
+  private final SharedState shared;
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final Executor control;
+  private final LoadView load;
+  private final Map<String, BackendStats> stats = new ConcurrentHashMap<>();
+  private final Map<String, PoolQueue> queues = new ConcurrentHashMap<>();
+  private final Map<String, PassiveDetector> passives = new ConcurrentHashMap<>();
+  private final Map<String, HealthConfig.Passive> passiveConfigs = new ConcurrentHashMap<>();
+  private final Map<String, AdminState> adminStates = new ConcurrentHashMap<>();
+  private final AtomicBoolean rebuildPending = new AtomicBoolean();
+  private volatile TandemConfig config;
+  private volatile RoutingSnapshot snapshot;
+  private long version;
+
+  /**
+   * @param control runs rebuilds; one thread at a time (a Vert.x context), never a data-plane handler inline
+   */
+  public UpstreamRegistry(SharedState shared, Clock clock, Scheduler scheduler, Executor control) {
+    this.shared = shared;
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.control = control;
+    this.load = b -> b.stats().active() + shared.connections().othersActive(b.pool(), b.id());
+    shared.health().addListener((pool, backend) -> requestRebuild());
+  }
+
+  /** The snapshot in force. Data plane: one volatile read. */
+  public RoutingSnapshot snapshot() {
+    return snapshot;
+  }
+
+  public TandemConfig config() {
+    return config;
+  }
+
+  /** In-flight requests of the other cluster nodes to {@code b}, from their latest publication (0 alone). */
+  public int othersActive(Backend b) {
+    return shared.connections().othersActive(b.pool(), b.id());
+  }
+
+  public LoadView loadView() {
+    return load;
+  }
+
+  /** Installs a new configuration (start-up or reload) and builds its snapshot at once. */
+  public synchronized void apply(TandemConfig newConfig) {
+    this.config = newConfig;
+    Set<String> livePools = new HashSet<>();
+    for (PoolConfig pool : newConfig.pools()) {
+      livePools.add(pool.name());
+      queues.computeIfAbsent(pool.name(), n -> new PoolQueue(pool.queue().maxSize()))
+          .maxSize(pool.queue().maxSize());
+      HealthConfig.Passive passive = pool.health() == null ? null : pool.health().passive();
+      if (passive == null) {
+        passives.remove(pool.name());
+        passiveConfigs.remove(pool.name());
+      } else if (!passive.equals(passiveConfigs.get(pool.name()))) {
+        int size = pool.backends().size();
+        passives.put(pool.name(), new PassiveDetector(passive, () -> size, clock, scheduler, this::requestRebuild));
+        passiveConfigs.put(pool.name(), passive);
+      }
+    }
+    queues.keySet().retainAll(livePools);
+    passives.keySet().retainAll(livePools);
+    passiveConfigs.keySet().retainAll(livePools);
+    stats.keySet().removeIf(key -> !livePools.contains(key.substring(0, key.indexOf('\u0000'))));
+    rebuild();
+  }
+
+  /** Asks for a rebuild from any thread (health verdict, ejection, admin change); coalesced. */
+  public void requestRebuild() {
+    if (rebuildPending.compareAndSet(false, true)) {
+      control.execute(() -> {
+        rebuildPending.set(false);
+        rebuild();
+      });
+    }
+  }
+
+  /** Sets an operator's admin state for a backend; takes effect with the next snapshot. */
+  public void adminState(String pool, String backendId, AdminState state) {
+    adminStates.put(key(pool, backendId), state);
+    requestRebuild();
+  }
+
+  /** Builds and swaps a new snapshot from the current inputs. */
+  public synchronized void rebuild() {
+    TandemConfig cfg = config;
+    if (cfg == null) {
+      return;
+    }
+    Map<String, PoolSnapshot> pools = new LinkedHashMap<>();
+    for (PoolConfig pool : cfg.pools()) {
+      pools.put(pool.name(), buildPool(pool));
+    }
+    Map<String, Router> routers = new HashMap<>();
+    for (ListenerConfig l : cfg.listeners()) {
+      routers.put(l.name(), new Router(l));
+    }
+    RoutingSnapshot old = snapshot;
+    RoutingSnapshot next = new RoutingSnapshot(++version, cfg, Map.copyOf(pools), Map.copyOf(routers));
+    snapshot = next;
+    logChanges(old, next);
+  }
+
+  private PoolSnapshot buildPool(PoolConfig pool) {
+    PassiveDetector passive = passives.get(pool.name());
+    PersistenceConfig.Cookie cookie = pool.persistence() == null ? null : pool.persistence().cookie();
+    String secret = cookie == null ? null : cookie.secret();
+    List<Backend> all = new ArrayList<>();
+    List<Backend> eligible = new ArrayList<>();
+    Map<String, Backend> byId = new HashMap<>();
+    Map<String, Backend> byToken = new HashMap<>();
+    for (BackendConfig bc : pool.backends()) {
+      String key = key(pool.name(), bc.id());
+      BackendStats st = stats.computeIfAbsent(key, k -> new BackendStats());
+      boolean healthy = shared.health().verdict(pool.name(), bc.id()).servesTraffic();
+      boolean ejected = passive != null && passive.isEjected(bc.id());
+      AdminState admin = adminStates.getOrDefault(key, AdminState.ENABLED);
+      String token = CookieTokens.token(pool.name(), bc.id(), secret);
+      Backend b = new Backend(pool.name(), bc.id(), bc.host(), bc.port(), bc.weight(), bc.maxConnections(), token, st,
+          healthy, ejected, admin);
+      all.add(b);
+      byId.put(b.id(), b);
+      byToken.put(token, b);
+      if (b.eligible()) {
+        eligible.add(b);
+      }
+    }
+    LoadBalancer balancer = LoadBalancer.create(pool.algorithm(), eligible, load);
+    return new PoolSnapshot(pool, List.copyOf(all), Map.copyOf(byId), Map.copyOf(byToken), balancer,
+        queues.get(pool.name()), passive);
+  }
+
+  private static void logChanges(RoutingSnapshot old, RoutingSnapshot next) {
+    for (PoolSnapshot p : next.pools().values()) {
+      PoolSnapshot before = old == null ? null : old.pool(p.name());
+      for (Backend b : p.backends()) {
+        Backend prev = before == null ? null : before.byId().get(b.id());
+        String now = describe(b);
+        if (prev == null || !Objects.equals(describe(prev), now)) {
+          LOG.info("backend {}/{} {} is {}", p.name(), b.id(), b.hostPort(), now);
+        }
+      }
+      if (!p.hasEligible()) {
+        LOG.warn("pool {} has no eligible backend", p.name());
+      }
+    }
+  }
+
+  private static String describe(Backend b) {
+    return (b.healthy() ? "healthy" : "unhealthy") + (b.ejected() ? ", ejected" : "") + ", "
+        + b.adminState().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static String key(String pool, String id) {
+    return pool + '\u0000' + id;
+  }
+}

@@ -1,0 +1,154 @@
+package io.tandem.testing;
+
+import io.tandem.config.AccessLogConfig;
+import io.tandem.config.Algorithm;
+import io.tandem.config.BackendConfig;
+import io.tandem.config.HashKey;
+import io.tandem.config.HealthConfig;
+import io.tandem.config.ListenerConfig;
+import io.tandem.config.NodeSettings;
+import io.tandem.config.PersistenceConfig;
+import io.tandem.config.PoolConfig;
+import io.tandem.config.Protocol;
+import io.tandem.config.RouteConfig;
+import io.tandem.config.TandemConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds configurations in code for tests, with the same defaults as the YAML loader. */
+public final class TestConfigs {
+  private TestConfigs() {}
+
+  public static ListenerBuilder listener(String name) {
+    return new ListenerBuilder(name);
+  }
+
+  public static PoolBuilder pool(String name) {
+    return new PoolBuilder(name);
+  }
+
+  public static TandemConfig config(int eventLoops, ListenerBuilder listener, PoolBuilder... pools) {
+    List<PoolConfig> ps = new ArrayList<>();
+    for (PoolBuilder p : pools) {
+      ps.add(p.build());
+    }
+    return new TandemConfig(null, new NodeSettings(eventLoops, Duration.ofSeconds(5)), List.of(listener.build()), ps,
+        new AccessLogConfig(false));
+  }
+
+  /** Fluent listener configuration on 127.0.0.1 port 0. */
+  public static final class ListenerBuilder {
+    private final String name;
+    private String defaultPool = "app";
+    private final List<RouteConfig> routes = new ArrayList<>();
+    private int maxConnections = 10_000;
+    private ListenerConfig.Timeouts timeouts = ListenerConfig.Timeouts.DEFAULTS;
+    private ListenerConfig.Limits limits = ListenerConfig.Limits.DEFAULTS;
+    private boolean trustForwarded;
+
+    ListenerBuilder(String name) {
+      this.name = name;
+    }
+
+    public ListenerBuilder defaultPool(String pool) {
+      this.defaultPool = pool;
+      return this;
+    }
+
+    public ListenerBuilder route(RouteConfig.Match match, String pool) {
+      routes.add(new RouteConfig(null, match, pool));
+      return this;
+    }
+
+    public ListenerBuilder maxConnections(int n) {
+      this.maxConnections = n;
+      return this;
+    }
+
+    public ListenerBuilder timeouts(Duration header, Duration body, Duration idle) {
+      this.timeouts = new ListenerConfig.Timeouts(header, body, idle);
+      return this;
+    }
+
+    public ListenerBuilder limits(int uri, int headers, long body) {
+      this.limits = new ListenerConfig.Limits(uri, headers, body);
+      return this;
+    }
+
+    public ListenerBuilder trustForwarded(boolean trust) {
+      this.trustForwarded = trust;
+      return this;
+    }
+
+    public ListenerConfig build() {
+      return new ListenerConfig(name, "127.0.0.1", 0, Protocol.HTTP, defaultPool, routes, maxConnections, timeouts,
+          limits, trustForwarded);
+    }
+  }
+
+  /** Fluent pool configuration. */
+  public static final class PoolBuilder {
+    private final String name;
+    private Algorithm algorithm = Algorithm.ROUND_ROBIN;
+    private HashKey hashKey;
+    private final List<BackendConfig> backends = new ArrayList<>();
+    private HealthConfig health = new HealthConfig(null, null);
+    private PoolConfig.Queue queue = PoolConfig.Queue.DEFAULTS;
+    private PersistenceConfig persistence = PersistenceConfig.NONE;
+    private PoolConfig.Retries retries = PoolConfig.Retries.DEFAULTS;
+    private PoolConfig.Timeouts timeouts = PoolConfig.Timeouts.DEFAULTS;
+
+    PoolBuilder(String name) {
+      this.name = name;
+    }
+
+    public PoolBuilder algorithm(Algorithm a) {
+      this.algorithm = a;
+      return this;
+    }
+
+    public PoolBuilder hashKey(HashKey key) {
+      this.hashKey = key;
+      return this;
+    }
+
+    public PoolBuilder backend(String id, int port) {
+      return backend(id, port, 1, 0);
+    }
+
+    public PoolBuilder backend(String id, int port, int weight, int maxConnections) {
+      backends.add(new BackendConfig(id, "127.0.0.1", port, weight, maxConnections));
+      return this;
+    }
+
+    public PoolBuilder health(HealthConfig health) {
+      this.health = health;
+      return this;
+    }
+
+    public PoolBuilder queue(int size, Duration timeout) {
+      this.queue = new PoolConfig.Queue(size, timeout);
+      return this;
+    }
+
+    public PoolBuilder persistence(PersistenceConfig p) {
+      this.persistence = p;
+      return this;
+    }
+
+    public PoolBuilder retries(int attempts, boolean idempotent) {
+      this.retries = new PoolConfig.Retries(attempts, idempotent);
+      return this;
+    }
+
+    public PoolBuilder timeouts(Duration connect, Duration response, Duration idle) {
+      this.timeouts = new PoolConfig.Timeouts(connect, response, idle);
+      return this;
+    }
+
+    public PoolConfig build() {
+      return new PoolConfig(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, 64);
+    }
+  }
+}
