@@ -33,6 +33,22 @@ final class Candidates {
     return result;
   }
 
+  /**
+   * Scales weights down proportionally when their sum exceeds {@code max}, to bound precomputed tables. Every backend
+   * keeps at least 1, so the sum may end up at most {@code weights.length} above {@code max}.
+   */
+  static int[] fitted(int[] weights, int max) {
+    long total = sum(weights);
+    if (total <= max) {
+      return weights;
+    }
+    int[] scaled = new int[weights.length];
+    for (int i = 0; i < weights.length; i++) {
+      scaled[i] = (int) Math.max(1, weights[i] * (long) max / total);
+    }
+    return scaled;
+  }
+
   static long sum(int[] weights) {
     long sum = 0;
     for (int w : weights) {

@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class ConsistentHashBalancer implements LoadBalancer {
   static final int POINTS_PER_WEIGHT = 160;
-  /** Ring size cap; above it each unit of weight gets fewer points (at least one). */
+  /** Ring size cap (give or take one point per backend); above it each unit of weight gets fewer points. */
   static final int MAX_POINTS = 1 << 16;
   private static final long GOLDEN = 0x9e3779b97f4a7c15L;
 
@@ -29,7 +29,7 @@ final class ConsistentHashBalancer implements LoadBalancer {
   ConsistentHashBalancer(List<Backend> backends) {
     this.list = List.copyOf(backends);
     this.backends = Candidates.toArray(list);
-    int[] weights = Candidates.normalized(Candidates.weights(this.backends));
+    int[] weights = Candidates.fitted(Candidates.normalized(Candidates.weights(this.backends)), MAX_POINTS);
     long perWeight = Math.max(1, Math.min(POINTS_PER_WEIGHT, MAX_POINTS / Math.max(1, Candidates.sum(weights))));
     Point[] points = new Point[(int) (perWeight * Candidates.sum(weights))];
     int p = 0;

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * counter, so concurrent event loops never share anything else.
  */
 final class RoundRobinBalancer implements LoadBalancer {
-  /** Longest precomputed period; larger weight sums are scaled down to fit (each backend keeps at least one slot). */
+  /** Longest precomputed period; larger weight sums are scaled down to about it (see {@link Candidates#fitted}). */
   static final int MAX_SEQUENCE = 1 << 16;
 
   private final List<Backend> list;
@@ -21,7 +21,8 @@ final class RoundRobinBalancer implements LoadBalancer {
   RoundRobinBalancer(List<Backend> backends) {
     this.list = List.copyOf(backends);
     this.backends = Candidates.toArray(list);
-    this.sequence = smoothSequence(fitted(Candidates.normalized(Candidates.weights(this.backends))));
+    this.sequence = smoothSequence(
+        Candidates.fitted(Candidates.normalized(Candidates.weights(this.backends)), MAX_SEQUENCE));
   }
 
   @Override
@@ -57,18 +58,6 @@ final class RoundRobinBalancer implements LoadBalancer {
   /** The period as backend indexes, for tests. */
   int[] sequence() {
     return sequence.clone();
-  }
-
-  private static int[] fitted(int[] weights) {
-    long total = Candidates.sum(weights);
-    if (total <= MAX_SEQUENCE) {
-      return weights;
-    }
-    int[] scaled = new int[weights.length];
-    for (int i = 0; i < weights.length; i++) {
-      scaled[i] = (int) Math.max(1, weights[i] * (long) MAX_SEQUENCE / total);
-    }
-    return scaled;
   }
 
   private static int[] smoothSequence(int[] weights) {
