@@ -10,9 +10,11 @@ import java.util.List;
  * placed by hashing its id only, and ties are broken by id: every node that builds a ring from the same backends gets
  * the same ring, whatever their order. A key belongs to the first point at or after its hash, wrapping around; an
  * excluded backend's keys go to the next backend clockwise, exactly where they would go if it left the ring.
+ * Only the leaver's keys move as long as the weights' GCD and the cap leave the points per unit of weight unchanged
+ * (always so with equal weights and small pools); otherwise the other backends gain or lose a few points too.
  */
 final class ConsistentHashBalancer implements LoadBalancer {
-  static final int POINTS_PER_WEIGHT = 160;
+  static final int POINTS_PER_WEIGHT = 256;
   /** Ring size cap (give or take one point per backend); above it each unit of weight gets fewer points. */
   static final int MAX_POINTS = 1 << 16;
   private static final long GOLDEN = 0x9e3779b97f4a7c15L;
