@@ -1,0 +1,95 @@
+package io.tandem.limits;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.upstream.AdminState;
+import io.tandem.upstream.Backend;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class PoolQueueTest {
+  private static final class W implements PoolQueue.Waiter {
+    final String required;
+    final AtomicBoolean claimed = new AtomicBoolean();
+    Backend got;
+
+    W(String required) {
+      this.required = required;
+    }
+
+    @Override
+    public String requiredBackendId() {
+      return required;
+    }
+
+    @Override
+    public boolean claim() {
+      return claimed.compareAndSet(false, true);
+    }
+
+    @Override
+    public void dispatch(Backend backend) {
+      got = backend;
+    }
+  }
+
+  @Test
+  void boundedFifoHandOff() {
+    PoolQueue q = new PoolQueue(2);
+    Backend b = Backend.of("b1", 1);
+    assertTrue(b.stats().tryAcquire(1, 0));
+    W first = new W(null);
+    W second = new W(null);
+    assertTrue(q.offer(first));
+    assertTrue(q.offer(second));
+    assertFalse(q.offer(new W(null)), "full");
+    q.release(b);
+    assertSame(b, first.got, "oldest waiter gets the slot");
+    assertNull(second.got);
+    assertEquals(1, b.stats().active(), "slot handed over, not released");
+    q.release(b);
+    assertSame(b, second.got);
+    q.release(b);
+    assertEquals(0, b.stats().active());
+    assertTrue(q.isEmpty());
+  }
+
+  @Test
+  void persistedWaiterOnlyTakesItsBackend() {
+    PoolQueue q = new PoolQueue(10);
+    Backend b1 = Backend.of("b1", 1);
+    Backend b2 = Backend.of("b2", 1);
+    b1.stats().tryAcquire(0, 0);
+    b2.stats().tryAcquire(0, 0);
+    W sticky = new W("b2");
+    W any = new W(null);
+    q.offer(sticky);
+    q.offer(any);
+    q.release(b1);
+    assertSame(b1, any.got);
+    assertNull(sticky.got);
+    q.release(b2);
+    assertSame(b2, sticky.got);
+  }
+
+  @Test
+  void timedOutWaiterIsSkippedAndDrainingBackendServesOnlyBound() {
+    PoolQueue q = new PoolQueue(10);
+    W gone = new W(null);
+    W any = new W(null);
+    W sticky = new W("b1");
+    q.offer(gone);
+    q.offer(any);
+    q.offer(sticky);
+    assertTrue(gone.claim());
+    Backend draining = Backend.of("b1", 1).withState(true, false, AdminState.DRAINING);
+    draining.stats().tryAcquire(0, 0);
+    q.release(draining);
+    assertNull(any.got, "a draining backend takes no new sessions");
+    assertSame(draining, sticky.got);
+  }
+}
