@@ -3,7 +3,6 @@ package io.tandem.health;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.config.HealthConfig;
 import io.tandem.config.HealthConfig.CheckType;
@@ -84,82 +83,67 @@ class ProbesTest {
     return r;
   }
 
+  private static void assertProbe(HealthConfig.Active cfg, int port, boolean ok, String detail) throws Exception {
+    ProbeResult r = run(cfg, port);
+    assertEquals(detail, r.detail());
+    assertEquals(ok, r.ok());
+  }
+
   @Test
   void statusInRangePasses() throws Exception {
-    ProbeResult r = run(http("/ok"), httpPort);
-    assertTrue(r.ok());
-    assertEquals("status 200", r.detail());
+    assertProbe(http("/ok"), httpPort, true, "status 200");
   }
 
   @Test
   void statusOutOfRangeFails() throws Exception {
-    ProbeResult r = run(http("/fail"), httpPort);
-    assertFalse(r.ok());
-    assertEquals("status 500", r.detail());
+    assertProbe(http("/fail"), httpPort, false, "status 500");
   }
 
   @Test
   void rangeIsConfigurable() throws Exception {
-    ProbeResult r = run(http("/fail", 500, 599, null, null, 2000), httpPort);
-    assertTrue(r.ok());
-    assertEquals("status 500", r.detail());
+    assertProbe(http("/fail", 500, 599, null, null, 2000), httpPort, true, "status 500");
   }
 
   @Test
   void bodyMustContainExpectedText() throws Exception {
-    ProbeResult miss = run(http("/ok", 200, 299, null, "healthy", 2000), httpPort);
-    assertFalse(miss.ok());
-    assertEquals("body does not contain 'healthy'", miss.detail());
-
-    ProbeResult hit = run(http("/ok", 200, 299, null, "ok", 2000), httpPort);
-    assertTrue(hit.ok());
-    assertEquals("status 200", hit.detail());
+    assertProbe(http("/ok", 200, 299, null, "healthy", 2000), httpPort, false, "body does not contain 'healthy'");
+    assertProbe(http("/ok", 200, 299, null, "ok", 2000), httpPort, true, "status 200");
   }
 
   @Test
   void hostHeaderIsTheBackendAddressByDefault() throws Exception {
-    ProbeResult r = run(http("/host", 200, 299, null, "host=[127.0.0.1:" + httpPort + "]", 2000), httpPort);
-    assertTrue(r.ok(), r.detail());
+    assertProbe(http("/host", 200, 299, null, "host=[127.0.0.1:" + httpPort + "]", 2000), httpPort, true,
+        "status 200");
   }
 
   @Test
   void hostHeaderCanBeConfigured() throws Exception {
-    ProbeResult r = run(http("/host", 200, 299, "health.example", "host=[health.example]", 2000), httpPort);
-    assertTrue(r.ok(), r.detail());
+    assertProbe(http("/host", 200, 299, "health.example", "host=[health.example]", 2000), httpPort, true,
+        "status 200");
   }
 
   @Test
   void httpConnectionRefused() throws Exception {
-    ProbeResult r = run(http("/ok"), closedPort);
-    assertFalse(r.ok());
-    assertEquals("connection refused", r.detail());
+    assertProbe(http("/ok"), closedPort, false, "connection refused");
   }
 
   @Test
   void httpTimeoutWhenTheServerNeverAnswers() throws Exception {
-    ProbeResult r = run(http("/hang", 200, 399, null, null, 200), httpPort);
-    assertFalse(r.ok());
-    assertEquals("timeout after 200ms", r.detail());
+    assertProbe(http("/hang", 200, 399, null, null, 200), httpPort, false, "timeout after 200ms");
   }
 
   @Test
   void httpConnectionClosedWithoutAnswer() throws Exception {
-    ProbeResult r = run(http("/close"), httpPort);
-    assertFalse(r.ok());
-    assertEquals("connection closed before the response ended", r.detail());
+    assertProbe(http("/close"), httpPort, false, "connection closed before the response ended");
   }
 
   @Test
   void tcpConnectPasses() throws Exception {
-    ProbeResult r = run(tcp(1000), tcpPort);
-    assertTrue(r.ok());
-    assertEquals("connected", r.detail());
+    assertProbe(tcp(1000), tcpPort, true, "connected");
   }
 
   @Test
   void tcpConnectionRefused() throws Exception {
-    ProbeResult r = run(tcp(1000), closedPort);
-    assertFalse(r.ok());
-    assertEquals("connection refused", r.detail());
+    assertProbe(tcp(1000), closedPort, false, "connection refused");
   }
 }

@@ -13,7 +13,7 @@ import java.util.PriorityQueue;
 public final class ManualScheduler implements Scheduler {
   private final ManualClock clock;
   private final PriorityQueue<Task> queue =
-      new PriorityQueue<>(Comparator.comparingLong((Task t) -> t.due).thenComparingLong(t -> t.seq));
+      new PriorityQueue<>(Comparator.comparingLong(Task::due).thenComparingLong(Task::seq));
   private long seq;
 
   public ManualScheduler(ManualClock clock) {
@@ -24,17 +24,7 @@ public final class ManualScheduler implements Scheduler {
     return clock;
   }
 
-  private static final class Task {
-    final long due;
-    final long seq;
-    final Runnable run;
-
-    Task(long due, long seq, Runnable run) {
-      this.due = due;
-      this.seq = seq;
-      this.run = run;
-    }
-  }
+  private record Task(long due, long seq, Runnable run) {}
 
   @Override
   public Cancellable schedule(Duration delay, Runnable task) {
@@ -57,13 +47,13 @@ public final class ManualScheduler implements Scheduler {
       Task next;
       synchronized (queue) {
         next = queue.peek();
-        if (next == null || next.due > target) {
+        if (next == null || next.due() > target) {
           break;
         }
         queue.poll();
       }
-      clock.advanceTo(next.due);
-      next.run.run();
+      clock.advanceTo(next.due());
+      next.run().run();
     }
     clock.advanceTo(target);
   }
