@@ -5,6 +5,7 @@ import io.tandem.cluster.SharedState;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.health.ActiveHealthChecker;
+import io.tandem.health.Probes;
 import io.tandem.proxy.http.BackendClients;
 import io.tandem.proxy.http.HttpListenerVerticle;
 import io.tandem.proxy.http.ListenerRuntime;
@@ -39,6 +40,7 @@ public final class TandemNode implements RunningNode {
   private final UpstreamRegistry registry;
   private final BackendClients clients;
   private final ActiveHealthChecker health;
+  private final Probes probes;
   private final int eventLoops;
   private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
   private final long expiryTimer;
@@ -57,7 +59,8 @@ public final class TandemNode implements RunningNode {
     VertxScheduler scheduler = new VertxScheduler(control);
     this.registry = new UpstreamRegistry(shared, clock, scheduler, task -> control.runOnContext(v -> task.run()));
     this.clients = new BackendClients(vertx);
-    this.health = new ActiveHealthChecker(vertx, shared.health(), scheduler, clock);
+    this.probes = new Probes(vertx, clock);
+    this.health = new ActiveHealthChecker(probes::forConfig, shared.health(), scheduler, clock);
     this.expiryTimer = vertx.setPeriodic(10_000, id -> local.affinity().expire());
   }
 
@@ -172,6 +175,7 @@ public final class TandemNode implements RunningNode {
     return Future.all(stops).transform(ar -> {
       vertx.cancelTimer(expiryTimer);
       health.close();
+      probes.close();
       clients.close();
       shared.close();
       return vertx.close();

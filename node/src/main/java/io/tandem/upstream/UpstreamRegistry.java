@@ -95,12 +95,28 @@ public final class UpstreamRegistry {
         passiveConfigs.remove(pool.name());
       } else if (!passive.equals(passiveConfigs.get(pool.name()))) {
         int size = pool.backends().size();
-        passives.put(pool.name(), new PassiveDetector(passive, () -> size, clock, scheduler, this::requestRebuild));
+        PassiveDetector oldDetector = passives.put(pool.name(),
+            new PassiveDetector(pool.name(), passive, () -> size, clock, scheduler, this::requestRebuild));
+        if (oldDetector != null) {
+          oldDetector.close();
+        }
         passiveConfigs.put(pool.name(), passive);
       }
     }
     queues.keySet().retainAll(livePools);
-    passives.keySet().retainAll(livePools);
+    passives.entrySet().removeIf(e -> {
+      boolean gone = !livePools.contains(e.getKey());
+      if (gone) {
+        e.getValue().close();
+      }
+      return gone;
+    });
+    for (PoolConfig pool : newConfig.pools()) {
+      PassiveDetector d = passives.get(pool.name());
+      if (d != null) {
+        d.retainOnly(pool.backends().stream().map(BackendConfig::id).toList());
+      }
+    }
     passiveConfigs.keySet().retainAll(livePools);
     stats.keySet().removeIf(key -> !livePools.contains(key.substring(0, key.indexOf('\u0000'))));
     rebuild();
