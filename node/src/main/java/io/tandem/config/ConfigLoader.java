@@ -6,8 +6,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,7 +24,10 @@ import java.nio.file.Path;
  * The accepted keys, defaults and rules are documented in the README's configuration reference.
  */
 public final class ConfigLoader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+  // YAML 1.2 booleans only: "yes", "no", "on" and "off" stay strings, so `country: NO` means what it says.
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+      .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
+      .build())
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private ConfigLoader() {}
@@ -53,7 +58,7 @@ public final class ConfigLoader {
 
   private static TandemConfig read(String yaml, Path source, Problems problems) throws ConfigException {
     JsonNode root = tree(yaml, problems);
-    if (root == null) {
+    if (!problems.isEmpty()) {
       throw problems.exception();
     }
     TandemConfig config = ConfigReader.read(root, source, problems);
@@ -63,7 +68,7 @@ public final class ConfigLoader {
     return config;
   }
 
-  /** The YAML document as a tree, or null after recording a syntax error. */
+  /** The YAML document as a tree (null for an empty document), or null after recording a syntax error. */
   private static JsonNode tree(String yaml, Problems problems) {
     try (JsonParser parser = YAML.createParser(yaml)) {
       JsonNode root = YAML.readTree(parser);
@@ -79,13 +84,11 @@ public final class ConfigLoader {
       return null;
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      problems.add("", "YAML syntax error at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": "
-          + e.getOriginalMessage());
+      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      problems.add("", "YAML syntax error" + where + ": " + e.getOriginalMessage());
       return null;
     } catch (IOException e) {
-      // Reading from a String cannot fail on I/O; anything else is a parser problem without a position.
-      problems.add("", "YAML syntax error: " + e.getMessage());
-      return null;
+      throw new UncheckedIOException("reading YAML from a string cannot fail on I/O", e);
     }
   }
 }
