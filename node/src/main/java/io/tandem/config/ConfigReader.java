@@ -26,11 +26,28 @@ final class ConfigReader {
     AccessLogConfig accessLog =
         new AccessLogConfig(top.map("access-log", "enabled").bool("enabled", AccessLogConfig.DEFAULTS.enabled()));
 
-    List<PoolConfig> pools = pools(top);
-    List<String> names = new ArrayList<>();
-    pools.forEach(pool -> names.add(pool.name()));
-    List<ListenerConfig> listeners = listeners(top, new PoolNames(names));
+    // Listeners refer to pools by name, so collect the names first; then read both sections in the order of the
+    // file, so that errors are listed in that order too.
+    PoolNames names = PoolNames.in(root == null ? null : root.get("pools"));
+    List<PoolConfig> pools;
+    List<ListenerConfig> listeners;
+    if (comesFirst(root, "listeners", "pools")) {
+      listeners = listeners(top, names);
+      pools = pools(top);
+    } else {
+      pools = pools(top);
+      listeners = listeners(top, names);
+    }
     return new TandemConfig(source, nodeSettings, listeners, pools, accessLog);
+  }
+
+  private static boolean comesFirst(JsonNode root, String a, String b) {
+    if (root == null) {
+      return false;
+    }
+    List<String> keys = new ArrayList<>();
+    root.fieldNames().forEachRemaining(keys::add);
+    return keys.contains(a) && (!keys.contains(b) || keys.indexOf(a) < keys.indexOf(b));
   }
 
   private static List<PoolConfig> pools(YamlMap top) {
