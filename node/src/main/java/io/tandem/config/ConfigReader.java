@@ -1,0 +1,126 @@
+package io.tandem.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Reads the top level of a configuration tree and checks what spans several sections. */
+final class ConfigReader {
+  private ConfigReader() {}
+
+  static TandemConfig read(JsonNode root, Path source, Problems problems) {
+    if (root != null && !root.isObject() && !root.isNull() && !root.isMissingNode()) {
+      problems.add("", "the top level must be a mapping with listeners and pools, got " + Scalars.describe(root));
+      root = null;
+    }
+    YamlMap top = YamlMap.open(root, "", problems, "node", "access-log", "listeners", "pools");
+
+    YamlMap node = top.map("node", "event-loops", "drain-timeout");
+    NodeSettings nodeSettings = new NodeSettings(
+        node.integer("event-loops", NodeSettings.DEFAULTS.eventLoops(), 0, Integer.MAX_VALUE),
+        node.duration("drain-timeout", NodeSettings.DEFAULTS.drainTimeout()));
+    AccessLogConfig accessLog =
+        new AccessLogConfig(top.map("access-log", "enabled").bool("enabled", AccessLogConfig.DEFAULTS.enabled()));
+
+    // Listeners refer to pools by name, so collect the names first; then read both sections in the order of the
+    // file, so that errors are listed in that order too.
+    PoolNames names = PoolNames.in(root == null ? null : root.get("pools"));
+    List<PoolConfig> pools;
+    List<ListenerConfig> listeners;
+    if (comesFirst(root, "listeners", "pools")) {
+      listeners = listeners(top, names);
+      pools = pools(top);
+    } else {
+      pools = pools(top);
+      listeners = listeners(top, names);
+    }
+    return new TandemConfig(source, nodeSettings, listeners, pools, accessLog);
+  }
+
+  private static boolean comesFirst(JsonNode root, String a, String b) {
+    if (root == null) {
+      return false;
+    }
+    List<String> keys = new ArrayList<>();
+    root.fieldNames().forEachRemaining(keys::add);
+    return keys.contains(a) && (!keys.contains(b) || keys.indexOf(a) < keys.indexOf(b));
+  }
+
+  private static List<PoolConfig> pools(YamlMap top) {
+    Map<String, Integer> seen = new HashMap<>();
+    int[] index = {0};
+    List<PoolConfig> pools = new ArrayList<>();
+    top.maps("pools", pool -> {
+      int position = index[0]++;
+      PoolConfig config = PoolReader.read(pool);
+      if (config.name() != null) {
+        Integer first = seen.putIfAbsent(config.name(), position);
+        if (first != null) {
+          pool.error("name", "duplicate pool name \"" + config.name() + "\", also used by pools[" + first + "]");
+        } else {
+          pools.add(config);
+        }
+      }
+      return config;
+    }, "name", "algorithm", "hash-key", "connection-pool-size", "backends", "health", "queue", "persistence",
+        "retries", "timeouts");
+    if (index[0] == 0) {
+      top.error("pools", "at least one pool is required");
+    }
+    return pools;
+  }
+
+  private static List<ListenerConfig> listeners(YamlMap top, PoolNames pools) {
+    Map<String, Integer> seen = new HashMap<>();
+    List<ListenerConfig> bound = new ArrayList<>();
+    int[] index = {0};
+    List<ListenerConfig> listeners = top.maps("listeners", listener -> {
+      int position = index[0]++;
+      ListenerConfig config = ListenerReader.read(listener, pools);
+      if (config == null) {
+        return null;
+      }
+      Integer first = seen.putIfAbsent(config.name(), position);
+      if (first != null) {
+        listener.error("name", "duplicate listener name \"" + config.name() + "\", also used by listeners[" + first
+            + "]");
+      }
+      for (ListenerConfig other : bound) {
+        if (overlaps(config, other)) {
+          listener.error("bind", bind(config) + " conflicts with listener \"" + other.name() + "\" bound to "
+              + bind(other));
+          break;
+        }
+      }
+      bound.add(config);
+      return config;
+    }, "name", "bind", "protocol", "default-pool", "max-connections", "trust-forwarded", "timeouts", "limits",
+        "routes");
+    if (index[0] == 0) {
+      top.error("listeners", "at least one listener is required");
+    }
+    return listeners;
+  }
+
+  /** Two listeners cannot bind the same port on the same address, or on any address when one is a wildcard. */
+  private static boolean overlaps(ListenerConfig a, ListenerConfig b) {
+    if (a.port() == 0 || a.port() != b.port()) {
+      return false;
+    }
+    String hostA = a.host().toLowerCase(Locale.ROOT);
+    String hostB = b.host().toLowerCase(Locale.ROOT);
+    return hostA.equals(hostB) || isWildcard(hostA) || isWildcard(hostB);
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::");
+  }
+
+  private static String bind(ListenerConfig listener) {
+    return new Scalars.HostPort(listener.host(), listener.port()).toString();
+  }
+}

@@ -1,0 +1,102 @@
+package io.tandem.config;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads one entry of {@code pools}. */
+final class PoolReader {
+  static final int DEFAULT_CONNECTION_POOL_SIZE = 256;
+
+  private PoolReader() {}
+
+  static PoolConfig read(YamlMap pool) {
+    String name = pool.required("name", Scalars::text);
+    Algorithm algorithm = pool.choice("algorithm", Algorithm.class, Algorithm.ROUND_ROBIN);
+    HashKey hashKey = hashKey(pool, algorithm);
+    int connectionPoolSize =
+        pool.integer("connection-pool-size", DEFAULT_CONNECTION_POOL_SIZE, 1, Integer.MAX_VALUE);
+    List<BackendConfig> backends = backends(pool);
+    HealthConfig health = HealthReader.read(pool.map("health", "active", "passive"));
+    PersistenceConfig persistence = PersistenceReader.read(pool.map("persistence", "type", "cookie", "idle-timeout"));
+
+    YamlMap queue = pool.map("queue", "max-size", "timeout");
+    PoolConfig.Queue queueConfig = new PoolConfig.Queue(
+        queue.integer("max-size", PoolConfig.Queue.DEFAULTS.maxSize(), 0, Integer.MAX_VALUE),
+        queue.duration("timeout", PoolConfig.Queue.DEFAULTS.timeout()));
+
+    YamlMap retries = pool.map("retries", "connect-attempts", "retry-idempotent");
+    PoolConfig.Retries retriesConfig = new PoolConfig.Retries(
+        retries.integer("connect-attempts", PoolConfig.Retries.DEFAULTS.connectAttempts(), 1, Integer.MAX_VALUE),
+        retries.bool("retry-idempotent", PoolConfig.Retries.DEFAULTS.retryIdempotent()));
+
+    YamlMap timeouts = pool.map("timeouts", "connect", "response", "idle");
+    PoolConfig.Timeouts defaults = PoolConfig.Timeouts.DEFAULTS;
+    PoolConfig.Timeouts timeoutsConfig = new PoolConfig.Timeouts(
+        timeouts.duration("connect", defaults.connect()),
+        timeouts.duration("response", defaults.response()),
+        timeouts.duration("idle", defaults.idle()));
+
+    return new PoolConfig(name, algorithm, hashKey, backends, health, queueConfig, persistence, retriesConfig,
+        timeoutsConfig, connectionPoolSize);
+  }
+
+  private static HashKey hashKey(YamlMap pool, Algorithm algorithm) {
+    if (algorithm != Algorithm.CONSISTENT_HASH) {
+      if (pool.has("hash-key")) {
+        pool.error("hash-key", "applies only to algorithm consistent-hash; this pool uses "
+            + Scalars.spelling(algorithm));
+      }
+      return null;
+    }
+    if (!pool.has("hash-key")) {
+      pool.error("hash-key", "is required for algorithm consistent-hash: {header: NAME}, {cookie: NAME} or {path: true}");
+      return null;
+    }
+    YamlMap key = pool.map("hash-key", "header", "cookie", "path");
+    int given = (key.has("header") ? 1 : 0) + (key.has("cookie") ? 1 : 0) + (key.has("path") ? 1 : 0);
+    if (given != 1) {
+      pool.error("hash-key", "must set exactly one of header, cookie or path");
+      return null;
+    }
+    if (key.has("header")) {
+      String header = key.value("header", null, Scalars::headerName);
+      return header == null ? null : new HashKey(HashKey.Source.HEADER, header);
+    }
+    if (key.has("cookie")) {
+      String cookie = key.value("cookie", null, Scalars::cookieName);
+      return cookie == null ? null : new HashKey(HashKey.Source.COOKIE, cookie);
+    }
+    if (!key.bool("path", false)) {
+      key.error("path", "must be true to hash the request path; leave it out otherwise");
+      return null;
+    }
+    return new HashKey(HashKey.Source.PATH, null);
+  }
+
+  private static List<BackendConfig> backends(YamlMap pool) {
+    Map<String, Integer> seen = new HashMap<>();
+    int[] index = {0};
+    List<BackendConfig> backends = pool.maps("backends", backend -> {
+      int position = index[0]++;
+      Scalars.HostPort address = backend.required("address", node -> Scalars.hostPort(node, 1));
+      boolean ownId = backend.has("id");
+      String id = backend.string("id", address == null ? null : address.toString());
+      int weight = backend.integer("weight", 1, 1, 256);
+      int maxConnections = backend.integer("max-connections", 0, 0, Integer.MAX_VALUE);
+      if (id == null || address == null) {
+        return null;
+      }
+      Integer first = seen.putIfAbsent(id, position);
+      if (first != null) {
+        backend.error(ownId ? "id" : "address", "duplicate backend id \"" + id + "\", also used by backends[" + first
+            + "]" + (ownId ? "" : " (a backend without an id is known by its address)"));
+      }
+      return new BackendConfig(id, address.host(), address.port(), weight, maxConnections);
+    }, "id", "address", "weight", "max-connections");
+    if (index[0] == 0) {
+      pool.error("backends", "at least one backend is required");
+    }
+    return backends;
+  }
+}
