@@ -51,11 +51,13 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     headStartNanos = 0;
   }
 
-  /** Answers 408 and closes if a head has been arriving for longer than {@code timeoutNanos}. */
-  boolean expireIfSlow(long nowNanos, long timeoutNanos) {
-    if (!awaitingHead || headStartNanos == 0 || nowNanos - headStartNanos < timeoutNanos || !channel.isActive()) {
-      return false;
-    }
+  /** Whether a head has been arriving for longer than {@code timeoutNanos}. */
+  boolean isSlow(long nowNanos, long timeoutNanos) {
+    return awaitingHead && headStartNanos != 0 && nowNanos - headStartNanos >= timeoutNanos && channel.isActive();
+  }
+
+  /** Answers 408 and closes the connection. */
+  void expire() {
     awaitingHead = false;
     FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
         Unpooled.wrappedBuffer(TIMEOUT_BODY));
@@ -63,6 +65,5 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     resp.headers().set(HttpHeaderNames.CONNECTION, "close");
     channel.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
-    return true;
   }
 }

@@ -106,21 +106,13 @@ final class Exchange implements PoolQueue.Waiter {
     selectAndForward();
   }
 
-  /** RFC 9112 framing checks; answers 400/413 itself and returns false when the request must not be forwarded. */
+  /**
+   * Body size checks; answers 400/413 itself and returns false when the request must not be forwarded. Framing
+   * (Transfer-Encoding, Host, conflicting lengths) was already enforced by {@link SmugglingGuardDecoder}.
+   */
   private boolean checkFraming() {
     MultiMap h = req.headers();
-    if (req.version() == HttpVersion.HTTP_1_1 && h.getAll(HttpHeaders.HOST).size() != 1) {
-      rejectFraming(Outcome.BAD_REQUEST, "missing or duplicated Host header");
-      return false;
-    }
-    java.util.List<String> te = h.getAll(HttpHeaders.TRANSFER_ENCODING);
-    if (!te.isEmpty()) {
-      if (te.size() != 1 || !te.get(0).trim().equalsIgnoreCase("chunked") || req.version() != HttpVersion.HTTP_1_1) {
-        rejectFraming(Outcome.BAD_REQUEST, "unsupported Transfer-Encoding " + te);
-        return false;
-      }
-      hasBody = true;
-    }
+    hasBody = h.contains(HttpHeaders.TRANSFER_ENCODING);
     String cl = h.get(HttpHeaders.CONTENT_LENGTH);
     long max = lc.limits().maxBodySize();
     if (cl != null) {
@@ -370,9 +362,10 @@ final class Exchange implements PoolQueue.Waiter {
       lastBodyNanos = System.nanoTime();
       bodyBytes += buf.length();
       if (max > 0 && bodyBytes > max) {
+        req.handler(null);
+        rejectFraming(Outcome.BODY_TOO_LARGE, "body over " + max + " bytes");
         up.reset();
         releaseSlot(false);
-        rejectFraming(Outcome.BODY_TOO_LARGE, "body over " + max + " bytes");
         return;
       }
       up.write(buf);
@@ -390,8 +383,10 @@ final class Exchange implements PoolQueue.Waiter {
     req.exceptionHandler(t -> {
       cancelBodyTimer();
       if (!finished) {
+        // A broken request body (bad chunk framing) or a client that went away mid-body.
+        rejectFraming(Outcome.BAD_REQUEST, "request body: " + t.getMessage());
         up.reset();
-        clientGone();
+        releaseSlot(false);
       }
     });
     req.resume();
@@ -406,11 +401,11 @@ final class Exchange implements PoolQueue.Waiter {
         return;
       }
       if (System.nanoTime() - lastBodyNanos >= timeoutNanos) {
+        rejectFraming(Outcome.CLIENT_TIMEOUT, "request body stalled");
         if (upstream != null) {
           upstream.reset();
         }
         releaseSlot(false);
-        rejectFraming(Outcome.CLIENT_TIMEOUT, "request body stalled");
       } else {
         armBodyTimer();
       }
@@ -427,7 +422,9 @@ final class Exchange implements PoolQueue.Waiter {
   private boolean isUpgrade() {
     String upgrade = req.headers().get(HttpHeaders.UPGRADE);
     String connection = req.headers().get(HttpHeaders.CONNECTION);
-    return upgrade != null && connection != null && ForwardingHeaders.listsToken(connection, "upgrade");
+    // h2c is an offer Tandem declines (its headers are hop-by-hop and dropped); anything else, e.g. websocket, tunnels.
+    return upgrade != null && connection != null && ForwardingHeaders.listsToken(connection, "upgrade")
+        && !upgrade.trim().equalsIgnoreCase("h2c");
   }
 
   private void upstreamFailed(Throwable cause) {
@@ -495,10 +492,9 @@ final class Exchange implements PoolQueue.Waiter {
       if (finished) {
         return;
       }
-      resp.end();
-      boolean serverError = status >= 500;
-      releaseSlot(serverError);
+      releaseSlot(status >= 500);
       finish(Outcome.OK, status);
+      resp.end();
     });
   }
 
@@ -576,14 +572,14 @@ final class Exchange implements PoolQueue.Waiter {
     if (finished) {
       return;
     }
+    finishQuietly(Outcome.CLIENT_ABORTED);
     if (upstream != null) {
       upstream.reset();
     }
-    if (claim() && queueTimer >= 0) {
+    if (queueTimer >= 0 && claim()) {
       pool.queue().remove(this);
     }
     releaseSlot(false);
-    finishQuietly(Outcome.CLIENT_ABORTED);
   }
 
   /** Gives the backend slot back (to a waiter or the counter) and reports the result to passive detection. */
@@ -620,14 +616,19 @@ final class Exchange implements PoolQueue.Waiter {
     }
     resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
     resp.putHeader("x-request-id", requestId);
-    if (!req.isEnded() && !bodyStarted && hasBody) {
-      // The body was never read: the connection cannot be reused safely.
+    if (!req.isEnded() && hasBody) {
+      // The body was not read to its end: the connection cannot be reused safely.
       resp.putHeader(HttpHeaders.CONNECTION, "close");
     }
     String body = status + " " + reason(outcome) + "\n";
     bytesOut += body.length();
-    resp.end(Buffer.buffer(body));
     finish(outcome, status);
+    boolean close = "close".equals(resp.headers().get(HttpHeaders.CONNECTION));
+    resp.end(Buffer.buffer(body)).onComplete(ar -> {
+      if (close) {
+        req.connection().close();
+      }
+    });
   }
 
   private static String reason(Outcome o) {

@@ -54,7 +54,9 @@ public final class HttpListenerVerticle extends VerticleBase {
         .setDecompressionSupported(false)
         .setTcpNoDelay(true)
         .setReuseAddress(true)
-        .setAcceptBacklog(1024);
+        .setAcceptBacklog(1024)
+        // No h2c sniffing: the HTTP/1 pipeline then exists at accept time, so the guards can be installed first.
+        .setHttp2ClearTextEnabled(false);
   }
 
   @Override
@@ -139,8 +141,9 @@ public final class HttpListenerVerticle extends VerticleBase {
     long timeout = runtime.config().timeouts().requestHeader().toNanos();
     long now = System.nanoTime();
     for (ConnectionGuard g : guards) {
-      if (g.expireIfSlow(now, timeout)) {
+      if (g.isSlow(now, timeout)) {
         runtime.record(Outcome.CLIENT_TIMEOUT);
+        g.expire();
       }
     }
   }

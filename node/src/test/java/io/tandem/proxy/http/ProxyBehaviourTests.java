@@ -274,7 +274,7 @@ abstract class ProxyBehaviourTests extends ProxyTestBase {
       try (RawHttp c = new RawHttp(port())) {
         RawHttp.Response r = c.send(attack).read();
         assertEquals(400, r.status(), attack);
-        assertTrue(c.closedByPeer(), "connection closed after refusing: " + attack);
+        assertTrue(c.closedByPeer(), "connection closed after refusing: " + attack.replace("\r\n", "|"));
       }
     }
     assertTrue(b.received().isEmpty(), "no attack reached the backend: " + b.received());
