@@ -220,9 +220,10 @@ abstract class ProxyBehaviourTests extends ProxyTestBase {
   @Test
   void fullBackendQueuesThenTimesOut() throws Exception {
     FakeBackend b = backend("b1");
-    b.behavior(req -> req.uri().equals("/slow") ? Action.echo().delayedBy(Duration.ofMillis(600)) : Action.echo());
+    // Generous windows: the overflow request must arrive while the queued one still waits, even on a loaded machine.
+    b.behavior(req -> req.uri().equals("/slow") ? Action.echo().delayedBy(Duration.ofMillis(3000)) : Action.echo());
     start(config(eventLoops(), listener("web"), pool("app").backend("b1", b.port(), 1, 1)
-        .queue(1, Duration.ofMillis(250))));
+        .queue(1, Duration.ofMillis(1500))));
     CompletableFuture<HttpResponse<String>> slow = http.sendAsync(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/slow")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -327,7 +328,7 @@ abstract class ProxyBehaviourTests extends ProxyTestBase {
   @Test
   void slowHeadGets408AndOthersAreServed() throws Exception {
     FakeBackend b = backend("b1");
-    start(config(eventLoops(), listener("web").timeouts(Duration.ofMillis(300), Duration.ofSeconds(5),
+    start(config(eventLoops(), listener("web").timeouts(Duration.ofMillis(1500), Duration.ofSeconds(5),
         Duration.ofSeconds(30)), pool("app").backend("b1", b.port())));
     try (RawHttp slow = new RawHttp(port())) {
       slow.send("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n");
@@ -342,7 +343,7 @@ abstract class ProxyBehaviourTests extends ProxyTestBase {
   @Test
   void stalledBodyGets408() throws Exception {
     FakeBackend b = backend("b1");
-    start(config(eventLoops(), listener("web").timeouts(Duration.ofSeconds(5), Duration.ofMillis(300),
+    start(config(eventLoops(), listener("web").timeouts(Duration.ofSeconds(5), Duration.ofMillis(500),
         Duration.ofSeconds(30)), pool("app").backend("b1", b.port())));
     try (RawHttp c = new RawHttp(port())) {
       c.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\nonly-part");
