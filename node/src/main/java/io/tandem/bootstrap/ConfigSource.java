@@ -6,6 +6,7 @@ import io.tandem.config.ConfigLoader;
 import io.tandem.config.TandemConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +41,7 @@ public interface ConfigSource {
         }
         return ConfigLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), name);
       } catch (IOException e) {
-        throw new ConfigException(List.of(new ConfigError(name, "", "cannot be read: " + e.getMessage())));
+        throw new UncheckedIOException(e); // a resource inside our own jar
       }
     });
   }
