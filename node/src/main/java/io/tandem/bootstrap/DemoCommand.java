@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-        "Starts demo backends b1, b2, b3 on 127.0.0.1:19101-19103 and a node in front of them,",
-        "configured by ./config/demo.yaml (or the copy in the jar). Stop with Ctrl-C."})
+        "Runs three demo backends and a node in front of them, and prints curl lines to try.",
+        "Backends b1, b2, b3 listen on 127.0.0.1:19101-19103; the node uses ./config/demo.yaml if present,",
+        "else the copy in the jar. Stop with Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
   static final String DEMO_YAML = "config/demo.yaml";
   static final String BUNDLED_DEMO_YAML = "/io/tandem/config/examples/demo.yaml";
