@@ -183,6 +183,7 @@ public final class TandemNode implements RunningNode {
   }
 
   /** The port a listener is bound to (useful when configured with port 0). */
+  @Override
   public int port(String listenerName) {
     Listener l = listeners.get(listenerName);
     if (l == null) {

@@ -1,0 +1,69 @@
+package io.tandem.bootstrap;
+
+import io.tandem.config.ConfigError;
+import io.tandem.config.ConfigException;
+import io.tandem.config.ConfigLoader;
+import io.tandem.config.TandemConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where a node's configuration comes from. It is read once at start and again on every reload ({@code SIGHUP}), so
+ * that an edited file takes effect without a restart. Tests pass a lambda-backed source instead of real YAML.
+ *
+ * <p>Example: {@code ConfigSource.file(Path.of("/etc/tandem/tandem.yaml")).read()} returns the validated
+ * configuration or throws a {@link ConfigException} listing every problem.
+ */
+public interface ConfigSource {
+
+  /** Reads and validates the configuration; throws with every problem found. */
+  TandemConfig read() throws ConfigException;
+
+  /** How messages name this source, e.g. the file path as given on the command line. */
+  String name();
+
+  /** A YAML file on disk. */
+  static ConfigSource file(Path file) {
+    return of(file.toString(), () -> ConfigLoader.load(file));
+  }
+
+  /** A YAML resource inside the jar, e.g. the bundled demo configuration. */
+  static ConfigSource classpath(String resource) {
+    String name = "classpath:" + resource;
+    return of(name, () -> {
+      try (InputStream in = ConfigSource.class.getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new ConfigException(List.of(new ConfigError(name, "", "not found (the jar was built without it)")));
+        }
+        return ConfigLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), name);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // a resource inside our own jar
+      }
+    });
+  }
+
+  /** A source named {@code name} that reads with {@code reader}. */
+  static ConfigSource of(String name, Reader reader) {
+    return new ConfigSource() {
+      @Override
+      public TandemConfig read() throws ConfigException {
+        return reader.read();
+      }
+
+      @Override
+      public String name() {
+        return name;
+      }
+    };
+  }
+
+  /** The reading part of a source. */
+  @FunctionalInterface
+  interface Reader {
+    TandemConfig read() throws ConfigException;
+  }
+}

@@ -1,0 +1,77 @@
+package io.tandem.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DemoBackendsTest {
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpClient client = vertx.createHttpClient();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    Launcher.await(vertx.close());
+  }
+
+  /** "STATUS X-Backend-header\nBODY" */
+  private String get(int port, String path, MultiMap headers) throws Exception {
+    return Launcher.await(client.request(HttpMethod.POST, port, DemoBackends.HOST, path)
+        .compose(request -> {
+          request.headers().addAll(headers);
+          return request.send();
+        })
+        .compose(response -> response.body()
+            .map(body -> response.statusCode() + " " + response.getHeader("X-Backend") + "\n" + body)));
+  }
+
+  @Test
+  void eachBackendSaysWhoAnsweredAndWhatItReceived() throws Exception {
+    DemoBackends backends = Launcher.await(DemoBackends.start(vertx, List.of(0, 0, 0)));
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+        .add("Host", "billing.example.com").add("X-Forwarded-For", "10.1.2.3").add("X-Request-Id", "req-42");
+
+    for (int i = 0; i < 3; i++) {
+      String name = DemoBackends.NAMES.get(i);
+      assertEquals("200 " + name + "\n"
+              + "Hello from backend " + name + "\n"
+              + "POST /video/x?q=1\n"
+              + "Host: billing.example.com\n"
+              + "X-Forwarded-For: 10.1.2.3\n"
+              + "X-Request-Id: req-42\n",
+          get(backends.port(i), "/video/x?q=1", headers));
+    }
+  }
+
+  @Test
+  void missingHeadersShowAsNoneAndHealthIsOk() throws Exception {
+    DemoBackends backends = Launcher.await(DemoBackends.start(vertx, List.of(0, 0, 0)));
+    MultiMap noHeaders = MultiMap.caseInsensitiveMultiMap();
+
+    String page = get(backends.port(1), "/", noHeaders);
+    assertEquals(List.of("200 b2", "Hello from backend b2", "POST /",
+            "Host: " + DemoBackends.HOST + ":" + backends.port(1), "X-Forwarded-For: (none)", "X-Request-Id: (none)"),
+        page.lines().toList());
+    assertEquals("200 b3\nok\n", get(backends.port(2), "/health", noHeaders));
+  }
+
+  @Test
+  void aTakenPortFailsNamingTheBackendAndAddress() throws Exception {
+    HttpServer squatter = Launcher.await(vertx.createHttpServer().requestHandler(r -> r.response().end())
+        .listen(0, DemoBackends.HOST));
+    int taken = squatter.actualPort();
+
+    Future<DemoBackends> start = DemoBackends.start(vertx, List.of(0, taken, 0));
+
+    Exception e = assertThrows(Exception.class, () -> Launcher.await(start));
+    assertEquals("demo backend b2 cannot bind 127.0.0.1:" + taken + ": Address already in use", e.getMessage());
+  }
+}

@@ -1,0 +1,52 @@
+package io.tandem.bootstrap;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.Property;
+
+/** Captures every event of one logger ("LEVEL message") while open, without printing it. */
+final class LogCapture extends AbstractAppender implements AutoCloseable {
+  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final String loggerName;
+
+  private LogCapture(String loggerName) {
+    super("capture-" + loggerName, null, null, true, Property.EMPTY_ARRAY);
+    this.loggerName = loggerName;
+  }
+
+  static LogCapture of(Class<?> loggerClass) {
+    LogCapture capture = new LogCapture(loggerClass.getName());
+    capture.start();
+    LoggerContext context = (LoggerContext) LogManager.getContext(false);
+    LoggerConfig logger = new LoggerConfig(capture.loggerName, Level.ALL, false);
+    logger.addAppender(capture, Level.ALL, null);
+    context.getConfiguration().addLogger(capture.loggerName, logger);
+    context.updateLoggers();
+    return capture;
+  }
+
+  @Override
+  public void append(LogEvent event) {
+    lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+  }
+
+  List<String> lines() {
+    return List.copyOf(lines);
+  }
+
+  @Override
+  public void close() {
+    LoggerContext context = (LoggerContext) LogManager.getContext(false);
+    Configuration configuration = context.getConfiguration();
+    configuration.removeLogger(loggerName);
+    context.updateLoggers();
+    stop();
+  }
+}
