@@ -480,6 +480,7 @@ final class Exchange implements PoolQueue.Waiter {
         && status != 204 && status != 304 && req.method() != HttpMethod.HEAD) {
       resp.setChunked(true);
     }
+    up.exceptionHandler(this::upstreamFailed);
     up.handler(buf -> {
       bytesOut += buf.length();
       resp.write(buf);
