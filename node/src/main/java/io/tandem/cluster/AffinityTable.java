@@ -30,6 +30,14 @@ public interface AffinityTable {
   /** Replaces a binding (its backend went away); completes when done. */
   CompletionStage<Void> rebind(String pool, String key, String backendId, Duration idleTimeout);
 
+  /**
+   * Looks {@code key} up in the shared table after a local miss, without blocking; completes with the bound backend
+   * id or null. A single node has no other place to look.
+   */
+  default CompletionStage<String> fetch(String pool, String key) {
+    return java.util.concurrent.CompletableFuture.completedFuture(lookup(pool, key));
+  }
+
   /** Number of live bindings of a pool, as this node knows them. */
   int size(String pool);
 }

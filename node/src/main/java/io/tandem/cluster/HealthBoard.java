@@ -23,4 +23,13 @@ public interface HealthBoard {
    * never on an event loop of the data plane.
    */
   void addListener(BiConsumer<String, String> listener);
+
+  /**
+   * Reports that this node's traffic saw a backend fail (passive detection ejected it). The checking node treats it
+   * as a reason to probe at once; a single node has nothing to do.
+   */
+  default void reportSuspect(String pool, String backendId) {}
+
+  /** Registers a listener called with (pool, backendId) when another node reports a backend as suspect. */
+  default void addSuspectListener(BiConsumer<String, String> listener) {}
 }

@@ -16,10 +16,33 @@ public final class LocalSharedState implements SharedState {
   private final String nodeId;
   private final LocalAffinityTable affinity;
   private final LocalHealthBoard health = new LocalHealthBoard();
+  private final LocalRuntimeState runtime;
+  private final Membership membership;
 
   public LocalSharedState(String nodeId, Clock clock) {
     this.nodeId = nodeId;
     this.affinity = new LocalAffinityTable(clock);
+    this.runtime = new LocalRuntimeState(nodeId);
+    long started = System.currentTimeMillis();
+    this.membership = new Membership() {
+      @Override
+      public List<Member> members() {
+        return List.of(new Member(nodeId, "local", true, started));
+      }
+
+      @Override
+      public String coordinator() {
+        return nodeId;
+      }
+
+      @Override
+      public boolean hasQuorum() {
+        return true;
+      }
+
+      @Override
+      public void addListener(java.util.function.Consumer<List<Member>> listener) {}
+    };
   }
 
   @Override
@@ -43,7 +66,56 @@ public final class LocalSharedState implements SharedState {
   }
 
   @Override
+  public RuntimeState runtime() {
+    return runtime;
+  }
+
+  @Override
+  public Membership membership() {
+    return membership;
+  }
+
+  @Override
   public void close() {}
+
+  /** Runtime changes of a single node: versioned, in memory. */
+  private static final class LocalRuntimeState implements RuntimeState {
+    private final String nodeId;
+    private final Map<String, BackendChange> changes = new ConcurrentHashMap<>();
+    private final List<java.util.function.Consumer<Map<String, BackendChange>>> listeners =
+        new CopyOnWriteArrayList<>();
+    private long version;
+
+    LocalRuntimeState(String nodeId) {
+      this.nodeId = nodeId;
+    }
+
+    @Override
+    public synchronized CompletionStage<Long> apply(BackendChange change) {
+      long v = ++version;
+      BackendChange stored = new BackendChange(change.pool(), change.backendId(), change.state(), change.weight(), v,
+          nodeId, System.currentTimeMillis()).over(changes.get(change.key()));
+      changes.put(change.key(), stored);
+      Map<String, BackendChange> snapshot = Map.copyOf(changes);
+      listeners.forEach(l -> l.accept(snapshot));
+      return CompletableFuture.completedFuture(v);
+    }
+
+    @Override
+    public Map<String, BackendChange> current() {
+      return Map.copyOf(changes);
+    }
+
+    @Override
+    public synchronized long version() {
+      return version;
+    }
+
+    @Override
+    public void addListener(java.util.function.Consumer<Map<String, BackendChange>> listener) {
+      listeners.add(listener);
+    }
+  }
 
   /** In-memory affinity with idle expiry; {@link #expire()} is called periodically by the control plane. */
   public static final class LocalAffinityTable implements AffinityTable {

@@ -15,6 +15,10 @@ public interface SharedState extends AutoCloseable {
 
   ConnectionCounts connections();
 
+  RuntimeState runtime();
+
+  Membership membership();
+
   @Override
   void close();
 }

@@ -13,17 +13,30 @@ import java.util.Optional;
  * @param listeners the front-end listeners, at least one
  * @param pools     the backend pools, at least one
  * @param accessLog the access log settings
+ * @param cluster   cluster settings with this node's identity, or null for a standalone node
  */
 public record TandemConfig(
     Path source,
     NodeSettings node,
     List<ListenerConfig> listeners,
     List<PoolConfig> pools,
-    AccessLogConfig accessLog) {
+    AccessLogConfig accessLog,
+    ClusterConfig cluster) {
 
   public TandemConfig {
     listeners = List.copyOf(listeners);
     pools = List.copyOf(pools);
+  }
+
+  /** A standalone node's configuration. */
+  public TandemConfig(Path source, NodeSettings node, List<ListenerConfig> listeners, List<PoolConfig> pools,
+      AccessLogConfig accessLog) {
+    this(source, node, listeners, pools, accessLog, null);
+  }
+
+  /** This node's id: from the cluster section, or {@code local} when standalone. */
+  public String nodeId() {
+    return cluster == null ? "local" : cluster.nodeId();
   }
 
   public Optional<PoolConfig> pool(String name) {

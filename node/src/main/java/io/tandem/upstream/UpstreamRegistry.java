@@ -3,6 +3,7 @@ package io.tandem.upstream;
 import io.tandem.affinity.CookieTokens;
 import io.tandem.balancing.LoadBalancer;
 import io.tandem.balancing.LoadView;
+import io.tandem.cluster.BackendChange;
 import io.tandem.cluster.SharedState;
 import io.tandem.config.BackendConfig;
 import io.tandem.config.HealthConfig;
@@ -45,7 +46,6 @@ public final class UpstreamRegistry {
   private final Map<String, PoolQueue> queues = new ConcurrentHashMap<>();
   private final Map<String, PassiveDetector> passives = new ConcurrentHashMap<>();
   private final Map<String, HealthConfig.Passive> passiveConfigs = new ConcurrentHashMap<>();
-  private final Map<String, AdminState> adminStates = new ConcurrentHashMap<>();
   private final AtomicBoolean rebuildPending = new AtomicBoolean();
   private volatile TandemConfig config;
   private volatile RoutingSnapshot snapshot;
@@ -61,6 +61,7 @@ public final class UpstreamRegistry {
     this.control = control;
     this.load = b -> b.stats().active() + shared.connections().othersActive(b.pool(), b.id());
     shared.health().addListener((pool, backend) -> requestRebuild());
+    shared.runtime().addListener(changes -> requestRebuild());
   }
 
   /** The snapshot in force. Data plane: one volatile read. */
@@ -132,10 +133,12 @@ public final class UpstreamRegistry {
     }
   }
 
-  /** Sets an operator's admin state for a backend; takes effect with the next snapshot. */
-  public void adminState(String pool, String backendId, AdminState state) {
-    adminStates.put(key(pool, backendId), state);
-    requestRebuild();
+  /**
+   * Sets an operator's admin state for a backend through the shared runtime state (so every node applies it);
+   * completes with the change's version.
+   */
+  public java.util.concurrent.CompletionStage<Long> adminState(String pool, String backendId, AdminState state) {
+    return shared.runtime().apply(BackendChange.state(pool, backendId, state));
   }
 
   /** Builds and swaps a new snapshot from the current inputs. */
@@ -166,14 +169,17 @@ public final class UpstreamRegistry {
     List<Backend> eligible = new ArrayList<>();
     Map<String, Backend> byId = new HashMap<>();
     Map<String, Backend> byToken = new HashMap<>();
+    Map<String, BackendChange> changes = shared.runtime().current();
     for (BackendConfig bc : pool.backends()) {
       String key = key(pool.name(), bc.id());
+      BackendChange change = changes.get(pool.name() + "/" + bc.id());
       BackendStats st = stats.computeIfAbsent(key, k -> new BackendStats());
       boolean healthy = shared.health().verdict(pool.name(), bc.id()).servesTraffic();
       boolean ejected = passive != null && passive.isEjected(bc.id());
-      AdminState admin = adminStates.getOrDefault(key, AdminState.ENABLED);
+      AdminState admin = change != null && change.state() != null ? change.state() : AdminState.ENABLED;
+      int weight = change != null && change.weight() != null ? change.weight() : bc.weight();
       String token = CookieTokens.token(pool.name(), bc.id(), secret);
-      Backend b = new Backend(pool.name(), bc.id(), bc.host(), bc.port(), bc.weight(), bc.maxConnections(), token, st,
+      Backend b = new Backend(pool.name(), bc.id(), bc.host(), bc.port(), weight, bc.maxConnections(), token, st,
           healthy, ejected, admin);
       all.add(b);
       byId.put(b.id(), b);

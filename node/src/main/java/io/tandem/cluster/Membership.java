@@ -1,0 +1,26 @@
+package io.tandem.cluster;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Which nodes form the cluster now. The coordinator is the oldest member (Hazelcast orders members oldest first);
+ * owner-only actions must also check {@link #hasQuorum()}.
+ */
+public interface Membership {
+
+  /** A live member. */
+  record Member(String nodeId, String address, boolean local, long joinedAtMillis) {}
+
+  /** Live members, oldest first; a single node sees only itself. */
+  List<Member> members();
+
+  /** Node id of the oldest live member. */
+  String coordinator();
+
+  /** Whether this side of a possible split holds at least the configured minimum of members. */
+  boolean hasQuorum();
+
+  /** Called on a control-plane thread with the new member list after a join or a leave. */
+  void addListener(Consumer<List<Member>> listener);
+}

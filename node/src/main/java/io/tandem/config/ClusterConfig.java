@@ -1,0 +1,52 @@
+package io.tandem.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Cluster settings (YAML sections {@code cluster} and {@code nodes}), present when the file describes several nodes.
+ * One file serves the whole cluster; {@code --node ID} picks which entry this process is ({@link #nodeId}).
+ *
+ * @param name           Hazelcast cluster name; members with another name are never admitted
+ * @param nodeId         this process's node id
+ * @param nodes          every node of the cluster, in file order
+ * @param heartbeat      heartbeat interval between members
+ * @param failureTimeout a member silent this long is declared dead
+ * @param minMembers     members this side needs for quorum (owner-only actions such as holding a VIP)
+ * @param stateFile      where runtime changes are saved locally; {@code {node}} in the path is this node's id
+ */
+public record ClusterConfig(
+    String name,
+    String nodeId,
+    List<NodeEntry> nodes,
+    Duration heartbeat,
+    Duration failureTimeout,
+    int minMembers,
+    Path stateFile) {
+
+  public ClusterConfig {
+    nodes = List.copyOf(nodes);
+  }
+
+  /**
+   * One node of the cluster.
+   *
+   * @param id          stable node id, e.g. {@code n1}
+   * @param clusterHost address the node's Hazelcast member binds to and peers connect to
+   * @param clusterPort its Hazelcast port
+   * @param adminHost   admin listener address (next issue), or null
+   * @param adminPort   admin listener port, or 0
+   */
+  public record NodeEntry(String id, String clusterHost, int clusterPort, String adminHost, int adminPort) {
+    public String clusterAddress() {
+      return clusterHost + ":" + clusterPort;
+    }
+  }
+
+  /** This process's entry. */
+  public NodeEntry self() {
+    return nodes.stream().filter(n -> n.id().equals(nodeId)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("node " + nodeId + " is not in the nodes list"));
+  }
+}
