@@ -7,11 +7,18 @@ import java.time.Duration;
  *
  * @param type        none, cookie (insert) or source-address
  * @param cookie      cookie settings when {@code type} is cookie
- * @param idleTimeout source-address bindings expire after this long without use
+ * @param idleTimeout source-address and learned-cookie bindings expire after this long without use
+ * @param learnCookie name of an application cookie (e.g. {@code JSESSIONID}) whose values Tandem learns from
+ *                    responses and binds to the backend that set them, or null; works alongside any {@code type}
  */
-public record PersistenceConfig(Type type, Cookie cookie, Duration idleTimeout) {
+public record PersistenceConfig(Type type, Cookie cookie, Duration idleTimeout, String learnCookie) {
 
-  public static final PersistenceConfig NONE = new PersistenceConfig(Type.NONE, null, null);
+  public static final PersistenceConfig NONE = new PersistenceConfig(Type.NONE, null, null, null);
+
+  /** Persistence without a learned cookie. */
+  public PersistenceConfig(Type type, Cookie cookie, Duration idleTimeout) {
+    this(type, cookie, idleTimeout, null);
+  }
 
   public enum Type {
     NONE,
