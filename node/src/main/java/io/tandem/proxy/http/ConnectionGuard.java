@@ -3,8 +3,6 @@ package io.tandem.proxy.http;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -14,11 +12,12 @@ import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Sits in front of the HTTP decoder of one client connection and tracks whether a request head is being received and
- * since when, so that a periodic sweep can answer 408 to clients that send their head too slowly (slowloris). An idle
- * keep-alive connection (no byte of the next request yet) is left to the idle timeout. Event-loop confined.
+ * Tracks, for one client connection, whether a request head is being received and since when, so that a periodic
+ * sweep can answer 408 to clients that send their head too slowly (slowloris). The decoder reports incoming bytes
+ * ({@link SmugglingGuardDecoder}), so no extra pipeline handler is needed. An idle keep-alive connection (no byte of
+ * the next request yet) is left to the idle timeout. Event-loop confined.
  */
-final class ConnectionGuard extends ChannelInboundHandlerAdapter {
+final class ConnectionGuard {
   static final AttributeKey<ConnectionGuard> KEY = AttributeKey.valueOf("tandem.guard");
   private static final byte[] TIMEOUT_BODY = "408 Request Timeout\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -32,12 +31,11 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     this.headStartNanos = nowNanos;
   }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+  /** Bytes arrived from the client. */
+  void bytesArrived() {
     if (awaitingHead && headStartNanos == 0) {
       headStartNanos = System.nanoTime();
     }
-    ctx.fireChannelRead(msg);
   }
 
   /** A complete request head arrived. */

@@ -74,13 +74,11 @@ final class Exchange implements PoolQueue.Waiter {
     this.context = context;
     SocketAddress remote = req.remoteAddress();
     this.clientIp = remote == null ? "-" : remote.hostAddress();
-    String incomingId = req.headers().get("x-request-id");
-    this.requestId = lc.trustForwarded() && incomingId != null && !incomingId.isEmpty()
-        ? incomingId : listener.nextRequestId();
+    String incomingId = lc.trustForwarded() ? req.headers().get(ForwardingHeaders.X_REQUEST_ID) : null;
+    this.requestId = incomingId != null && !incomingId.isEmpty() ? incomingId : listener.nextRequestId();
   }
 
   void start() {
-    req.pause();
     HttpServerResponse resp = req.response();
     resp.closeHandler(v -> clientGone());
     if (!checkFraming()) {
@@ -131,6 +129,10 @@ final class Exchange implements PoolQueue.Waiter {
         return false;
       }
       hasBody = length > 0;
+    }
+    if (hasBody || h.contains(HttpHeaders.UPGRADE)) {
+      // Hold the body (or the first tunnel bytes) until a backend is connected.
+      req.pause();
     }
     return true;
   }
@@ -312,7 +314,7 @@ final class Exchange implements PoolQueue.Waiter {
     upstream = up;
     boolean upgrade = isUpgrade();
     MultiMap out = up.headers();
-    ForwardingHeaders.copyEndToEnd(req.headers(), out, true, upgrade);
+    ForwardingHeaders.copyEndToEnd(req.headers(), out, upgrade);
     String host = req.headers().get(HttpHeaders.HOST);
     ForwardingHeaders.addForwarding(out, clientIp, "http", host, requestId);
     if (host != null) {
@@ -347,6 +349,7 @@ final class Exchange implements PoolQueue.Waiter {
     });
     if (!hasBody || req.isEnded()) {
       up.end();
+      req.resume();
       return;
     }
     up.sendHead();
@@ -469,9 +472,8 @@ final class Exchange implements PoolQueue.Waiter {
     HttpServerResponse resp = req.response();
     int status = up.statusCode();
     resp.setStatusCode(status);
-    resp.setStatusMessage(up.statusMessage());
     MultiMap out = resp.headers();
-    ForwardingHeaders.copyEndToEnd(up.headers(), out, false, false);
+    ForwardingHeaders.copyEndToEnd(up.headers(), out, false);
     if (setCookie && backend != null) {
       out.add(HttpHeaders.SET_COOKIE, persistenceCookie(pool.config().persistence().cookie(), backend.cookieToken()));
     }
@@ -544,7 +546,7 @@ final class Exchange implements PoolQueue.Waiter {
       responseStarted = true;
       HttpServerResponse resp = req.response();
       resp.setStatusCode(101);
-      ForwardingHeaders.copyEndToEnd(ur.headers(), resp.headers(), false, true);
+      ForwardingHeaders.copyEndToEnd(ur.headers(), resp.headers(), true);
       NetSocket backendSocket = ur.netSocket();
       req.toNetSocket().onComplete(cs -> {
         if (cs.failed()) {

@@ -2,52 +2,64 @@ package io.tandem.proxy.http;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 
-/** Header rewriting between client and backend: hop-by-hop removal and the X-Forwarded-* / Forwarded family. */
+/**
+ * Header rewriting between client and backend: hop-by-hop removal and the X-Forwarded-* / Forwarded family. Works on
+ * Vert.x's own header maps, whose {@code setAll} copies entries without re-validating them; header names are
+ * pre-hashed {@link HttpHeaders#createOptimized} constants.
+ */
 final class ForwardingHeaders {
+  static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("x-forwarded-for");
+  static final CharSequence X_FORWARDED_PROTO = HttpHeaders.createOptimized("x-forwarded-proto");
+  static final CharSequence X_FORWARDED_HOST = HttpHeaders.createOptimized("x-forwarded-host");
+  static final CharSequence FORWARDED = HttpHeaders.createOptimized("forwarded");
+  static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+
   /** RFC 9110 section 7.6.1 connection-specific fields, plus the de-facto Proxy-Connection and Keep-Alive. */
-  private static final Set<String> HOP_BY_HOP = Set.of(
-      "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-      "proxy-authenticate", "proxy-authorization");
+  private static final CharSequence[] HOP_BY_HOP = {
+      HttpHeaders.CONNECTION, HttpHeaders.KEEP_ALIVE, HttpHeaders.createOptimized("proxy-connection"), HttpHeaders.createOptimized("te"),
+      HttpHeaders.createOptimized("trailer"), HttpHeaders.TRANSFER_ENCODING, HttpHeaders.UPGRADE,
+      HttpHeaders.PROXY_AUTHENTICATE, HttpHeaders.PROXY_AUTHORIZATION};
 
   private ForwardingHeaders() {}
 
   /**
-   * Copies end-to-end headers from {@code in} to {@code out}: drops hop-by-hop headers, headers named in
-   * {@code Connection}, and (request side) the ones Tandem sets itself. {@code keepUpgrade} keeps
-   * {@code Upgrade}/{@code Connection: upgrade} for a protocol switch.
+   * Copies end-to-end headers from {@code in} to the empty {@code out}: everything but hop-by-hop headers and the
+   * headers named in {@code Connection}. {@code keepUpgrade} keeps {@code Upgrade}/{@code Connection: upgrade} for a
+   * protocol switch.
    */
-  static void copyEndToEnd(MultiMap in, MultiMap out, boolean requestSide, boolean keepUpgrade) {
+  static void copyEndToEnd(MultiMap in, MultiMap out, boolean keepUpgrade) {
+    out.setAll(in);
     String connection = in.get(HttpHeaders.CONNECTION);
-    for (Map.Entry<String, String> e : in) {
-      String name = e.getKey();
-      if (isDropped(name, connection, requestSide)) {
-        continue;
-      }
-      out.add(name, e.getValue());
+    if (connection != null) {
+      removeListed(out, connection);
+    }
+    for (CharSequence hop : HOP_BY_HOP) {
+      out.remove(hop);
     }
     if (keepUpgrade) {
       String upgrade = in.get(HttpHeaders.UPGRADE);
       if (upgrade != null) {
         out.set(HttpHeaders.UPGRADE, upgrade);
-        out.set(HttpHeaders.CONNECTION, "upgrade");
+        out.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
       }
     }
   }
 
-  private static boolean isDropped(String name, String connection, boolean requestSide) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    if (HOP_BY_HOP.contains(lower)) {
-      return true;
+  private static void removeListed(MultiMap out, String connection) {
+    int n = connection.length();
+    int i = 0;
+    while (i < n) {
+      int end = connection.indexOf(',', i);
+      if (end < 0) {
+        end = n;
+      }
+      String token = connection.substring(i, end).trim();
+      if (!token.isEmpty()) {
+        out.remove(token);
+      }
+      i = end + 1;
     }
-    if (requestSide && (lower.equals("x-forwarded-proto") || lower.equals("x-forwarded-host")
-        || lower.equals("x-request-id"))) {
-      return true;
-    }
-    return connection != null && listsToken(connection, lower);
   }
 
   /** Whether a comma-separated header value lists {@code token} (case-insensitive). */
@@ -76,39 +88,48 @@ final class ForwardingHeaders {
   }
 
   /**
-   * Adds the forwarding headers: appends the client to {@code X-Forwarded-For} and {@code Forwarded}, sets
-   * {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} (the client's Host) and the request id.
+   * Adds the forwarding headers to a copied request: appends the client to {@code X-Forwarded-For} and
+   * {@code Forwarded}, sets {@code X-Forwarded-Proto}, {@code X-Forwarded-Host} (the client's Host) and the request id.
    */
   static void addForwarding(MultiMap out, String clientIp, String proto, String host, String requestId) {
-    String xff = out.get("x-forwarded-for");
-    out.set("x-forwarded-for", xff == null ? clientIp : xff + ", " + clientIp);
-    out.set("x-forwarded-proto", proto);
+    String xff = out.get(X_FORWARDED_FOR);
+    out.set(X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
+    out.set(X_FORWARDED_PROTO, proto);
     if (host != null) {
-      out.set("x-forwarded-host", host);
+      out.set(X_FORWARDED_HOST, host);
+    } else {
+      out.remove(X_FORWARDED_HOST);
     }
-    StringBuilder fwd = new StringBuilder(64);
-    fwd.append("for=").append(forwardedNode(clientIp));
-    if (host != null) {
-      fwd.append(";host=").append(quoteIfNeeded(host));
-    }
-    fwd.append(";proto=").append(proto);
-    String prior = out.get("forwarded");
-    out.set("forwarded", prior == null ? fwd.toString() : prior + ", " + fwd);
-    out.set("x-request-id", requestId);
+    String prior = out.get(FORWARDED);
+    String element = forwardedElement(clientIp, proto, host);
+    out.set(FORWARDED, prior == null ? element : prior + ", " + element);
+    out.set(X_REQUEST_ID, requestId);
   }
 
-  /** RFC 7239: IPv6 addresses are bracketed and quoted. */
-  private static String forwardedNode(String ip) {
-    return ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
+  private static String forwardedElement(String clientIp, String proto, String host) {
+    StringBuilder fwd = new StringBuilder(32 + (host == null ? 0 : host.length()));
+    // RFC 7239: IPv6 addresses are bracketed and quoted.
+    if (clientIp.indexOf(':') >= 0) {
+      fwd.append("for=\"[").append(clientIp).append("]\"");
+    } else {
+      fwd.append("for=").append(clientIp);
+    }
+    if (host != null) {
+      fwd.append(";host=");
+      appendToken(fwd, host);
+    }
+    return fwd.append(";proto=").append(proto).toString();
   }
 
-  private static String quoteIfNeeded(String v) {
+  private static void appendToken(StringBuilder sb, String v) {
     for (int i = 0; i < v.length(); i++) {
       char c = v.charAt(i);
-      if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_')) {
-        return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
+          || c == '_')) {
+        sb.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        return;
       }
     }
-    return v;
+    sb.append(v);
   }
 }

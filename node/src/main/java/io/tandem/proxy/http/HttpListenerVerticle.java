@@ -56,7 +56,10 @@ public final class HttpListenerVerticle extends VerticleBase {
         .setReuseAddress(true)
         .setAcceptBacklog(1024)
         // No h2c sniffing: the HTTP/1 pipeline then exists at accept time, so the guards can be installed first.
-        .setHttp2ClearTextEnabled(false);
+        .setHttp2ClearTextEnabled(false)
+        // WebSockets are tunnelled as bytes, never terminated: no extension handlers in the pipeline.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
   }
 
   @Override
@@ -93,8 +96,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     ch.attr(ConnectionGuard.KEY).set(guard);
     guards.add(guard);
     if (ch.pipeline().get("httpDecoder") != null) {
-      ch.pipeline().replace("httpDecoder", "httpDecoder", new SmugglingGuardDecoder(options));
-      ch.pipeline().addBefore("httpDecoder", "tandemGuard", guard);
+      ch.pipeline().replace("httpDecoder", "httpDecoder", new SmugglingGuardDecoder(options, guard));
     }
     conn.closeHandler(v -> {
       runtime.connections().decrementAndGet();

@@ -1,5 +1,6 @@
 package io.tandem.proxy.http;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
@@ -22,9 +23,17 @@ import java.util.List;
  * Conflicting or malformed {@code Content-Length} values are refused by Netty itself.
  */
 final class SmugglingGuardDecoder extends VertxHttpRequestDecoder {
+  private final ConnectionGuard guard;
 
-  SmugglingGuardDecoder(HttpServerOptions options) {
+  SmugglingGuardDecoder(HttpServerOptions options, ConnectionGuard guard) {
     super(options);
+    this.guard = guard;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    guard.bytesArrived();
+    super.channelRead(ctx, msg);
   }
 
   @Override
