@@ -254,7 +254,10 @@ abstract class ProxyBehaviourTests extends ProxyTestBase {
     HttpResponse<String> queued = get("/after");
     assertEquals(200, queued.statusCode());
     assertEquals(200, slow.get().statusCode());
-    assertEquals(0, node.registry().snapshot().pool("app").backends().get(0).stats().active());
+    assertEquals(0, node.registry().snapshot().pool("app").backends().get(0).stats().active(),
+        () -> "outcomes: " + java.util.Arrays.stream(Outcome.values())
+            .map(o -> o.label() + "=" + node.listener("web").count(o)).toList() + " backend saw " + b.received().stream()
+            .map(r -> r.uri() + "@" + r.connection()).toList());
   }
 
   @Test
