@@ -4,7 +4,7 @@
 # 127.0.0.1 only. Writes results/latest.{md,json,png} and prints one JSON line with all medians on stdout (everything
 # else goes to stderr). See README.md next to this file.
 #
-#   bash cluster-tests/bench/run.sh            # the full run: 3 rounds x 3 scenarios, about 25 minutes
+#   bash cluster-tests/bench/run.sh            # the full run: 3 rounds x 3 scenarios, about 20 minutes
 #   QUICK=1 bash cluster-tests/bench/run.sh    # a smoke run: 1 round, short warm-ups, writes results/latest-smoke.*
 set -euo pipefail
 
@@ -68,8 +68,11 @@ to_us() {  # "402.00us" / "1.23ms" / "2.00s" -> microseconds
 
 # Runs wrk with the scenario's arguments; sets RPS REQUESTS P50 P99 ERRORS from its output.
 measure() {  # port seconds outfile
-  taskset -c "$LOAD_CORE" wrk -t1 -d"$2"s --latency "${WRK_ARGS[@]}" "http://$HOST:$1$SCENARIO_PATH" >"$3" 2>&1 \
-    || die "wrk failed: $(tail -3 "$3")"
+  # In the background and waited for, so that an interrupt stops the run at once (stop_all then stops wrk too).
+  taskset -c "$LOAD_CORE" wrk -t1 -d"$2"s --latency "${WRK_ARGS[@]}" "http://$HOST:$1$SCENARIO_PATH" >"$3" 2>&1 &
+  local wrk=$!
+  remember "$wrk"
+  wait "$wrk" || die "wrk failed: $(tail -3 "$3")"
   RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$3")
   REQUESTS=$(awk '/ requests in / { print $1 }' "$3")
   P50=$(to_us "$(awk '$1 == "50%" { print $2 }' "$3")")

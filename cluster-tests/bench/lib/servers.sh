@@ -144,8 +144,10 @@ start_tandem() {
   # config names the default ports; the copy names the ports of this run.
   sed -e "s/$HOST:18080\b/$HOST:$LB_PORT/" -e "s/$HOST:19001\b/$HOST:${BACKENDS[0]}/" \
     -e "s/$HOST:19002\b/$HOST:${BACKENDS[1]}/" "$TANDEM_CONFIG" >"$WORK/tandem.yaml"
-  if [[ -x $TANDEM_LAUNCHER ]]; then
-    taskset -c "$LB_CORE" "$TANDEM_LAUNCHER" --config "$WORK/tandem.yaml" >"$WORK/tandem.log" 2>&1 &
+  if [[ -f $TANDEM_LAUNCHER ]]; then
+    local launcher=("$TANDEM_LAUNCHER")
+    [[ -x $TANDEM_LAUNCHER ]] || launcher=(bash "$TANDEM_LAUNCHER")
+    taskset -c "$LB_CORE" "${launcher[@]}" --config "$WORK/tandem.yaml" >"$WORK/tandem.log" 2>&1 &
   else
     # shellcheck disable=SC2086 # TANDEM_JAVA_OPTS is a list of flags
     taskset -c "$LB_CORE" java $TANDEM_JAVA_OPTS -jar "$TANDEM_JAR" --config "$WORK/tandem.yaml" \
@@ -155,7 +157,7 @@ start_tandem() {
 }
 version_tandem() {
   local how="java $TANDEM_JAVA_OPTS -jar ${TANDEM_JAR#"$ROOT"/}"
-  [[ -x $TANDEM_LAUNCHER ]] && how="${TANDEM_LAUNCHER#"$ROOT"/}${TANDEM_JAVA_OPTS_SET:+ (TANDEM_JAVA_OPTS=$TANDEM_JAVA_OPTS)}"
+  [[ -f $TANDEM_LAUNCHER ]] && how="${TANDEM_LAUNCHER#"$ROOT"/}${TANDEM_JAVA_OPTS_SET:+ (TANDEM_JAVA_OPTS=$TANDEM_JAVA_OPTS)}"
   echo "Tandem $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'), started as: $how"
 }
 port_tandem() { echo "$LB_PORT"; }
