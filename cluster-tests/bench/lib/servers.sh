@@ -1,0 +1,163 @@
+# The backends and the contenders for run.sh (sourced, not run). A contender is three functions:
+#   skip_<name>   prints why it cannot run (and returns 0), or returns 1 when it can;
+#   start_<name>  starts it listening on $HOST:$LB_PORT, pinned to $LB_CORE, and sets LB_PID (empty: nothing to measure);
+#   version_<name> prints one line for the machine facts.
+# They read the scenario's MODE (http today; a tcp or tls scenario adds a branch to each start function).
+
+install_tools() {
+  local missing=()
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  command -v nginx >/dev/null || missing+=(nginx)
+  [[ -f /usr/lib/nginx/modules/ngx_stream_module.so ]] || missing+=(libnginx-mod-stream)
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
+  command -v taskset >/dev/null || missing+=(util-linux)
+  ((${#missing[@]})) || return 0
+  local sudo=""
+  [[ $(id -u) == 0 ]] || sudo=sudo
+  log "installing ${missing[*]}"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# One nginx (one worker, on the load core) serving both backends: "hello\n" on every path, a 64 KiB file on /64k.
+start_backends() {
+  mkdir -p "$WORK/backends/logs" "$WORK/backends/www"
+  head -c 65536 < <(yes 'tandem bench: a static body of exactly 64 KiB, served by the backends on /64k') >"$WORK/backends/www/64k"
+  local servers="" port
+  for port in "${BACKENDS[@]}"; do
+    servers+="  server { listen $HOST:$port; location / { return 200 \"hello\\n\"; } location = /64k { root $WORK/backends/www; } }
+"
+  done
+  cat >"$WORK/backends/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $WORK/backends/nginx.pid;
+error_log $WORK/backends/logs/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  default_type text/plain;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_timeout 75s;
+  keepalive_requests 100000000;
+$servers}
+EOF
+  taskset -c "$LOAD_CORE" nginx -p "$WORK/backends" -e "$WORK/backends/logs/error.log" -c "$WORK/backends/nginx.conf" \
+    >"$WORK/backends.log" 2>&1 &
+  local pid=$!
+  remember "$pid"
+  for port in "${BACKENDS[@]}"; do
+    wait_for_port "$port" "$pid" backends
+    check_get "$port" / 6
+    check_get "$port" /64k 65536
+  done
+}
+
+unsupported_mode() { echo "scenario mode '$MODE' is not supported by $1 yet"; }
+
+# --- direct: the load generator straight at the first backend, the ceiling -----------------------------------------
+skip_direct() { return 1; }
+start_direct() { LB_PID=""; }
+version_direct() { :; }
+port_direct() { echo "${BACKENDS[0]}"; }
+
+# --- HAProxy: one thread, keep-alive and connection reuse to the backends, round robin, no log ----------------------
+skip_haproxy() { [[ $MODE == http ]] && return 1; unsupported_mode haproxy; }
+start_haproxy() {
+  local servers="" i
+  for i in "${!BACKENDS[@]}"; do servers+="  server b$((i + 1)) $HOST:${BACKENDS[i]}
+"; done
+  cat >"$WORK/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn $((CONNECTIONS * 2 + 1000))
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  timeout http-keep-alive 30s
+frontend bench
+  bind $HOST:$LB_PORT
+  default_backend backends
+backend backends
+  balance roundrobin
+$servers
+EOF
+  taskset -c "$LB_CORE" haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
+  LB_PID=$!
+}
+version_haproxy() { haproxy -v | sed -n 1p; }
+port_haproxy() { echo "$LB_PORT"; }
+
+# --- nginx: one worker, upstream keep-alive, round robin, no access log ---------------------------------------------
+skip_nginx() { [[ $MODE == http ]] && return 1; unsupported_mode nginx; }
+start_nginx() {
+  local servers="" port
+  for port in "${BACKENDS[@]}"; do servers+="    server $HOST:$port;
+"; done
+  mkdir -p "$WORK/nginx/logs"
+  cat >"$WORK/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections $((CONNECTIONS * 4 + 1000)); }
+http {
+  access_log off;
+  keepalive_timeout 75s;
+  keepalive_requests 100000000;
+  upstream backends {
+$servers    keepalive 64;
+    keepalive_requests 100000000;
+  }
+  server {
+    listen $HOST:$LB_PORT;
+    location / {
+      proxy_pass http://backends;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+  taskset -c "$LB_CORE" nginx -p "$WORK/nginx" -e "$WORK/nginx/logs/error.log" -c "$WORK/nginx/nginx.conf" \
+    >"$WORK/nginx.log" 2>&1 &
+  LB_PID=$!
+}
+version_nginx() { nginx -v 2>&1 | sed -n 1p; }
+port_nginx() { echo "$LB_PORT"; }
+
+# --- Tandem: the launcher script if built (it carries the launch-default JVM flags), else java -jar ------------------
+skip_tandem() {
+  [[ -f $TANDEM_JAR ]] || { echo "${TANDEM_JAR#"$ROOT"/} not found (build it: mvn -B -DskipTests package)"; return 0; }
+  [[ -f $TANDEM_CONFIG ]] || { echo "${TANDEM_CONFIG#"$ROOT"/} not found"; return 0; }
+  command -v java >/dev/null || { echo "java not on PATH"; return 0; }
+  return 1
+}
+start_tandem() {
+  # A copy in $WORK puts $WORK on the command line, which is how a later run recognises a leftover process. The
+  # config names the default ports; the copy names the ports of this run.
+  sed -e "s/$HOST:18080\b/$HOST:$LB_PORT/" -e "s/$HOST:19001\b/$HOST:${BACKENDS[0]}/" \
+    -e "s/$HOST:19002\b/$HOST:${BACKENDS[1]}/" "$TANDEM_CONFIG" >"$WORK/tandem.yaml"
+  if [[ -f $TANDEM_LAUNCHER ]]; then
+    local launcher=("$TANDEM_LAUNCHER")
+    [[ -x $TANDEM_LAUNCHER ]] || launcher=(bash "$TANDEM_LAUNCHER")
+    taskset -c "$LB_CORE" "${launcher[@]}" --config "$WORK/tandem.yaml" >"$WORK/tandem.log" 2>&1 &
+  else
+    # shellcheck disable=SC2086 # TANDEM_JAVA_OPTS is a list of flags
+    taskset -c "$LB_CORE" java $TANDEM_JAVA_OPTS -jar "$TANDEM_JAR" --config "$WORK/tandem.yaml" \
+      >"$WORK/tandem.log" 2>&1 &
+  fi
+  LB_PID=$!
+}
+version_tandem() {
+  local how="java $TANDEM_JAVA_OPTS -jar ${TANDEM_JAR#"$ROOT"/}"
+  [[ -f $TANDEM_LAUNCHER ]] && how="${TANDEM_LAUNCHER#"$ROOT"/}${TANDEM_JAVA_OPTS_SET:+ (TANDEM_JAVA_OPTS=$TANDEM_JAVA_OPTS)}"
+  echo "Tandem $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'), started as: $how"
+}
+port_tandem() { echo "$LB_PORT"; }

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Benchmark harness: Tandem, HAProxy and nginx as balancers side by side, each on one core, in interleaved rounds, in
+# front of two nginx backends; plus "direct" (wrk straight at a backend) as the ceiling. Everything listens on
+# 127.0.0.1 only. Writes results/latest.{md,json,png} and prints one JSON line with all medians on stdout (everything
+# else goes to stderr). See README.md next to this file.
+#
+#   bash cluster-tests/bench/run.sh            # the full run: 3 rounds x 3 scenarios, about 20 minutes
+#   QUICK=1 bash cluster-tests/bench/run.sh    # a smoke run: 1 round, short warm-ups, writes results/latest-smoke.*
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+
+# Scenarios: name | path | wrk arguments (besides -t1 -d --latency) | overrides (KEY=VALUE ..., for this scenario only:
+# MODE=tcp, TANDEM_CONFIG=config/bench/tcp.yaml, ...). The arguments are read by the shell, so quotes and $VARS work.
+SCENARIO_TABLE=(
+  'keepalive | /    | -c$CONNECTIONS                          | '
+  'newconn   | /    | -c$CONNECTIONS -H "Connection: close"   | '
+  'body64k   | /64k | -c$CONNECTIONS                          | '
+)
+
+QUICK=${QUICK:-0}
+quick() { [[ $QUICK == 1 ]] && echo "$1" || echo "$2"; }
+WARMUP=${WARMUP:-$(quick 10 45)}                # seconds of load before measuring Tandem (C2 compiles ~40 s after start)
+NATIVE_WARMUP=${NATIVE_WARMUP:-$(quick 2 5)}    # seconds of load before measuring HAProxy, nginx and direct
+DURATION=${DURATION:-$(quick 5 15)}             # seconds of each measured wrk run
+ROUNDS=${ROUNDS:-$(quick 1 3)}
+CONNECTIONS=${CONNECTIONS:-50}
+SCENARIOS=${SCENARIOS:-"keepalive newconn body64k"}
+CONTENDERS=${CONTENDERS:-"direct haproxy nginx tandem"}
+LOAD_CORE=${LOAD_CORE:-0}                       # wrk and the backends
+LB_CORE=${LB_CORE:-1}                           # the balancer under test
+TANDEM_JAR=${TANDEM_JAR:-$ROOT/node/target/tandem.jar}
+TANDEM_LAUNCHER=${TANDEM_LAUNCHER:-$ROOT/node/target/tandem}
+TANDEM_CONFIG=${TANDEM_CONFIG:-$ROOT/config/bench/http.yaml}
+TANDEM_JAVA_OPTS_SET=${TANDEM_JAVA_OPTS:+1}
+TANDEM_JAVA_OPTS=${TANDEM_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch"}
+export TANDEM_JAVA_OPTS                          # the launcher script may honour it
+WORK=${WORK:-$HERE/work}
+OUT=${OUT:-$HERE/results/$(quick latest-smoke latest)}   # writes $OUT.md, $OUT.json, $OUT.png
+
+SETTING_NAMES=(QUICK ROUNDS DURATION WARMUP NATIVE_WARMUP CONNECTIONS SCENARIOS CONTENDERS LOAD_CORE LB_CORE
+  LB_PORT BACKEND_PORTS TANDEM_CONFIG TANDEM_JAVA_OPTS)
+HOST=127.0.0.1
+LB_PORT=${LB_PORT:-18080}                       # where each balancer listens
+BACKEND_PORTS=${BACKEND_PORTS:-"19001 19002"}          # the two backends
+read -r -a BACKENDS <<<"$BACKEND_PORTS"
+CLK_TCK=$(getconf CLK_TCK)
+RESULTS=$WORK/results.tsv
+MODE=http
+declare -A SKIPPED=() FACTS=()
+FACT_KEYS=(date command cpus cpu memory kernel java haproxy nginx wrk tandem)
+
+# shellcheck source=lib/procs.sh
+source "$HERE/lib/procs.sh"
+# shellcheck source=lib/servers.sh
+source "$HERE/lib/servers.sh"
+# shellcheck source=lib/report.sh
+source "$HERE/lib/report.sh"
+
+trim() { local s=${1#"${1%%[![:space:]]*}"}; echo "${s%"${s##*[![:space:]]}"}"; }
+
+to_us() {  # "402.00us" / "1.23ms" / "2.00s" -> microseconds
+  awk -v v="$1" 'BEGIN { n = v; sub(/[a-z]+$/, "", n); u = v; sub(/^[0-9.]+/, "", u);
+    f = (u == "us") ? 1 : (u == "ms") ? 1000 : (u == "s") ? 1000000 : (u == "m") ? 60000000 : -1;
+    if (f < 0) { print "-"; exit } printf "%.0f", n * f }'
+}
+
+# Runs wrk with the scenario's arguments; sets RPS REQUESTS P50 P99 ERRORS from its output.
+measure() {  # port seconds outfile
+  # In the background and waited for, so that an interrupt stops the run at once (stop_all then stops wrk too).
+  taskset -c "$LOAD_CORE" wrk -t1 -d"$2"s --latency "${WRK_ARGS[@]}" "http://$HOST:$1$SCENARIO_PATH" >"$3" 2>&1 &
+  local wrk=$!
+  remember "$wrk"
+  wait "$wrk" || die "wrk failed: $(tail -3 "$3")"
+  RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$3")
+  REQUESTS=$(awk '/ requests in / { print $1 }' "$3")
+  P50=$(to_us "$(awk '$1 == "50%" { print $2 }' "$3")")
+  P99=$(to_us "$(awk '$1 == "99%" { print $2 }' "$3")")
+  ERRORS=$(awk '/^  Socket errors:/ { gsub(",", ""); s += $4 + $6 + $8 + $10 }
+                /^  Non-2xx or 3xx responses:/ { s += $5 } END { print s + 0 }' "$3")
+  [[ -n $RPS && -n $REQUESTS && $REQUESTS -gt 0 ]] || die "could not read wrk output ${3#"$ROOT"/}"
+}
+
+run_one() {  # scenario round contender
+  local scenario=$1 round=$2 who=$3 warmup=$NATIVE_WARMUP port
+  [[ $who == tandem ]] && warmup=$WARMUP
+  "start_$who"
+  port=$("port_$who")
+  if [[ -n $LB_PID ]]; then
+    remember "$LB_PID"
+    wait_for_port "$port" "$LB_PID" "$who"
+  fi
+  check_get "$port" "$SCENARIO_PATH" "$BODY_BYTES"
+  local prefix=$WORK/$scenario-round$round-$who
+  log "$scenario round $round: $who warming up ${warmup}s"
+  measure "$port" "$warmup" "$prefix-warmup.txt"
+  local warmup_errors=$ERRORS before=0 after=0
+  [[ -z $LB_PID ]] || before=$(cpu_ticks "$LB_PID")
+  log "$scenario round $round: $who measuring ${DURATION}s"
+  measure "$port" "$DURATION" "$prefix.txt"
+  local cpu_us=- rss=-
+  if [[ -n $LB_PID ]]; then
+    after=$(cpu_ticks "$LB_PID")
+    cpu_us=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$REQUESTS" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
+    rss=$(peak_rss_kb "$LB_PID")
+    stop_tree "$LB_PID"
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$round" "$who" "$RPS" "$P50" "$P99" "$cpu_us" \
+    "$ERRORS" "$rss" "$REQUESTS" "$warmup_errors" >>"$RESULTS"
+  log "$(printf '%-9s round %s %-8s %8s req/s  p50 %6s us  p99 %6s us  cpu %7s us/req  errors %s  rss %s KiB' \
+    "$scenario" "$round" "$who" "$RPS" "$P50" "$P99" "$cpu_us" "$ERRORS" "$rss")"
+}
+
+# Runs every round of one scenario line, with its overrides in force only here.
+run_scenario() {  # table line
+  local name path args overrides kv who reason
+  IFS='|' read -r name path args overrides <<<"$1"
+  name=$(trim "$name")
+  local SCENARIO_PATH MODE=$MODE TANDEM_CONFIG=$TANDEM_CONFIG BODY_BYTES=1 WRK_ARGS=()
+  SCENARIO_PATH=$(trim "$path")
+  for kv in $overrides; do local "${kv%%=*}=${kv#*=}"; done
+  eval "WRK_ARGS=($args)"
+  [[ $SCENARIO_PATH == /64k ]] && BODY_BYTES=65536
+  local contenders=()
+  for who in $CONTENDERS; do
+    declare -F "start_$who" >/dev/null || die "unknown contender $who (known: direct haproxy nginx tandem)"
+    if reason=$("skip_$who"); then
+      log "$name: $who SKIPPED: $reason"
+      SKIPPED[$who in $name]=$reason
+      continue
+    fi
+    contenders+=("$who")
+  done
+  local round
+  for round in $(seq "$ROUNDS"); do
+    for who in "${contenders[@]}"; do run_one "$name" "$round" "$who"; done
+  done
+}
+
+collect_facts() {
+  FACTS[date]=$(date -u '+%Y-%m-%d %H:%M UTC')
+  FACTS[command]=$COMMAND_LINE
+  FACTS[cpus]=$(nproc)
+  FACTS[cpu]=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+  FACTS[memory]=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+  FACTS[kernel]=$(uname -r)
+  FACTS[java]=$( (java -version 2>&1 || echo "java not found") | sed -n 1p)
+  FACTS[haproxy]=$(version_haproxy)
+  FACTS[nginx]=$(version_nginx)
+  FACTS[wrk]=$( (wrk -v 2>&1 || true) | sed -n "1s/ Copyright.*//p")
+  FACTS[tandem]=$(version_tandem)
+}
+
+main() {
+  COMMAND_LINE=$(for name in "${SETTING_NAMES[@]}"; do printf '%s=%q ' "$name" "${!name}"; done)"bash ${0#"$ROOT"/}${*:+ $*}"
+  COMMAND_LINE=${COMMAND_LINE//"$ROOT"\//}
+  mkdir -p "$WORK" "$(dirname "$OUT")"
+  stop_leftovers
+  trap stop_all EXIT
+  trap 'exit 130' INT TERM
+  install_tools
+  local port line wanted found
+  for port in "$LB_PORT" "${BACKENDS[@]}"; do ! port_open "$port" || die "$HOST:$port is already in use"; done
+  for wanted in $SCENARIOS; do
+    found=0
+    for line in "${SCENARIO_TABLE[@]}"; do [[ $(trim "${line%%|*}") == "$wanted" ]] && found=1; done
+    ((found)) || die "unknown scenario $wanted (known: $(for line in "${SCENARIO_TABLE[@]}"; do printf '%s ' "$(trim "${line%%|*}")"; done))"
+  done
+  : >"$RESULTS"
+  collect_facts
+  start_backends
+  log "balancer on core $LB_CORE, wrk and backends on core $LOAD_CORE; CLK_TCK=$CLK_TCK"
+  for wanted in $SCENARIOS; do
+    for line in "${SCENARIO_TABLE[@]}"; do [[ $(trim "${line%%|*}") == "$wanted" ]] && run_scenario "$line"; done
+  done
+  [[ -s $RESULTS ]] || die "nothing was measured"
+  summarize "$RESULTS" "$WORK/summary.tsv"
+  write_markdown "$WORK/summary.tsv" >"$OUT.md"
+  write_json "$WORK/summary.tsv" rounds >"$OUT.json"
+  write_chart "$WORK/summary.tsv" "$OUT.png"
+  column -t -s $'\t' <(printf 'scenario\tcontender\truns\treq/s\tp50_us\tp99_us\tcpu_us/req\terrors\twarmup_err\trss_MiB\trps/hap\tcpu/hap\tp99/hap\n'; cat "$WORK/summary.tsv") >&2 \
+    || cat "$WORK/summary.tsv" >&2
+  log "wrote ${OUT#"$ROOT"/}.md, .json, .png; raw wrk outputs in ${WORK#"$ROOT"/}/"
+  write_json "$WORK/summary.tsv"
+}
+
+main "$@"
