@@ -26,9 +26,41 @@ public interface ConfigSource {
   /** How messages name this source, e.g. the file path as given on the command line. */
   String name();
 
-  /** A YAML file on disk. */
+  /**
+   * The node ids the source defines, in order; empty for a standalone configuration. {@code --check-config} without
+   * {@code --node} checks the configuration once for each.
+   */
+  default List<String> nodeIds() {
+    return List.of();
+  }
+
+  /** A standalone node's YAML file on disk. */
   static ConfigSource file(Path file) {
-    return of(file.toString(), () -> ConfigLoader.load(file));
+    return file(file, null);
+  }
+
+  /**
+   * A YAML file on disk read for the node {@code nodeId} ({@code --node}, null when not given); the name then says
+   * which node, e.g. {@code cluster.yaml (node n2)}.
+   */
+  static ConfigSource file(Path file, String nodeId) {
+    String name = nodeId == null ? file.toString() : file + " (node " + nodeId + ")";
+    return new ConfigSource() {
+      @Override
+      public TandemConfig read() throws ConfigException {
+        return ConfigLoader.load(file, nodeId);
+      }
+
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public List<String> nodeIds() {
+        return ConfigLoader.nodeIds(file);
+      }
+    };
   }
 
   /** A YAML resource inside the jar, e.g. the bundled demo configuration. */
