@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Where a node's configuration comes from. It is read once at start and again on every reload ({@code SIGHUP}), so
@@ -45,22 +46,7 @@ public interface ConfigSource {
    */
   static ConfigSource file(Path file, String nodeId) {
     String name = nodeId == null ? file.toString() : file + " (node " + nodeId + ")";
-    return new ConfigSource() {
-      @Override
-      public TandemConfig read() throws ConfigException {
-        return ConfigLoader.load(file, nodeId);
-      }
-
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public List<String> nodeIds() {
-        return ConfigLoader.nodeIds(file);
-      }
-    };
+    return of(name, () -> ConfigLoader.load(file, nodeId), () -> ConfigLoader.nodeIds(file));
   }
 
   /** A YAML resource inside the jar, e.g. the bundled demo configuration. */
@@ -78,8 +64,13 @@ public interface ConfigSource {
     });
   }
 
-  /** A source named {@code name} that reads with {@code reader}. */
+  /** A source named {@code name} that reads with {@code reader}; it defines no nodes. */
   static ConfigSource of(String name, Reader reader) {
+    return of(name, reader, List::of);
+  }
+
+  /** A source named {@code name} that reads with {@code reader} and lists its nodes with {@code nodeIds}. */
+  static ConfigSource of(String name, Reader reader, Supplier<List<String>> nodeIds) {
     return new ConfigSource() {
       @Override
       public TandemConfig read() throws ConfigException {
@@ -89,6 +80,11 @@ public interface ConfigSource {
       @Override
       public String name() {
         return name;
+      }
+
+      @Override
+      public List<String> nodeIds() {
+        return nodeIds.get();
       }
     };
   }

@@ -27,23 +27,10 @@ final class StubConfigFiles {
 
   static ConfigSource source(Path file, String nodeId) {
     String name = nodeId == null ? file.toString() : file + "#" + nodeId;
-    return new ConfigSource() {
-      @Override
-      public TandemConfig read() throws ConfigException {
-        return StubConfigFiles.read(file, nodeId);
-      }
-
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public List<String> nodeIds() {
-        return lines(file).stream().filter(line -> line.startsWith("nodes "))
-            .flatMap(line -> Arrays.stream(line.substring(6).split(" "))).toList();
-      }
-    };
+    return ConfigSource.of(name, () -> read(file, nodeId), () -> lines(file).stream()
+        .filter(line -> line.startsWith("nodes "))
+        .flatMap(line -> Arrays.stream(line.substring(6).split(" ")))
+        .toList());
   }
 
   static TandemConfig read(Path file, String nodeId) throws ConfigException {
