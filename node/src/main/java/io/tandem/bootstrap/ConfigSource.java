@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Where a node's configuration comes from. It is read once at start and again on every reload ({@code SIGHUP}), so
@@ -26,9 +27,26 @@ public interface ConfigSource {
   /** How messages name this source, e.g. the file path as given on the command line. */
   String name();
 
-  /** A YAML file on disk. */
+  /**
+   * The node ids the source defines, in order; empty for a standalone configuration. {@code --check-config} without
+   * {@code --node} checks the configuration once for each.
+   */
+  default List<String> nodeIds() {
+    return List.of();
+  }
+
+  /** A standalone node's YAML file on disk. */
   static ConfigSource file(Path file) {
-    return of(file.toString(), () -> ConfigLoader.load(file));
+    return file(file, null);
+  }
+
+  /**
+   * A YAML file on disk read for the node {@code nodeId} ({@code --node}, null when not given); the name then says
+   * which node, e.g. {@code cluster.yaml (node n2)}.
+   */
+  static ConfigSource file(Path file, String nodeId) {
+    String name = nodeId == null ? file.toString() : file + " (node " + nodeId + ")";
+    return of(name, () -> ConfigLoader.load(file, nodeId), () -> ConfigLoader.nodeIds(file));
   }
 
   /** A YAML resource inside the jar, e.g. the bundled demo configuration. */
@@ -46,8 +64,13 @@ public interface ConfigSource {
     });
   }
 
-  /** A source named {@code name} that reads with {@code reader}. */
+  /** A source named {@code name} that reads with {@code reader}; it defines no nodes. */
   static ConfigSource of(String name, Reader reader) {
+    return of(name, reader, List::of);
+  }
+
+  /** A source named {@code name} that reads with {@code reader} and lists its nodes with {@code nodeIds}. */
+  static ConfigSource of(String name, Reader reader, Supplier<List<String>> nodeIds) {
     return new ConfigSource() {
       @Override
       public TandemConfig read() throws ConfigException {
@@ -57,6 +80,11 @@ public interface ConfigSource {
       @Override
       public String name() {
         return name;
+      }
+
+      @Override
+      public List<String> nodeIds() {
+        return nodeIds.get();
       }
     };
   }

@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
   static ConfigSource configSource(Path workingDir, Launcher launcher) {
     Path file = workingDir.resolve(DEMO_YAML);
     return Files.isRegularFile(file)
-        ? launcher.configFiles().apply(file)
+        ? launcher.configFiles().open(file, null)
         : ConfigSource.classpath(BUNDLED_DEMO_YAML);
   }
 

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -20,17 +19,24 @@ import org.apache.logging.log4j.Logger;
  * by {@code tandem --config} and {@code tandem demo}. Each part that touches the outside world is a constructor
  * argument so that tests replace it.
  *
- * @param configFiles how a {@code --config} path becomes a source ({@link ConfigSource#file} in production)
+ * @param configFiles how a {@code --config} path and {@code --node} id become a source ({@link ConfigSource#file} in
+ *                    production)
  * @param starter     starts a node ({@link TandemNode#start} in production)
  * @param signals     installs the signal handlers for a started node ({@link Signals#install} in production)
  */
-record Launcher(Function<Path, ConfigSource> configFiles, Starter starter, Consumer<NodeProcess> signals) {
+record Launcher(ConfigFiles configFiles, Starter starter, Consumer<NodeProcess> signals) {
   private static final Logger LOG = LogManager.getLogger(Launcher.class);
 
   /** Starts a node; the future fails, naming the listener and address, when a listener cannot bind. */
   @FunctionalInterface
   interface Starter {
     Future<RunningNode> start(TandemConfig config);
+  }
+
+  /** Opens a configuration file for a node; {@code nodeId} is null when {@code --node} is not given. */
+  @FunctionalInterface
+  interface ConfigFiles {
+    ConfigSource open(Path file, String nodeId);
   }
 
   static Launcher production() {

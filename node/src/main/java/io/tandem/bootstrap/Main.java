@@ -3,6 +3,7 @@ package io.tandem.bootstrap;
 import io.tandem.config.ConfigException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,8 +36,12 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "configuration file (YAML)")
   private Path config;
 
-  @Option(names = "--check-config", description = "check the configuration file and exit (0 when valid)")
+  @Option(names = "--check-config", description = {"check the configuration file and exit (0 when valid);",
+      "without --node, once for each node it defines"})
   private boolean checkConfig;
+
+  @Option(names = "--node", paramLabel = "ID", description = "which of the file's nodes this process is")
+  private String node;
 
   private final Launcher launcher;
 
@@ -66,19 +71,31 @@ public final class Main implements Callable<Integer> {
     if (config == null) {
       throw new ParameterException(spec.commandLine(), "Missing required option: '--config=FILE'");
     }
-    ConfigSource source = launcher.configFiles().apply(config);
-    PrintWriter err = spec.commandLine().getErr();
+    ConfigSource source = launcher.configFiles().open(config, node);
     if (!checkConfig) {
-      return launcher.run(source, err, process -> {});
+      return launcher.run(source, spec.commandLine().getErr(), process -> {});
     }
+    List<String> nodes = node == null ? source.nodeIds() : List.of();
+    if (nodes.isEmpty()) {
+      return check(source) ? ExitCodes.OK : ExitCodes.BAD_CONFIG;
+    }
+    boolean valid = true;
+    for (String id : nodes) {
+      valid &= check(launcher.configFiles().open(config, id));
+    }
+    return valid ? ExitCodes.OK : ExitCodes.BAD_CONFIG;
+  }
+
+  /** Reads {@code source} and prints that it is valid, or every error; true when valid. */
+  private boolean check(ConfigSource source) {
     try {
       source.read();
     } catch (ConfigException e) {
-      Launcher.printErrors(err, source, e);
-      return ExitCodes.BAD_CONFIG;
+      Launcher.printErrors(spec.commandLine().getErr(), source, e);
+      return false;
     }
     spec.commandLine().getOut().println(source.name() + ": configuration OK");
-    return ExitCodes.OK;
+    return true;
   }
 
   /** The version from the jar manifest ({@code Implementation-Version}); "dev" when run from classes. */

@@ -14,6 +14,7 @@ import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Reads a YAML file into a validated {@link TandemConfig}. Unknown keys are errors; every error names the file, the
@@ -32,36 +33,71 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** Reads and validates {@code file}; errors name the file as given. */
+  /** Reads and validates a standalone node's {@code file}; same as {@code load(file, null)}. */
   public static TandemConfig load(Path file) throws ConfigException {
+    return load(file, null);
+  }
+
+  /**
+   * Reads and validates {@code file} for the node {@code nodeId} (from {@code --node}); errors name the file as given.
+   * {@code nodeId} is required when the file has a {@code nodes} section and must be null when it has none.
+   */
+  public static TandemConfig load(Path file, String nodeId) throws ConfigException {
     Problems problems = new Problems(file.toString());
-    String yaml;
-    try {
-      yaml = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      problems.add("", "file not found");
-      throw problems.exception();
-    } catch (MalformedInputException e) {
-      problems.add("", "is not UTF-8 text");
-      throw problems.exception();
-    } catch (IOException e) {
-      problems.add("", "cannot read the file: " + e);
+    String yaml = readFile(file, problems);
+    if (yaml == null) {
       throw problems.exception();
     }
-    return read(yaml, file, problems);
+    return read(yaml, file, nodeId, problems);
   }
 
-  /** Parses YAML text; {@code sourceName} names it in errors. The result's {@code source} is null. */
+  /** Parses YAML text of a standalone node; same as {@code parse(yaml, sourceName, null)}. */
   public static TandemConfig parse(String yaml, String sourceName) throws ConfigException {
-    return read(yaml, null, new Problems(sourceName));
+    return parse(yaml, sourceName, null);
   }
 
-  private static TandemConfig read(String yaml, Path source, Problems problems) throws ConfigException {
+  /** Parses YAML text for the node {@code nodeId}; {@code sourceName} names it in errors. The result's source is null. */
+  public static TandemConfig parse(String yaml, String sourceName, String nodeId) throws ConfigException {
+    return read(yaml, null, nodeId, new Problems(sourceName));
+  }
+
+  /**
+   * The node ids that {@code file} defines in its {@code nodes} section, in order, without validating anything else;
+   * empty for a standalone file and for a file that cannot be read or parsed (loading it reports why). This is how
+   * {@code tandem --check-config} without {@code --node} finds the nodes to check.
+   */
+  public static List<String> nodeIds(Path file) {
+    String yaml = readFile(file, new Problems(file.toString()));
+    return yaml == null ? List.of() : nodeIdsIn(yaml);
+  }
+
+  /** {@link #nodeIds(Path)} of YAML text. */
+  static List<String> nodeIdsIn(String yaml) {
+    JsonNode root = tree(yaml, new Problems(""));
+    return root == null || !root.isObject() ? List.of() : Names.in(root.get("nodes"), "id");
+  }
+
+  /** The file's text, or null after recording why it cannot be read. */
+  private static String readFile(Path file, Problems problems) {
+    try {
+      return Files.readString(file);
+    } catch (NoSuchFileException e) {
+      problems.add("", "file not found");
+    } catch (MalformedInputException e) {
+      problems.add("", "is not UTF-8 text");
+    } catch (IOException e) {
+      problems.add("", "cannot read the file: " + e);
+    }
+    return null;
+  }
+
+  private static TandemConfig read(String yaml, Path source, String nodeId, Problems problems)
+      throws ConfigException {
     JsonNode root = tree(yaml, problems);
     if (!problems.isEmpty()) {
       throw problems.exception();
     }
-    TandemConfig config = ConfigReader.read(root, source, problems);
+    TandemConfig config = ConfigReader.read(root, source, nodeId, problems);
     if (!problems.isEmpty()) {
       throw problems.exception();
     }

@@ -5,19 +5,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** Reads the top level of a configuration tree and checks what spans several sections. */
 final class ConfigReader {
   private ConfigReader() {}
 
-  static TandemConfig read(JsonNode root, Path source, Problems problems) {
+  static TandemConfig read(JsonNode root, Path source, String nodeId, Problems problems) {
     if (root != null && !root.isObject() && !root.isNull() && !root.isMissingNode()) {
       problems.add("", "the top level must be a mapping with listeners and pools, got " + Scalars.describe(root));
       root = null;
     }
-    YamlMap top = YamlMap.open(root, "", problems, "node", "access-log", "listeners", "pools");
+    YamlMap top = YamlMap.open(root, "", problems, "node", "access-log", "listeners", "pools", "cluster", "nodes");
 
     YamlMap node = top.map("node", "event-loops", "drain-timeout");
     NodeSettings nodeSettings = new NodeSettings(
@@ -30,17 +29,43 @@ final class ConfigReader {
     // file, so that errors are listed in that order too.
     PoolNames names = PoolNames.in(root == null ? null : root.get("pools"));
     List<PoolConfig> pools;
+    List<Binds.Bind> binds = new ArrayList<>();
     List<ListenerConfig> listeners;
     if (comesFirst(root, "listeners", "pools")) {
-      listeners = listeners(top, names);
+      listeners = listeners(top, names, binds);
       pools = pools(top);
     } else {
       pools = pools(top);
-      listeners = listeners(top, names);
+      listeners = listeners(top, names, binds);
     }
-    return new TandemConfig(source, nodeSettings, listeners, pools, accessLog);
+    List<String> listenerNames = Names.in(root == null ? null : root.get("listeners"), "name");
+    ClusterReader.Result cluster = ClusterReader.read(top, listenerNames, nodeId);
+    listeners = bindsOfThisNode(listeners, binds, cluster);
+    Binds.check(binds, problems);
+    return new TandemConfig(source, nodeSettings, listeners, pools, accessLog, cluster.cluster());
   }
 
+  /**
+   * Replaces the {@code bind} of each listener that this node overrides (in {@code nodes[i].listeners}), in the
+   * listeners and in {@code binds}, and adds the node's own addresses to {@code binds}.
+   */
+  private static List<ListenerConfig> bindsOfThisNode(List<ListenerConfig> listeners, List<Binds.Bind> binds,
+      ClusterReader.Result cluster) {
+    List<ListenerConfig> result = new ArrayList<>();
+    for (ListenerConfig l : listeners) {
+      Binds.Bind override = cluster.listenerBinds().get(l.name());
+      if (override == null) {
+        result.add(l);
+        continue;
+      }
+      Scalars.HostPort address = override.address();
+      result.add(new ListenerConfig(l.name(), address.host(), address.port(), l.protocol(), l.defaultPool(),
+          l.routes(), l.maxConnections(), l.timeouts(), l.limits(), l.trustForwarded()));
+      binds.replaceAll(bind -> bind.label().equals(override.label()) ? override : bind);
+    }
+    binds.addAll(cluster.nodeBinds());
+    return result;
+  }
   private static boolean comesFirst(JsonNode root, String a, String b) {
     if (root == null) {
       return false;
@@ -74,9 +99,8 @@ final class ConfigReader {
     return pools;
   }
 
-  private static List<ListenerConfig> listeners(YamlMap top, PoolNames pools) {
+  private static List<ListenerConfig> listeners(YamlMap top, PoolNames pools, List<Binds.Bind> binds) {
     Map<String, Integer> seen = new HashMap<>();
-    List<ListenerConfig> bound = new ArrayList<>();
     int[] index = {0};
     List<ListenerConfig> listeners = top.maps("listeners", listener -> {
       int position = index[0]++;
@@ -89,14 +113,8 @@ final class ConfigReader {
         listener.error("name", "duplicate listener name \"" + config.name() + "\", also used by listeners[" + first
             + "]");
       }
-      for (ListenerConfig other : bound) {
-        if (overlaps(config, other)) {
-          listener.error("bind", bind(config) + " conflicts with listener \"" + other.name() + "\" bound to "
-              + bind(other));
-          break;
-        }
-      }
-      bound.add(config);
+      binds.add(new Binds.Bind(listener.path("bind"), "listener \"" + config.name() + "\"",
+          new Scalars.HostPort(config.host(), config.port())));
       return config;
     }, "name", "bind", "protocol", "default-pool", "max-connections", "trust-forwarded", "timeouts", "limits",
         "routes");
@@ -104,23 +122,5 @@ final class ConfigReader {
       top.error("listeners", "at least one listener is required");
     }
     return listeners;
-  }
-
-  /** Two listeners cannot bind the same port on the same address, or on any address when one is a wildcard. */
-  private static boolean overlaps(ListenerConfig a, ListenerConfig b) {
-    if (a.port() == 0 || a.port() != b.port()) {
-      return false;
-    }
-    String hostA = a.host().toLowerCase(Locale.ROOT);
-    String hostB = b.host().toLowerCase(Locale.ROOT);
-    return hostA.equals(hostB) || isWildcard(hostA) || isWildcard(hostB);
-  }
-
-  private static boolean isWildcard(String host) {
-    return host.equals("0.0.0.0") || host.equals("::");
-  }
-
-  private static String bind(ListenerConfig listener) {
-    return new Scalars.HostPort(listener.host(), listener.port()).toString();
   }
 }

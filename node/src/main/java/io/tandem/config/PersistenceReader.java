@@ -10,7 +10,16 @@ final class PersistenceReader {
 
   private PersistenceReader() {}
 
-  static PersistenceConfig read(YamlMap persistence) {
+  /**
+   * A {@code persistence} section as read: the record, plus the learned cookie that {@link PersistenceConfig} has no
+   * component for yet.
+   *
+   * @param learnCookie the application cookie (e.g. {@code JSESSIONID}) whose values bind to the backend that set them,
+   *                    or null
+   */
+  record Read(PersistenceConfig config, String learnCookie) {}
+
+  static Read read(YamlMap persistence) {
     PersistenceConfig.Type type = persistence.choice("type", PersistenceConfig.Type.class, PersistenceConfig.Type.NONE);
     if (type != PersistenceConfig.Type.COOKIE && persistence.has("cookie")) {
       persistence.error("cookie", "applies only to type: cookie");
@@ -18,13 +27,31 @@ final class PersistenceReader {
     if (type != PersistenceConfig.Type.SOURCE_ADDRESS && persistence.has("idle-timeout")) {
       persistence.error("idle-timeout", "applies only to type: source-address");
     }
-    return switch (type) {
+    PersistenceConfig config = switch (type) {
       case NONE -> PersistenceConfig.NONE;
       case COOKIE -> new PersistenceConfig(type, cookie(persistence.map("cookie", "name", "path", "max-age", "secure",
           "http-only", "same-site", "secret")), null);
       case SOURCE_ADDRESS -> new PersistenceConfig(type, null,
           persistence.duration("idle-timeout", SOURCE_ADDRESS_IDLE_TIMEOUT));
     };
+    return new Read(config, learnCookie(persistence, config));
+  }
+
+  /** {@code learn-cookie}: alone (type none) or behind the inserted cookie, never with source-address. */
+  private static String learnCookie(YamlMap persistence, PersistenceConfig config) {
+    String name = persistence.value("learn-cookie", null, Scalars::cookieName);
+    if (name == null) {
+      return null;
+    }
+    if (config.type() == PersistenceConfig.Type.SOURCE_ADDRESS) {
+      persistence.error("learn-cookie", "applies only to type: cookie or none");
+      return null;
+    }
+    if (config.cookie() != null && name.equals(config.cookie().name())) {
+      persistence.error("learn-cookie", "must differ from cookie.name (" + name + "), the cookie Tandem inserts");
+      return null;
+    }
+    return name;
   }
 
   private static PersistenceConfig.Cookie cookie(YamlMap cookie) {

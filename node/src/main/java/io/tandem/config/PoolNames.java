@@ -1,7 +1,6 @@
 package io.tandem.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The pool names defined in a file, for checking references such as {@code default-pool} and a route's pool. */
@@ -12,16 +11,7 @@ record PoolNames(List<String> names) {
 
   /** The names in a {@code pools} list, read without validation (the pools themselves report their errors). */
   static PoolNames in(JsonNode pools) {
-    List<String> names = new ArrayList<>();
-    if (pools != null && pools.isArray()) {
-      for (JsonNode pool : pools) {
-        JsonNode name = pool.get("name");
-        if (name != null && name.isTextual() && !name.textValue().isBlank() && !names.contains(name.textValue())) {
-          names.add(name.textValue());
-        }
-      }
-    }
-    return new PoolNames(names);
+    return new PoolNames(Names.in(pools, "name"));
   }
 
   /** Records an error at {@code key} of {@code map} unless {@code pool} is defined. */

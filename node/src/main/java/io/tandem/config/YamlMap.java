@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -143,6 +145,34 @@ final class YamlMap {
   /** A nested mapping (empty when absent). */
   YamlMap map(String key, String... keys) {
     return open(node.get(key), path(key), problems, keys);
+  }
+
+  /**
+   * A nested mapping whose keys are free names (such as listener names) rather than settings: each value is parsed by
+   * {@code parser}, and a bad one is reported under {@code key.NAME} and left out. Absent gives an empty map.
+   */
+  <T> Map<String, T> entries(String key, Function<JsonNode, T> parser) {
+    Map<String, T> result = new LinkedHashMap<>();
+    if (!has(key)) {
+      return result;
+    }
+    JsonNode map = node.get(key);
+    if (!map.isObject()) {
+      error(key, "must be a mapping, got " + Scalars.describe(map));
+      return result;
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      if (entry.getValue().isNull()) {
+        continue;
+      }
+      try {
+        result.put(entry.getKey(), parser.apply(entry.getValue()));
+      } catch (IllegalArgumentException e) {
+        problems.add(path(key) + "." + entry.getKey(), e.getMessage());
+      }
+    }
+    return result;
   }
 
   /** A list; each element is handed to {@code reader} with its path, e.g. {@code routes[2]}. Absent gives empty. */

@@ -9,13 +9,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every shipped configuration and every YAML block of the README must load, so documentation cannot drift. */
+/**
+ * Every shipped configuration and every YAML block of the README must load, so documentation cannot drift. One that
+ * defines nodes must load for each of them, as {@code tandem --check-config} without {@code --node} checks it.
+ */
 class ConfigFilesTest {
   /** Surefire runs with the node module as working directory. */
   private static final Path REPO = Path.of("..");
@@ -38,7 +42,8 @@ class ConfigFilesTest {
     for (int i = 0; i < blocks.size(); i++) {
       String name = "README.md yaml block " + (i + 1);
       String block = blocks.get(i);
-      tests.add(DynamicTest.dynamicTest(name, () -> ConfigTexts.parses(block)));
+      tests.add(DynamicTest.dynamicTest(name, () -> forEachNode(ConfigLoader.nodeIdsIn(block),
+          node -> ConfigTexts.parses(block, node))));
     }
     return tests.stream();
   }
@@ -56,6 +61,35 @@ class ConfigFilesTest {
     assertEquals(List.of(19101, 19102, 19103), app.backends().stream().map(BackendConfig::port).toList());
     assertEquals(PersistenceConfig.Type.COOKIE, app.persistence().type());
     assertEquals("/health", app.health().active().path());
+
+    Path localCluster = REPO.resolve("config/local-cluster.yaml");
+    assertEquals(List.of("n1", "n2", "n3"), ConfigLoader.nodeIds(localCluster));
+    for (int k = 1; k <= 3; k++) {
+      TandemConfig node = ConfigLoader.load(localCluster, "n" + k);
+      assertEquals(List.of("127.0.0.1", 18080 + k), List.of(node.listeners().get(0).host(),
+          node.listeners().get(0).port()));
+      assertEquals(new ClusterConfig.NodeEntry("n" + k, "127.0.0.1", 5700 + k, "127.0.0.1", 19090 + k),
+          node.cluster().self());
+      assertEquals("tandem-local", node.cluster().name());
+      assertEquals(2, node.cluster().minMembers());
+    }
+    PoolConfig pool = ConfigLoader.load(localCluster, "n1").pools().get(0);
+    assertEquals(List.of(19001, 19002, 19003), pool.backends().stream().map(BackendConfig::port).toList());
+    assertEquals(Algorithm.LEAST_CONNECTIONS, pool.algorithm());
+    assertEquals(PersistenceConfig.Type.COOKIE, pool.persistence().type());
+    assertEquals(HealthConfig.CheckType.HTTP, pool.health().active().type());
+  }
+
+  /** Runs {@code check} for each node id, or once with null when there are none (a standalone configuration). */
+  private static void forEachNode(List<String> nodes, Check check) throws ConfigException {
+    for (String node : nodes.isEmpty() ? Collections.<String>singletonList(null) : nodes) {
+      check.run(node);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Check {
+    void run(String node) throws ConfigException;
   }
 
   /** The bodies of the README's fenced blocks in {@code language}. */
@@ -83,7 +117,7 @@ class ConfigFilesTest {
 
   private static void load(Path file) {
     try {
-      ConfigLoader.load(file);
+      forEachNode(ConfigLoader.nodeIds(file), node -> ConfigLoader.load(file, node));
     } catch (ConfigException e) {
       throw new AssertionError(e.getMessage(), e);
     }

@@ -2,6 +2,10 @@ package io.tandem.config;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.util.List;
 
 /** Builds small configurations around the part under test, and reads back the errors a configuration produces. */
@@ -31,7 +35,12 @@ final class ConfigTexts {
 
   /** The errors of {@code yaml}, each as "path: message" (or just the message for the whole file). */
   static List<String> errors(String yaml) {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "test.yaml"));
+    return errors(yaml, null);
+  }
+
+  /** The errors of {@code yaml} read for the node {@code nodeId}, each as "path: message". */
+  static List<String> errors(String yaml, String nodeId) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "test.yaml", nodeId));
     return e.errors().stream()
         .peek(error -> {
           if (!error.file().equals("test.yaml")) {
@@ -44,10 +53,24 @@ final class ConfigTexts {
 
   /** Parses {@code yaml}, failing the test with the loader's message if it is rejected. */
   static TandemConfig parses(String yaml) {
+    return parses(yaml, null);
+  }
+
+  /** Parses {@code yaml} for the node {@code nodeId}, failing the test with the loader's message if it is rejected. */
+  static TandemConfig parses(String yaml, String nodeId) {
     try {
-      return ConfigLoader.parse(yaml, "test.yaml");
+      return ConfigLoader.parse(yaml, "test.yaml", nodeId);
     } catch (ConfigException e) {
       throw new AssertionError(e.getMessage(), e);
+    }
+  }
+
+  /** {@code yaml} as a tree, for driving a package-private reader directly. */
+  static JsonNode tree(String yaml) {
+    try {
+      return new ObjectMapper(new YAMLFactory()).readTree(yaml);
+    } catch (JsonProcessingException e) {
+      throw new AssertionError(e);
     }
   }
 
