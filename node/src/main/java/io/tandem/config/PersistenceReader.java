@@ -10,22 +10,14 @@ final class PersistenceReader {
 
   private PersistenceReader() {}
 
-  /**
-   * A {@code persistence} section as read: the record, plus the learned cookie that {@link PersistenceConfig} has no
-   * component for yet.
-   *
-   * @param learnCookie the application cookie (e.g. {@code JSESSIONID}) whose values bind to the backend that set them,
-   *                    or null
-   */
-  record Read(PersistenceConfig config, String learnCookie) {}
-
-  static Read read(YamlMap persistence) {
+  static PersistenceConfig read(YamlMap persistence) {
     PersistenceConfig.Type type = persistence.choice("type", PersistenceConfig.Type.class, PersistenceConfig.Type.NONE);
     if (type != PersistenceConfig.Type.COOKIE && persistence.has("cookie")) {
       persistence.error("cookie", "applies only to type: cookie");
     }
-    if (type != PersistenceConfig.Type.SOURCE_ADDRESS && persistence.has("idle-timeout")) {
-      persistence.error("idle-timeout", "applies only to type: source-address");
+    if (type != PersistenceConfig.Type.SOURCE_ADDRESS && !persistence.has("learn-cookie")
+        && persistence.has("idle-timeout")) {
+      persistence.error("idle-timeout", "applies only to type: source-address or with learn-cookie");
     }
     PersistenceConfig config = switch (type) {
       case NONE -> PersistenceConfig.NONE;
@@ -34,7 +26,13 @@ final class PersistenceReader {
       case SOURCE_ADDRESS -> new PersistenceConfig(type, null,
           persistence.duration("idle-timeout", SOURCE_ADDRESS_IDLE_TIMEOUT));
     };
-    return new Read(config, learnCookie(persistence, config));
+    String learn = learnCookie(persistence, config);
+    if (learn == null) {
+      return config;
+    }
+    Duration idle = config.idleTimeout() != null ? config.idleTimeout()
+        : persistence.duration("idle-timeout", SOURCE_ADDRESS_IDLE_TIMEOUT);
+    return new PersistenceConfig(config.type(), config.cookie(), idle, learn);
   }
 
   /** {@code learn-cookie}: alone (type none) or behind the inserted cookie, never with source-address. */

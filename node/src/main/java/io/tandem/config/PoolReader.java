@@ -18,10 +18,8 @@ final class PoolReader {
         pool.integer("connection-pool-size", DEFAULT_CONNECTION_POOL_SIZE, 1, Integer.MAX_VALUE);
     List<BackendConfig> backends = backends(pool);
     HealthConfig health = HealthReader.read(pool.map("health", "active", "passive"));
-    PersistenceReader.Read persistence =
+    PersistenceConfig persistence =
         PersistenceReader.read(pool.map("persistence", "type", "cookie", "idle-timeout", "learn-cookie"));
-    // TODO(lead): PersistenceConfig gets a last component `String learnCookie`; then build it with
-    // persistence.learnCookie() (null when not set) instead of dropping it here.
 
     YamlMap queue = pool.map("queue", "max-size", "timeout");
     PoolConfig.Queue queueConfig = new PoolConfig.Queue(
@@ -40,7 +38,7 @@ final class PoolReader {
         timeouts.duration("response", defaults.response()),
         timeouts.duration("idle", defaults.idle()));
 
-    return new PoolConfig(name, algorithm, hashKey, backends, health, queueConfig, persistence.config(), retriesConfig,
+    return new PoolConfig(name, algorithm, hashKey, backends, health, queueConfig, persistence, retriesConfig,
         timeoutsConfig, connectionPoolSize);
   }
 

@@ -203,7 +203,6 @@ class ClusterConfigLoaderTest {
 
   @Test
   void learnedCookieIsReadWithOrWithoutAnInsertedCookie() {
-    // TODO(lead): assert PersistenceConfig.learnCookie() here once the record has it.
     assertEquals("JSESSIONID", learnCookie("{type: cookie, learn-cookie: JSESSIONID}"));
     assertEquals("JSESSIONID", learnCookie("{learn-cookie: JSESSIONID}"));
     assertNull(learnCookie("{type: cookie}"));
@@ -225,9 +224,17 @@ class ClusterConfigLoaderTest {
   private static String learnCookie(String persistence) {
     Problems problems = new Problems("test.yaml");
     var node = ConfigTexts.tree("persistence: " + persistence).get("persistence");
-    PersistenceReader.Read read = PersistenceReader.read(YamlMap.open(node, "persistence", problems, "type", "cookie",
+    PersistenceConfig read = PersistenceReader.read(YamlMap.open(node, "persistence", problems, "type", "cookie",
         "idle-timeout", "learn-cookie"));
     assertEquals(true, problems.isEmpty());
     return read.learnCookie();
+  }
+
+  @Test
+  void learnedCookieBindingsExpireAfterTheIdleTimeout() {
+    assertEquals(java.time.Duration.ofMinutes(30), parses(ConfigTexts.pool("persistence: {learn-cookie: JSESSIONID}"))
+        .pools().get(0).persistence().idleTimeout());
+    assertEquals(java.time.Duration.ofMinutes(5), parses(ConfigTexts.pool(
+        "persistence: {learn-cookie: JSESSIONID, idle-timeout: 5m}")).pools().get(0).persistence().idleTimeout());
   }
 }

@@ -285,7 +285,7 @@ class ConfigValidationTest {
         + " SameSite=None cookies without Secure)"), errors(pool("persistence: {type: cookie, cookie: {same-site: none}}")));
     assertEquals(List.of("pools[0].persistence.cookie: applies only to type: cookie"),
         errors(pool("persistence: {type: source-address, cookie: {name: A}}")));
-    assertEquals(List.of("pools[0].persistence.idle-timeout: applies only to type: source-address"),
+    assertEquals(List.of("pools[0].persistence.idle-timeout: applies only to type: source-address or with learn-cookie"),
         errors(pool("persistence: {type: cookie, idle-timeout: 1m}")));
     assertEquals(List.of("pools[0].persistence.cookie.name: must be a cookie name (RFC 6265 token: no spaces or"
         + " ()<>@,;:\\\"/[]?={}), got \"my cookie\""), errors(pool("persistence: {type: cookie, cookie: {name: my cookie}}")));
