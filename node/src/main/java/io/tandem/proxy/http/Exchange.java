@@ -5,7 +5,6 @@ import io.tandem.balancing.PickContext;
 import io.tandem.config.Algorithm;
 import io.tandem.config.HashKey;
 import io.tandem.config.ListenerConfig;
-import io.tandem.config.PersistenceConfig;
 import io.tandem.config.PoolConfig;
 import io.tandem.limits.PoolQueue;
 import io.tandem.proxy.Outcome;
@@ -53,8 +52,7 @@ final class Exchange implements PoolQueue.Waiter {
   private PickContext pick;
   private Backend backend;
   private boolean slotHeld;
-  private String boundBackendId;
-  private boolean setCookie;
+  private SessionAffinity session;
   private int attempts;
   private boolean hasBody;
   private boolean bodyStarted;
@@ -92,16 +90,29 @@ final class Exchange implements PoolQueue.Waiter {
       return;
     }
     pick = newPickContext(pool.config());
-    Backend bound = stickyBackend();
-    if (bound != null) {
-      if (bound.stats().tryAcquire(bound.maxConnections(), othersActive(bound))) {
-        acquired(bound);
-      } else {
-        enqueue();
-      }
+    session = new SessionAffinity(pool, listener.affinity(), req.headers().get(HttpHeaders.COOKIE), clientIp);
+    Backend bound = session.local();
+    if (bound == null && session.needsRemote()) {
+      // Not in this node's cache: ask the shared table without blocking, then carry on here.
+      session.remote().whenComplete((b, err) -> context.runOnContext(v -> {
+        if (!finished) {
+          route(err == null ? b : null);
+        }
+      }));
       return;
     }
-    selectAndForward();
+    route(bound);
+  }
+
+  /** Sends the request to its session's backend, or picks one. */
+  private void route(Backend bound) {
+    if (bound == null) {
+      selectAndForward();
+    } else if (bound.stats().tryAcquire(bound.maxConnections(), othersActive(bound))) {
+      acquired(bound);
+    } else {
+      enqueue();
+    }
   }
 
   /**
@@ -166,31 +177,6 @@ final class Exchange implements PoolQueue.Waiter {
         : PickContext.forKey(value);
   }
 
-  /** A backend this request is persisted to and that still takes bound sessions, or null. */
-  private Backend stickyBackend() {
-    PersistenceConfig p = pool.config().persistence();
-    if (p == null || p.type() == PersistenceConfig.Type.NONE) {
-      return null;
-    }
-    Backend b;
-    if (p.type() == PersistenceConfig.Type.COOKIE) {
-      String token = Cookies.find(req.headers().get(HttpHeaders.COOKIE), p.cookie().name());
-      b = token == null ? null : pool.byToken().get(token);
-      if (b == null || !b.acceptsBound()) {
-        setCookie = true;
-        return null;
-      }
-    } else {
-      String id = listener.affinity().lookup(pool.name(), clientIp);
-      b = id == null ? null : pool.byId().get(id);
-      if (b == null || !b.acceptsBound()) {
-        return null;
-      }
-    }
-    boundBackendId = b.id();
-    return b;
-  }
-
   private int othersActive(Backend b) {
     return listener.registry().othersActive(b);
   }
@@ -236,7 +222,7 @@ final class Exchange implements PoolQueue.Waiter {
 
   @Override
   public String requiredBackendId() {
-    return boundBackendId;
+    return session == null ? null : session.requiredBackendId();
   }
 
   @Override
@@ -299,10 +285,9 @@ final class Exchange implements PoolQueue.Waiter {
     releaseSlot(true);
     if (attempts < pool.config().retries().connectAttempts()) {
       pick.exclude(failed);
-      if (boundBackendId != null) {
-        // The persisted backend is unreachable: fall back to a fresh choice and a fresh cookie.
-        boundBackendId = null;
-        setCookie = pool.config().persistence().type() == PersistenceConfig.Type.COOKIE;
+      if (session.requiredBackendId() != null) {
+        // The persisted backend is unreachable: fall back to a fresh choice and move the session.
+        session.unbind();
       }
       selectAndForward();
     } else {
@@ -470,14 +455,27 @@ final class Exchange implements PoolQueue.Waiter {
     }
     responseStarted = true;
     HttpServerResponse resp = req.response();
-    int status = up.statusCode();
-    resp.setStatusCode(status);
     MultiMap out = resp.headers();
     ForwardingHeaders.copyEndToEnd(up.headers(), out, false);
-    if (setCookie && backend != null) {
-      out.add(HttpHeaders.SET_COOKIE, persistenceCookie(pool.config().persistence().cookie(), backend.cookieToken()));
+    java.util.concurrent.CompletableFuture<Void> stored = session.record(out, backend).toCompletableFuture();
+    if (stored.isDone()) {
+      relayBody(up);
+      return;
     }
-    bindSourceAffinity();
+    // A newly learned session must be in the shared table before the client can send its next request.
+    up.pause();
+    stored.whenComplete((v, err) -> context.runOnContext(x -> {
+      if (!finished) {
+        relayBody(up);
+        up.resume();
+      }
+    }));
+  }
+
+  private void relayBody(HttpClientResponse up) {
+    HttpServerResponse resp = req.response();
+    int status = up.statusCode();
+    resp.setStatusCode(status);
     if (!up.headers().contains(HttpHeaders.CONTENT_LENGTH) && req.version() == HttpVersion.HTTP_1_1
         && status != 204 && status != 304 && req.method() != HttpMethod.HEAD) {
       resp.setChunked(true);
@@ -499,32 +497,6 @@ final class Exchange implements PoolQueue.Waiter {
       finish(Outcome.OK, status);
       resp.end();
     });
-  }
-
-  private void bindSourceAffinity() {
-    PersistenceConfig p = pool.config().persistence();
-    if (p != null && p.type() == PersistenceConfig.Type.SOURCE_ADDRESS && boundBackendId == null && backend != null) {
-      listener.affinity().bindIfAbsent(pool.name(), clientIp, backend.id(), p.idleTimeout());
-    }
-  }
-
-  static String persistenceCookie(PersistenceConfig.Cookie c, String token) {
-    StringBuilder sb = new StringBuilder(96).append(c.name()).append('=').append(token);
-    sb.append("; Path=").append(c.path());
-    if (c.maxAge() != null) {
-      sb.append("; Max-Age=").append(c.maxAge().toSeconds());
-    }
-    if (c.secure()) {
-      sb.append("; Secure");
-    }
-    if (c.httpOnly()) {
-      sb.append("; HttpOnly");
-    }
-    if (c.sameSite() != null) {
-      String s = c.sameSite().name();
-      sb.append("; SameSite=").append(s.charAt(0)).append(s.substring(1).toLowerCase(java.util.Locale.ROOT));
-    }
-    return sb.toString();
   }
 
   // ---- upgrade tunnel ----

@@ -427,6 +427,32 @@ abstract class ProxyBehaviourTests extends ProxyTestBase {
   }
 
   @Test
+  void learnedApplicationCookieKeepsTheSessionOnItsBackend() throws Exception {
+    FakeBackend b1 = backend("b1");
+    FakeBackend b2 = backend("b2");
+    for (FakeBackend b : List.of(b1, b2)) {
+      b.behavior(req -> req.uri().equals("/login")
+          ? c -> c.respond(200, List.of("Set-Cookie: JSESSIONID=s-" + c.backendName() + "; Path=/; HttpOnly",
+              "X-Backend: " + c.backendName()), io.vertx.core.buffer.Buffer.buffer("welcome"))
+          : Action.echo());
+    }
+    start(config(eventLoops(), listener("web"), pool("app").backend("b1", b1.port()).backend("b2", b2.port())
+        .persistence(new PersistenceConfig(PersistenceConfig.Type.NONE, null, Duration.ofMinutes(5), "JSESSIONID"))));
+    HttpResponse<String> login = get("/login");
+    String owner = login.headers().firstValue("x-backend").orElseThrow();
+    String session = login.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
+    for (int i = 0; i < 6; i++) {
+      assertEquals(owner, get("/cart", "Cookie", "theme=dark; " + session).headers().firstValue("x-backend")
+          .orElseThrow(), "the learned session sticks");
+    }
+    Set<String> unknown = new HashSet<>();
+    for (int i = 0; i < 4; i++) {
+      unknown.add(get("/cart", "Cookie", "JSESSIONID=never-issued").headers().firstValue("x-backend").orElseThrow());
+    }
+    assertEquals(1, unknown.size(), "an unknown value is bound on first use: " + unknown);
+  }
+
+  @Test
   void sourceAddressAffinityAndHashing() throws Exception {
     FakeBackend b1 = backend("b1");
     FakeBackend b2 = backend("b2");

@@ -1,0 +1,169 @@
+package io.tandem.proxy.http;
+
+import io.tandem.affinity.Cookies;
+import io.tandem.cluster.AffinityTable;
+import io.tandem.config.PersistenceConfig;
+import io.tandem.upstream.Backend;
+import io.tandem.upstream.PoolSnapshot;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Session persistence of one request: which backend it is bound to, and what the response must record. In order of
+ * precedence: the inserted cookie (an opaque backend token), a learned application cookie (its value was bound to a
+ * backend when that backend set it), the client address. Lookups read local memory; a learned or source-address key
+ * that is not in the local cache is looked up in the shared table asynchronously ({@link #remote()}).
+ *
+ * <p>One instance per request, confined to its event loop.
+ */
+final class SessionAffinity {
+  private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+
+  private final PersistenceConfig config;
+  private final AffinityTable table;
+  private final PoolSnapshot pool;
+  private final String clientIp;
+  private final String cookieHeader;
+  private boolean insertCookie;
+  private String key;
+  private boolean keyIsLearnedCookie;
+  private String keyBoundTo;
+  private String boundId;
+
+  SessionAffinity(PoolSnapshot pool, AffinityTable table, String cookieHeader, String clientIp) {
+    this.config = pool.config().persistence() == null ? PersistenceConfig.NONE : pool.config().persistence();
+    this.table = table;
+    this.pool = pool;
+    this.clientIp = clientIp;
+    this.cookieHeader = cookieHeader;
+  }
+
+  /**
+   * The backend this request is bound to from local memory, or null (then {@link #needsRemote()} tells whether the
+   * shared table must be asked).
+   */
+  Backend local() {
+    if (config.type() == PersistenceConfig.Type.COOKIE) {
+      String token = Cookies.find(cookieHeader, config.cookie().name());
+      Backend b = token == null ? null : pool.byToken().get(token);
+      if (b != null && b.acceptsBound()) {
+        return bound(b);
+      }
+      insertCookie = true;
+    }
+    if (config.learnCookie() != null) {
+      String value = Cookies.find(cookieHeader, config.learnCookie());
+      if (value != null && !value.isEmpty()) {
+        key = value;
+        keyIsLearnedCookie = true;
+      }
+    }
+    if (key == null && config.type() == PersistenceConfig.Type.SOURCE_ADDRESS) {
+      key = clientIp;
+    }
+    if (key == null) {
+      return null;
+    }
+    keyBoundTo = table.lookup(pool.name(), key);
+    return keyBoundTo == null ? null : usable(keyBoundTo);
+  }
+
+  /** Whether a key was found but not in local memory, so the shared table must be asked. */
+  boolean needsRemote() {
+    return key != null && keyBoundTo == null;
+  }
+
+  /** Asks the shared table for the key's backend; completes with it, or null. Never blocks. */
+  CompletionStage<Backend> remote() {
+    return table.fetch(pool.name(), key).thenApply(id -> {
+      keyBoundTo = id;
+      return id == null ? null : usable(id);
+    });
+  }
+
+  private Backend usable(String id) {
+    Backend b = pool.byId().get(id);
+    return b != null && b.acceptsBound() ? bound(b) : null;
+  }
+
+  private Backend bound(Backend b) {
+    boundId = b.id();
+    return b;
+  }
+
+  /** The backend id a waiting request must be served by (its session's), or null for any. */
+  String requiredBackendId() {
+    return boundId;
+  }
+
+  /** The bound backend could not be reached: the request may go anywhere and the session moves with it. */
+  void unbind() {
+    boundId = null;
+    insertCookie = config.type() == PersistenceConfig.Type.COOKIE;
+  }
+
+  /**
+   * Records the session in the response headers and the shared table. Completes when what must be stored before the
+   * response is released (a newly learned cookie binding) is stored; other bindings are made in the background.
+   */
+  CompletionStage<Void> record(MultiMap responseHeaders, Backend chosen) {
+    if (insertCookie) {
+      responseHeaders.add(HttpHeaders.SET_COOKIE, setCookie(config.cookie(), chosen.cookieToken()));
+    }
+    CompletionStage<Void> wait = DONE;
+    if (config.learnCookie() != null) {
+      String learned = learnedValue(responseHeaders.getAll(HttpHeaders.SET_COOKIE), config.learnCookie());
+      if (learned != null && !learned.equals(key)) {
+        wait = table.bindIfAbsent(pool.name(), learned, chosen.id(), config.idleTimeout()).thenApply(winner -> null);
+      }
+    }
+    if (key != null && !chosen.id().equals(keyBoundTo) && (keyIsLearnedCookie || !chosen.id().equals(boundId))) {
+      if (keyBoundTo == null) {
+        table.bindIfAbsent(pool.name(), key, chosen.id(), idleTimeout());
+      } else {
+        // The key's backend was unavailable; the session now lives on the chosen one.
+        table.rebind(pool.name(), key, chosen.id(), idleTimeout());
+      }
+    }
+    return wait;
+  }
+
+  private java.time.Duration idleTimeout() {
+    return config.idleTimeout() != null ? config.idleTimeout() : java.time.Duration.ofMinutes(30);
+  }
+
+  /** The value a response sets for cookie {@code name}, or null. */
+  static String learnedValue(List<String> setCookies, String name) {
+    for (String sc : setCookies) {
+      int eq = sc.indexOf('=');
+      if (eq > 0 && sc.substring(0, eq).trim().equals(name)) {
+        int end = sc.indexOf(';', eq);
+        String value = (end < 0 ? sc.substring(eq + 1) : sc.substring(eq + 1, end)).trim();
+        return value.isEmpty() ? null : value;
+      }
+    }
+    return null;
+  }
+
+  static String setCookie(PersistenceConfig.Cookie c, String token) {
+    StringBuilder sb = new StringBuilder(96).append(c.name()).append('=').append(token);
+    sb.append("; Path=").append(c.path());
+    if (c.maxAge() != null) {
+      sb.append("; Max-Age=").append(c.maxAge().toSeconds());
+    }
+    if (c.secure()) {
+      sb.append("; Secure");
+    }
+    if (c.httpOnly()) {
+      sb.append("; HttpOnly");
+    }
+    if (c.sameSite() != null) {
+      String s = c.sameSite().name();
+      sb.append("; SameSite=").append(s.charAt(0)).append(s.substring(1).toLowerCase(java.util.Locale.ROOT));
+    }
+    return sb.toString();
+  }
+}
