@@ -254,10 +254,9 @@ abstract class ProxyBehaviourTests extends ProxyTestBase {
     HttpResponse<String> queued = get("/after");
     assertEquals(200, queued.statusCode());
     assertEquals(200, slow.get().statusCode());
-    assertEquals(0, node.registry().snapshot().pool("app").backends().get(0).stats().active(),
-        () -> "outcomes: " + java.util.Arrays.stream(Outcome.values())
-            .map(o -> o.label() + "=" + node.listener("web").count(o)).toList() + " backend saw " + b.received().stream()
-            .map(r -> r.uri() + "@" + r.connection()).toList());
+    // The client has a Content-Length answer once its last byte is written, a moment before the backend's end
+    // event releases the slot on the event loop.
+    await().until(() -> node.registry().snapshot().pool("app").backends().get(0).stats().active() == 0);
   }
 
   @Test
