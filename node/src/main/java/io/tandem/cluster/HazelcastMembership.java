@@ -21,8 +21,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * {@link Membership} from the Hazelcast member list (oldest first), restricted to <em>trusted</em> members: a member
- * is trusted when its {@code tandem.node} attribute names a configured node, it connects from that node's configured
- * cluster address, and no older member already holds that id. Any other member (a stray process with the same
+ * is trusted when its {@code tandem.node} attribute names a configured node and it connects from that node's configured
+ * cluster address (so no two trusted members can share an id: they cannot share an address). Any other member (a stray process with the same
  * cluster name, a node started with the wrong {@code --node}) raises an alarm (logged at WARN, listed by
  * {@link #alarms()}) and is left out of every decision: members, coordinator, quorum, checker ownership, counts.
  *
@@ -129,7 +129,7 @@ final class HazelcastMembership implements Membership {
     for (com.hazelcast.cluster.Member m : current) {
       String address = m.getAddress().getHost() + ":" + m.getAddress().getPort();
       String id = m.getAttribute(HzMemberConfig.NODE_ATTRIBUTE);
-      String problem = distrust(address, id, byNode);
+      String problem = distrust(address, id);
       if (problem != null) {
         if (alarmed.add(m.getUuid())) {
           String alarm = "member " + address + " " + problem
@@ -155,16 +155,13 @@ final class HazelcastMembership implements Membership {
   }
 
   /** Why a member is not trusted, or null when it is. */
-  private String distrust(String address, String id, Map<String, com.hazelcast.cluster.Member> olderTrusted) {
+  private String distrust(String address, String id) {
     String configured = configuredIdByAddress.get(address);
     if (configured == null) {
       return "(node id " + id + ") joined from an address that is not in the configured nodes list";
     }
     if (!configured.equals(id)) {
       return "claims node id " + id + " but its address is configured for node " + configured;
-    }
-    if (olderTrusted.containsKey(id)) {
-      return "repeats node id " + id + " of an older member";
     }
     return null;
   }

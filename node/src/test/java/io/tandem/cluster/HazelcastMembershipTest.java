@@ -49,6 +49,24 @@ class HazelcastMembershipTest {
   }
 
   @Test
+  void memberClaimingAnotherNodesIdIsReportedAndIgnored() {
+    nodes = new HzTestNodes(2, 1);
+    HazelcastCluster n1 = nodes.start("n1");
+    // Started with the wrong --node: it binds n2's address but calls itself n1.
+    var n2Address = nodes.nodes.get(1);
+    var impostor = new io.tandem.config.ClusterConfig.NodeEntry("n1", n2Address.clusterHost(),
+        n2Address.clusterPort(), null, 0);
+    nodes.start(nodes.config(n1.instance().getConfig().getClusterName(), "n1",
+        List.of(impostor, new io.tandem.config.ClusterConfig.NodeEntry("n0", "127.0.0.1",
+            nodes.nodes.get(0).clusterPort(), null, 0))));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !n1.alarms().isEmpty());
+    assertEquals(List.of("member " + n2Address.clusterAddress() + " claims node id n1 but its address is configured"
+        + " for node n2; it is ignored by every decision (Hazelcast cannot refuse it)"), n1.alarms());
+    assertEquals(List.of("n1"), ids(n1));
+    assertTrue(n1.membership().hasQuorum(), "one trusted member is enough with min-members 1");
+  }
+
+  @Test
   void memberFromAnUnlistedAddressIsReportedAndIgnored() {
     nodes = new HzTestNodes(2, 2);
     HazelcastCluster n1 = nodes.start("n1");
