@@ -145,6 +145,12 @@ public final class HazelcastCluster implements SharedState {
     hz.shutdown();
   }
 
+  /** Stops the member at once, as a crash would (tests). */
+  void terminate() {
+    io.shutdownNow();
+    hz.getLifecycleService().terminate();
+  }
+
   private synchronized void checkConfig() {
     String coordinator = membership.coordinator();
     com.hazelcast.cluster.Member reference = coordinator == null ? null : membership.member(coordinator);

@@ -80,7 +80,7 @@ final class HzTestNodes implements AutoCloseable {
     synchronized (started) {
       started.remove(node);
     }
-    node.instance().getLifecycleService().terminate();
+    node.terminate();
   }
 
   @Override
@@ -92,7 +92,7 @@ final class HzTestNodes implements AutoCloseable {
     }
     // Youngest first, so no member has to take partitions back.
     for (int i = all.size() - 1; i >= 0; i--) {
-      all.get(i).instance().getLifecycleService().terminate();
+      all.get(i).terminate();
     }
     control.shutdownNow();
   }
