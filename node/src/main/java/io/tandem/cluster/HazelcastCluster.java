@@ -1,0 +1,169 @@
+package io.tandem.cluster;
+
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.tandem.config.TandemConfig;
+import io.tandem.util.Clock;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * {@link SharedState} of a clustered node: an embedded Hazelcast member configured from Tandem's configuration only
+ * (TCP-IP join with the configured node list, explicit interface, no multicast, no auto-detection, no phone-home,
+ * failure detection from {@code heartbeat}/{@code failure-timeout}, split-brain protection {@code tandem-quorum} of
+ * {@code min-members}). Listener callbacks of every part run on the control executor given to {@link #start}; blocking
+ * Hazelcast writes run on one thread of its own ({@code tandem-cluster-io}).
+ *
+ * <p>Each member publishes a {@link ConfigFingerprint} as member attributes; {@link #configMismatches()} lists how
+ * this node's configuration differs from the coordinator's (logged at ERROR when detected).
+ */
+public final class HazelcastCluster implements SharedState {
+  private static final Logger LOG = LogManager.getLogger(HazelcastCluster.class);
+
+  private final HazelcastInstance hz;
+  private final String nodeId;
+  private final ScheduledExecutorService io;
+  private final HazelcastMembership membership;
+  private final HazelcastHealthBoard health;
+  private final HazelcastConnectionCounts connections;
+  private final AffinityTable affinity;
+  private final RuntimeState runtime;
+  private final ConfigFingerprint fingerprint;
+  private volatile List<String> configMismatches = List.of();
+
+  private HazelcastCluster(HazelcastInstance hz, TandemConfig config, ConfigFingerprint fingerprint, Clock clock,
+      Executor control, Function<HazelcastInstance, AffinityTable> affinity,
+      Function<HazelcastInstance, RuntimeState> runtime) {
+    this.hz = hz;
+    this.nodeId = config.nodeId();
+    this.fingerprint = fingerprint;
+    this.io = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tandem-cluster-io");
+      t.setDaemon(true);
+      return t;
+    });
+    this.membership = new HazelcastMembership(hz, config.cluster(), control);
+    this.health = new HazelcastHealthBoard(hz, nodeId, membership, control, io);
+    this.connections = new HazelcastConnectionCounts(hz, nodeId, membership, control, io, clock);
+    this.affinity = affinity.apply(hz);
+    this.runtime = runtime.apply(hz);
+    membership.addListener(members -> checkConfig());
+    checkConfig();
+  }
+
+  /**
+   * Starts this node's member and joins the configured nodes (blocks for the join, a few seconds). Affinity and
+   * runtime changes are kept in this node's memory only; see the other overload.
+   *
+   * @param control the control-plane executor every listener is called on (never an event loop)
+   */
+  public static HazelcastCluster start(TandemConfig config, Clock clock, Executor control) {
+    LocalSharedState local = new LocalSharedState(config.nodeId(), clock);
+    return start(config, clock, control, hz -> local.affinity(), hz -> local.runtime());
+  }
+
+  /** Starts this node's member with the shared affinity table and runtime state made by the given factories. */
+  public static HazelcastCluster start(TandemConfig config, Clock clock, Executor control,
+      Function<HazelcastInstance, AffinityTable> affinity, Function<HazelcastInstance, RuntimeState> runtime) {
+    if (config.cluster() == null) {
+      throw new IllegalArgumentException("a cluster member needs the cluster section of the configuration");
+    }
+    ConfigFingerprint fingerprint = ConfigFingerprint.of(config);
+    HazelcastInstance hz = Hazelcast.newHazelcastInstance(
+        HzMemberConfig.build(config, fingerprint, System.currentTimeMillis()));
+    try {
+      return new HazelcastCluster(hz, config, fingerprint, clock, control, affinity, runtime);
+    } catch (RuntimeException e) {
+      hz.shutdown();
+      throw e;
+    }
+  }
+
+  @Override
+  public String nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public AffinityTable affinity() {
+    return affinity;
+  }
+
+  @Override
+  public HazelcastHealthBoard health() {
+    return health;
+  }
+
+  @Override
+  public HazelcastConnectionCounts connections() {
+    return connections;
+  }
+
+  @Override
+  public RuntimeState runtime() {
+    return runtime;
+  }
+
+  @Override
+  public HazelcastMembership membership() {
+    return membership;
+  }
+
+  /** Alarms about members that are not trusted (see {@link HazelcastMembership}). */
+  public List<String> alarms() {
+    return membership.alarms();
+  }
+
+  /** How this node's configuration differs from the coordinator's, one line per field; empty when it agrees. */
+  public List<String> configMismatches() {
+    return configMismatches;
+  }
+
+  /** This node's configuration fingerprint. */
+  public ConfigFingerprint fingerprint() {
+    return fingerprint;
+  }
+
+  HazelcastInstance instance() {
+    return hz;
+  }
+
+  /** Leaves the cluster gracefully: this node's counts are withdrawn and its partitions handed over. */
+  @Override
+  public void close() {
+    io.shutdownNow();
+    try {
+      connections.withdraw();
+    } catch (RuntimeException e) {
+      LOG.debug("connection counts not withdrawn: {}", e.toString());
+    }
+    hz.shutdown();
+  }
+
+  /** Stops the member at once, as a crash would (tests). */
+  void terminate() {
+    io.shutdownNow();
+    hz.getLifecycleService().terminate();
+  }
+
+  private synchronized void checkConfig() {
+    String coordinator = membership.coordinator();
+    com.hazelcast.cluster.Member reference = coordinator == null ? null : membership.member(coordinator);
+    List<String> found = List.of();
+    if (reference != null && !reference.localMember()) {
+      String summary = reference.getAttribute(HzMemberConfig.SUMMARY_ATTRIBUTE);
+      ConfigFingerprint theirs = ConfigFingerprint.parse(summary == null ? "" : summary);
+      found = List.copyOf(ConfigFingerprint.mismatches(coordinator, theirs, nodeId, fingerprint));
+    }
+    if (!found.isEmpty() && !found.equals(configMismatches)) {
+      LOG.error("configuration of node {} differs from the coordinator {}: {}", nodeId, coordinator,
+          String.join("; ", found));
+    }
+    configMismatches = found;
+  }
+}

@@ -1,0 +1,84 @@
+package io.tandem.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MemberAttributeConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+import io.tandem.config.ClusterConfig;
+import io.tandem.config.TandemConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+/** Builds the embedded member's Hazelcast configuration from Tandem's (no hazelcast.xml is ever read). */
+final class HzMemberConfig {
+  static final String QUORUM = "tandem-quorum";
+  static final String NODE_ATTRIBUTE = "tandem.node";
+  static final String STARTED_ATTRIBUTE = "tandem.started";
+  static final String FINGERPRINT_ATTRIBUTE = "tandem.config.sha256";
+  static final String SUMMARY_ATTRIBUTE = "tandem.config.summary";
+
+  private HzMemberConfig() {}
+
+  static Config build(TandemConfig tandem, ConfigFingerprint fingerprint, long startedMillis) {
+    ClusterConfig cluster = tandem.cluster();
+    ClusterConfig.NodeEntry self = cluster.self();
+    Config config = new Config();
+    config.setClusterName(cluster.name());
+    config.setInstanceName("tandem-" + self.id() + "-" + self.clusterPort());
+
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(self.clusterPort()).setPortAutoIncrement(false).setPortCount(1);
+    network.getInterfaces().setEnabled(true).addInterface(ip(self.clusterHost()));
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true);
+    for (ClusterConfig.NodeEntry node : cluster.nodes()) {
+      join.getTcpIpConfig().addMember(node.clusterAddress());
+    }
+    config.getJetConfig().setEnabled(false);
+
+    // Failure detection: Hazelcast counts in whole seconds.
+    long heartbeat = Math.max(1, cluster.heartbeat().toSeconds());
+    long silence = Math.max(heartbeat + 1, seconds(cluster.failureTimeout()));
+    config.setProperty("hazelcast.heartbeat.interval.seconds", Long.toString(heartbeat));
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(silence));
+    // Merge the two sides of a healed split within seconds instead of the default 5 minutes.
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+    // Members starting together still find each other; a lone first member does not wait 5 s.
+    config.setProperty("hazelcast.wait.seconds.before.join", "1");
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    // Tandem's own graceful stop shuts the member down after draining; Hazelcast's hook would do it first.
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.setProperty("hazelcast.graceful.shutdown.max.wait", "30");
+    config.setProperty("hazelcast.logging.type", "log4j2");
+    config.setProperty("hazelcast.logging.emoji.enabled", "false");
+
+    MemberAttributeConfig attributes = config.getMemberAttributeConfig();
+    attributes.setAttribute(NODE_ATTRIBUTE, self.id());
+    attributes.setAttribute(STARTED_ATTRIBUTE, Long.toString(startedMillis));
+    attributes.setAttribute(FINGERPRINT_ATTRIBUTE, fingerprint.sha256());
+    attributes.setAttribute(SUMMARY_ATTRIBUTE, fingerprint.summary());
+
+    if (cluster.minMembers() >= 2) {
+      config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, cluster.minMembers()));
+    }
+    return config;
+  }
+
+  static String ip(String host) {
+    try {
+      return InetAddress.getByName(host).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("cluster host " + host + " cannot be resolved", e);
+    }
+  }
+
+  private static long seconds(Duration d) {
+    return (d.toMillis() + 999) / 1000;
+  }
+}
