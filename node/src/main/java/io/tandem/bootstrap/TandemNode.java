@@ -54,14 +54,19 @@ public final class TandemNode implements RunningNode {
     this.eventLoops = eventLoops;
     this.control = vertx.getOrCreateContext();
     Clock clock = Clock.SYSTEM;
-    LocalSharedState local = new LocalSharedState("local", clock);
-    this.shared = local;
+    java.util.concurrent.Executor onControl = task -> control.runOnContext(v -> task.run());
+    this.shared = SharedState.open(config, clock, onControl);
     VertxScheduler scheduler = new VertxScheduler(control);
-    this.registry = new UpstreamRegistry(shared, clock, scheduler, task -> control.runOnContext(v -> task.run()));
+    this.registry = new UpstreamRegistry(shared, clock, scheduler, onControl);
     this.clients = new BackendClients(vertx);
     this.probes = new Probes(vertx, clock);
     this.health = new ActiveHealthChecker(probes::forConfig, shared.health(), scheduler, clock);
-    this.expiryTimer = vertx.setPeriodic(10_000, id -> local.affinity().expire());
+    shared.connections().localSource(registry::localCounts);
+    this.expiryTimer = vertx.setPeriodic(10_000, id -> {
+      if (shared instanceof LocalSharedState local) {
+        local.affinity().expire();
+      }
+    });
   }
 
   /** Starts a node with {@code config}; completes when every listener is bound. */
@@ -77,7 +82,20 @@ public final class TandemNode implements RunningNode {
     if (!vertx.isNativeTransportEnabled()) {
       LOG.warn("native epoll transport unavailable, using NIO: {}", String.valueOf(vertx.unavailableNativeTransportCause()));
     }
-    TandemNode node = new TandemNode(vertx, config, loops);
+    TandemNode node;
+    try {
+      node = new TandemNode(vertx, config, loops);
+    } catch (RuntimeException e) {
+      vertx.close();
+      return Future.failedFuture(new IllegalStateException("cannot join the cluster: " + e.getMessage(), e));
+    }
+    List<String> mismatches = node.shared.configMismatches();
+    if (!mismatches.isEmpty()) {
+      // Routing with another view of the pools than the rest of the cluster would split sessions: refuse.
+      String why = "configuration differs from the cluster's, refusing traffic:\n  " + String.join("\n  ", mismatches);
+      LOG.error(why);
+      return node.shutdown(Duration.ZERO).transform(ignored -> Future.failedFuture(new IllegalStateException(why)));
+    }
     return node.startAll().map(v -> node).recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
   }
 

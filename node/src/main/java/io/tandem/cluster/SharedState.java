@@ -19,6 +19,26 @@ public interface SharedState extends AutoCloseable {
 
   Membership membership();
 
+  /**
+   * Fields in which this node's configuration disagrees with the cluster's (pools, backend ids, persistence), one
+   * readable line each; empty when they agree. A node with mismatches must not route traffic.
+   */
+  default java.util.List<String> configMismatches() {
+    return java.util.List.of();
+  }
+
+  /**
+   * Opens the shared state a configuration asks for: a Hazelcast member when it has a {@code nodes:} section, else
+   * memory only. Blocks while joining: call it off the event loops.
+   *
+   * @param control executor for every callback into Tandem (a control-plane context)
+   */
+  static SharedState open(io.tandem.config.TandemConfig config, io.tandem.util.Clock clock,
+      java.util.concurrent.Executor control) {
+    return config.cluster() == null ? new LocalSharedState(config.nodeId(), clock)
+        : HazelcastCluster.start(config, clock, control);
+  }
+
   @Override
   void close();
 }

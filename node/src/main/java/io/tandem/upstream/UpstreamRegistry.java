@@ -78,6 +78,18 @@ public final class UpstreamRegistry {
     return shared.connections().othersActive(b.pool(), b.id());
   }
 
+  /** This node's in-flight count per {@code pool/backendId}, for publication to the other nodes. */
+  public Map<String, Integer> localCounts() {
+    Map<String, Integer> counts = new HashMap<>();
+    stats.forEach((key, st) -> {
+      int n = st.active();
+      if (n > 0) {
+        counts.put(key.replace('\u0000', '/'), n);
+      }
+    });
+    return counts;
+  }
+
   public LoadView loadView() {
     return load;
   }
@@ -159,6 +171,7 @@ public final class UpstreamRegistry {
     RoutingSnapshot next = new RoutingSnapshot(++version, cfg, Map.copyOf(pools), Map.copyOf(routers));
     snapshot = next;
     logChanges(old, next);
+    reportNewEjections(old, next);
   }
 
   private PoolSnapshot buildPool(PoolConfig pool) {
@@ -191,6 +204,19 @@ public final class UpstreamRegistry {
     LoadBalancer balancer = LoadBalancer.create(pool.algorithm(), eligible, load);
     return new PoolSnapshot(pool, List.copyOf(all), Map.copyOf(byId), Map.copyOf(byToken), balancer,
         queues.get(pool.name()), passive);
+  }
+
+  /** A backend this node's traffic just ejected is reported, so that its checker probes it at once. */
+  private void reportNewEjections(RoutingSnapshot old, RoutingSnapshot next) {
+    for (PoolSnapshot p : next.pools().values()) {
+      PoolSnapshot before = old == null ? null : old.pool(p.name());
+      for (Backend b : p.backends()) {
+        Backend prev = before == null ? null : before.byId().get(b.id());
+        if (b.ejected() && (prev == null || !prev.ejected())) {
+          shared.health().reportSuspect(p.name(), b.id());
+        }
+      }
+    }
   }
 
   private static void logChanges(RoutingSnapshot old, RoutingSnapshot next) {
