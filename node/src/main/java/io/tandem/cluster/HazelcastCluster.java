@@ -67,6 +67,25 @@ public final class HazelcastCluster implements SharedState {
     return start(config, clock, control, hz -> local.affinity(), hz -> local.runtime());
   }
 
+  /**
+   * Starts this node's member with everything shared: the affinity table and the runtime state (reconciled with the
+   * local state file before this returns, so a joining node has the cluster's state before it serves).
+   */
+  public static HazelcastCluster startShared(TandemConfig config, Clock clock, Executor control) {
+    java.nio.file.Path path = config.cluster().stateFile();
+    HazelcastCluster cluster = start(config, clock, control,
+        hz -> new HazelcastAffinityTable(hz, clock, control),
+        hz -> new HazelcastRuntimeState(hz, config.nodeId(), path == null ? null : new StateFile(path), control));
+    try {
+      ((HazelcastRuntimeState) cluster.runtime()).ready().toCompletableFuture()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      cluster.close();
+      throw new IllegalStateException("runtime state not loaded from the cluster: " + e, e);
+    }
+    return cluster;
+  }
+
   /** Starts this node's member with the shared affinity table and runtime state made by the given factories. */
   public static HazelcastCluster start(TandemConfig config, Clock clock, Executor control,
       Function<HazelcastInstance, AffinityTable> affinity, Function<HazelcastInstance, RuntimeState> runtime) {
@@ -136,6 +155,15 @@ public final class HazelcastCluster implements SharedState {
   /** Leaves the cluster gracefully: this node's counts are withdrawn and its partitions handed over. */
   @Override
   public void close() {
+    for (Object part : new Object[] {affinity, runtime}) {
+      if (part instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          LOG.debug("closing {}: {}", part.getClass().getSimpleName(), e.toString());
+        }
+      }
+    }
     io.shutdownNow();
     try {
       connections.withdraw();

@@ -57,12 +57,13 @@ public final class HazelcastRuntimeState implements RuntimeState, AutoCloseable 
             MergePolicyConfig.DEFAULT_BATCH_SIZE)));
   }
 
+  /** @param file where this node saves the changes, or null to keep them in the cluster only (tests) */
   public HazelcastRuntimeState(HazelcastInstance hazelcast, String nodeId, StateFile file, Executor control) {
     this.map = hazelcast.getMap(MAP);
     this.nodeId = nodeId;
     this.file = file;
     this.control = control;
-    this.state = file.read();
+    this.state = file == null ? new StateFile.State(0, java.util.Map.of()) : file.read();
     this.listener = map.addEntryListener(new Events(), KEY, true);
     this.ready = map.submitToKey(KEY, new Seed(encode(new Shared(state, true))))
         .thenAcceptAsync(json -> {
@@ -118,7 +119,9 @@ public final class HazelcastRuntimeState implements RuntimeState, AutoCloseable 
       }
       synced = true;
       state = next;
-      file.write(next);
+      if (file != null) {
+        file.write(next);
+      }
     }
     listeners.forEach(l -> l.accept(next.changes()));
   }

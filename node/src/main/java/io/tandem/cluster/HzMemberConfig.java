@@ -26,6 +26,8 @@ final class HzMemberConfig {
     ClusterConfig.NodeEntry self = cluster.self();
     Config config = new Config();
     config.setClusterName(cluster.name());
+    HazelcastAffinityTable.configure(config);
+    HazelcastRuntimeState.configure(config);
     config.setInstanceName("tandem-" + self.id() + "-" + self.clusterPort());
 
     NetworkConfig network = config.getNetworkConfig();

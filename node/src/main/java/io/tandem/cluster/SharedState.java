@@ -36,7 +36,7 @@ public interface SharedState extends AutoCloseable {
   static SharedState open(io.tandem.config.TandemConfig config, io.tandem.util.Clock clock,
       java.util.concurrent.Executor control) {
     return config.cluster() == null ? new LocalSharedState(config.nodeId(), clock)
-        : HazelcastCluster.start(config, clock, control);
+        : HazelcastCluster.startShared(config, clock, control);
   }
 
   @Override
