@@ -62,6 +62,8 @@ public final class TandemNode implements RunningNode {
     this.probes = new Probes(vertx, clock);
     this.health = new ActiveHealthChecker(probes::forConfig, shared.health(), scheduler, clock);
     shared.connections().localSource(registry::localCounts);
+    // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
+    shared.health().addSuspectListener(health::probeNow);
     this.expiryTimer = vertx.setPeriodic(10_000, id -> {
       if (shared instanceof LocalSharedState local) {
         local.affinity().expire();

@@ -104,6 +104,17 @@ public final class ActiveHealthChecker implements AutoCloseable {
   }
 
   /** The last outcome for a backend, or null when it has none (not checked yet, not checked here, or removed). */
+  /**
+   * Probes a backend now instead of at its next interval (another node's traffic reported it as failing). Ignored
+   * when this node is not its checker or a probe is already under way. Call on the scheduler's thread.
+   */
+  public void probeNow(String pool, String backendId) {
+    Loop loop = loops.get(key(pool, backendId));
+    if (loop != null) {
+      loop.probeNow();
+    }
+  }
+
   public LastCheck lastResult(String pool, String backendId) {
     Loop loop = loops.get(key(pool, backendId));
     return loop == null ? null : loop.last;
@@ -142,6 +153,7 @@ public final class ActiveHealthChecker implements AutoCloseable {
     private volatile boolean stopped;
     private volatile Scheduler.Cancellable timer;
     private volatile LastCheck last;
+    private boolean probing;
 
     Loop(String pool, BackendConfig backend, HealthConfig.Active active, Probe probe) {
       this.pool = pool;
@@ -158,6 +170,18 @@ public final class ActiveHealthChecker implements AutoCloseable {
 
     void start() {
       timer = scheduler.schedule(firstDelay(pool, backend.id(), active.interval()), this::tick);
+    }
+
+    void probeNow() {
+      if (stopped || probing || !board.isChecker(pool, backend.id())) {
+        return;
+      }
+      Scheduler.Cancellable t = timer;
+      if (t != null) {
+        t.cancel();
+      }
+      LOG.debug("health {}/{}: reported as suspect, probing now", pool, backend.id());
+      timer = scheduler.schedule(Duration.ZERO, this::tick);
     }
 
     void stop() {
@@ -181,6 +205,7 @@ public final class ActiveHealthChecker implements AutoCloseable {
         LOG.debug("health {}/{}: checking, starting from {}", pool, backend.id(), machine.state());
       }
       long start = clock.nanoTime();
+      probing = true;
       try {
         probe.probe(target).onComplete(ar -> {
           ProbeResult r = ar.succeeded()
@@ -194,6 +219,7 @@ public final class ActiveHealthChecker implements AutoCloseable {
     }
 
     private void onResult(ProbeResult r) {
+      probing = false;
       if (stopped) {
         return;
       }

@@ -148,6 +148,21 @@ class ActiveHealthCheckerTest {
   }
 
   @Test
+  void aSuspectReportProbesAtOnceButNeverTwiceInParallel() {
+    ActiveHealthChecker checker = checker(board);
+    checker.apply(List.of(pool("web", CHECK, backend("a", 1))));
+    firstProbes();
+    intervals(1);
+    int before = probe.calls("a");
+    checker.probeNow("web", "a");
+    scheduler.runDue();
+    assertEquals(before + 1, probe.calls("a"), "probed without waiting for the interval");
+    intervals(1);
+    assertEquals(before + 2, probe.calls("a"), "the regular rhythm continues, one probe per interval");
+    checker.probeNow("web", "nope");
+  }
+
+  @Test
   void aFailingStreakBrokenBySuccessDoesNotPublish() {
     ActiveHealthChecker checker = checker(board);
     checker.apply(List.of(pool("web", CHECK, backend("a", 1))));
