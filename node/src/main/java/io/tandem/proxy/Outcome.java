@@ -6,42 +6,49 @@ package io.tandem.proxy;
  */
 public enum Outcome {
   /** The backend answered and the answer reached the client (whatever its status). */
-  OK(0, "ok"),
+  OK(0, "ok", "OK"),
   /** No backend could be connected to, after retries. */
-  BACKEND_CONNECT_FAILED(502, "backend_connect_failed"),
+  BACKEND_CONNECT_FAILED(502, "backend_connect_failed", "Bad Gateway"),
   /** The backend closed or reset the connection, or sent an unparseable answer. */
-  BACKEND_ERROR(502, "backend_error"),
+  BACKEND_ERROR(502, "backend_error", "Bad Gateway"),
   /** The backend did not answer within the response timeout. */
-  BACKEND_TIMEOUT(504, "backend_timeout"),
+  BACKEND_TIMEOUT(504, "backend_timeout", "Gateway Timeout"),
   /** The pool had no eligible backend. */
-  NO_BACKEND(503, "no_backend"),
+  NO_BACKEND(503, "no_backend", "Service Unavailable"),
   /** Every candidate backend was at its connection limit and the queue was full. */
-  QUEUE_FULL(503, "queue_full"),
+  QUEUE_FULL(503, "queue_full", "Service Unavailable"),
   /** The request waited in the queue longer than the queue timeout. */
-  QUEUE_TIMEOUT(503, "queue_timeout"),
+  QUEUE_TIMEOUT(503, "queue_timeout", "Service Unavailable"),
   /** Malformed or ambiguous request (bad framing, smuggling attempt). */
-  BAD_REQUEST(400, "bad_request"),
+  BAD_REQUEST(400, "bad_request", "Bad Request"),
   /** The client was too slow sending the request head or body. */
-  CLIENT_TIMEOUT(408, "client_timeout"),
+  CLIENT_TIMEOUT(408, "client_timeout", "Request Timeout"),
   /** Request body larger than allowed. */
-  BODY_TOO_LARGE(413, "body_too_large"),
+  BODY_TOO_LARGE(413, "body_too_large", "Content Too Large"),
   /** Request line longer than allowed. */
-  URI_TOO_LONG(414, "uri_too_long"),
+  URI_TOO_LONG(414, "uri_too_long", "URI Too Long"),
   /** Request headers larger than allowed. */
-  HEADERS_TOO_LARGE(431, "headers_too_large"),
+  HEADERS_TOO_LARGE(431, "headers_too_large", "Request Header Fields Too Large"),
   /** The client went away before the answer was complete. */
-  CLIENT_ABORTED(0, "client_aborted"),
+  CLIENT_ABORTED(0, "client_aborted", ""),
   /** The listener was at its connection limit; the connection was closed at once. */
-  LISTENER_FULL(0, "listener_full"),
+  LISTENER_FULL(0, "listener_full", ""),
   /** A WebSocket (or other upgrade) tunnel was established and ran to its end. */
-  UPGRADED(101, "upgraded");
+  UPGRADED(101, "upgraded", "Switching Protocols");
 
   private final int status;
   private final String label;
+  private final String reason;
 
-  Outcome(int status, String label) {
+  Outcome(int status, String label, String reason) {
     this.status = status;
     this.label = label;
+    this.reason = reason;
+  }
+
+  /** The reason phrase of {@link #status()}, for Tandem's own answers. */
+  public String reason() {
+    return reason;
   }
 
   /** The status Tandem itself answers with for this outcome, or 0 when it answers nothing itself. */

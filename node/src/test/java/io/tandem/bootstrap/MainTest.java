@@ -1,5 +1,7 @@
 package io.tandem.bootstrap;
 
+import io.tandem.testing.LogCapture;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,7 @@
 package io.tandem.cluster;
 
+import io.tandem.testing.LogCapture;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -144,7 +146,7 @@ class HazelcastRuntimeStateTest {
   @Test
   void aCorruptStateFileIsReportedAndIgnored() throws Exception {
     Files.writeString(file(0).path(), "not json at all");
-    try (HzTestCluster cluster = HzTestCluster.start(1); HzLogLines log = new HzLogLines(StateFile.class)) {
+    try (HzTestCluster cluster = HzTestCluster.start(1); LogCapture log = LogCapture.of(StateFile.class)) {
       HazelcastRuntimeState n1 = node(cluster, 0);
 
       assertEquals(Map.of(), n1.current());

@@ -1,5 +1,7 @@
 package io.tandem.cluster;
 
+import io.tandem.testing.LogCapture;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,7 +51,7 @@ class StateFileTest {
 
   @Test
   void missingFileIsEmptyStateWithoutComplaint() {
-    try (HzLogLines log = new HzLogLines(StateFile.class)) {
+    try (LogCapture log = LogCapture.of(StateFile.class)) {
       assertEquals(StateFile.State.EMPTY, new StateFile(dir.resolve("absent.json")).read());
       assertEquals(List.of(), log.lines());
     }
@@ -59,7 +61,7 @@ class StateFileTest {
   void corruptFileIsReportedWithItsNameAndIgnored() throws Exception {
     Path path = dir.resolve("state.json");
     Files.writeString(path, "{\"version\": 3, \"changes\": {\"web/b1\": ");
-    try (HzLogLines log = new HzLogLines(StateFile.class)) {
+    try (LogCapture log = LogCapture.of(StateFile.class)) {
       assertEquals(StateFile.State.EMPTY, new StateFile(path).read());
       assertEquals(1, log.lines().size());
       String line = log.lines().get(0);
@@ -72,7 +74,7 @@ class StateFileTest {
   void negativeVersionIsCorrupt() throws Exception {
     Path path = dir.resolve("state.json");
     Files.writeString(path, "{\"version\": -4, \"changes\": {}}");
-    try (HzLogLines log = new HzLogLines(StateFile.class)) {
+    try (LogCapture log = LogCapture.of(StateFile.class)) {
       assertEquals(StateFile.State.EMPTY, new StateFile(path).read());
       assertEquals(List.of("WARN state file " + path
           + " is corrupt (negative version -4); starting without runtime changes"), log.lines());
@@ -82,7 +84,7 @@ class StateFileTest {
   @Test
   void unreadableFileIsReportedAndIgnored() throws Exception {
     Path path = Files.createDirectory(dir.resolve("state.json"));   // a directory cannot be read as a file
-    try (HzLogLines log = new HzLogLines(StateFile.class)) {
+    try (LogCapture log = LogCapture.of(StateFile.class)) {
       assertEquals(StateFile.State.EMPTY, new StateFile(path).read());
       assertEquals(1, log.lines().size());
       assertTrue(log.lines().get(0).startsWith("WARN state file " + path + " cannot be read (java.io.IOException"),
@@ -94,7 +96,7 @@ class StateFileTest {
   void failedWriteIsReportedAndReturnsFalse() throws Exception {
     Path blocker = Files.writeString(dir.resolve("plain-file"), "x");
     Path path = blocker.resolve("state.json");   // its parent is a file: no directory can be made there
-    try (HzLogLines log = new HzLogLines(StateFile.class)) {
+    try (LogCapture log = LogCapture.of(StateFile.class)) {
       assertFalse(new StateFile(path).write(StateFile.State.EMPTY));
       assertEquals(1, log.lines().size());
       assertTrue(log.lines().get(0).startsWith("WARN state file " + path + " cannot be written ("), log.lines().get(0));

@@ -1,11 +1,7 @@
 package io.tandem.proxy.http;
 
-import io.tandem.affinity.Cookies;
 import io.tandem.balancing.PickContext;
-import io.tandem.config.Algorithm;
-import io.tandem.config.HashKey;
 import io.tandem.config.ListenerConfig;
-import io.tandem.config.PoolConfig;
 import io.tandem.limits.PoolQueue;
 import io.tandem.proxy.Outcome;
 import io.tandem.upstream.Backend;
@@ -13,7 +9,6 @@ import io.tandem.upstream.PoolSnapshot;
 import io.tandem.upstream.RoutingSnapshot;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -23,7 +18,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.util.concurrent.TimeoutException;
@@ -55,12 +49,9 @@ final class Exchange implements PoolQueue.Waiter {
   private SessionAffinity session;
   private int attempts;
   private boolean hasBody;
-  private boolean bodyStarted;
-  private long bodyBytes;
   private long bytesOut;
   private long queueTimer = -1;
-  private long bodyTimer = -1;
-  private volatile long lastBodyNanos;
+  private RequestBodyPump body;
   private HttpClientRequest upstream;
   private boolean responseStarted;
   private boolean finished;
@@ -89,7 +80,7 @@ final class Exchange implements PoolQueue.Waiter {
       fail(Outcome.NO_BACKEND);
       return;
     }
-    pick = newPickContext(pool.config());
+    pick = RequestKeys.pickContext(pool.config(), req, clientIp);
     session = new SessionAffinity(pool, listener.affinity(), req.headers().get(HttpHeaders.COOKIE), clientIp);
     Backend bound = session.local();
     if (bound == null && session.needsRemote()) {
@@ -152,29 +143,6 @@ final class Exchange implements PoolQueue.Waiter {
     LOG.debug("refused request from {}: {}", clientIp, why);
     req.response().putHeader(HttpHeaders.CONNECTION, "close");
     fail(outcome);
-  }
-
-  private PickContext newPickContext(PoolConfig pc) {
-    if (pc.algorithm() == Algorithm.SOURCE_HASH) {
-      return PickContext.forKey(clientIp);
-    }
-    if (pc.algorithm() != Algorithm.CONSISTENT_HASH || pc.hashKey() == null) {
-      return PickContext.create();
-    }
-    HashKey key = pc.hashKey();
-    CharSequence value;
-    switch (key.source()) {
-      case HEADER:
-        value = req.headers().get(key.name());
-        break;
-      case COOKIE:
-        value = Cookies.find(req.headers().get(HttpHeaders.COOKIE), key.name());
-        break;
-      default:
-        value = req.path();
-    }
-    return value == null ? PickContext.forHash(java.util.concurrent.ThreadLocalRandom.current().nextLong())
-        : PickContext.forKey(value);
   }
 
   private int othersActive(Backend b) {
@@ -299,15 +267,7 @@ final class Exchange implements PoolQueue.Waiter {
     upstream = up;
     boolean upgrade = isUpgrade();
     MultiMap out = up.headers();
-    ForwardingHeaders.copyEndToEnd(req.headers(), out, upgrade);
-    String host = req.headers().get(HttpHeaders.HOST);
-    ForwardingHeaders.addForwarding(out, clientIp, "http", host, requestId);
-    if (host != null) {
-      HostAndPort authority = HostAndPort.parseAuthority(host, -1);
-      if (authority != null) {
-        up.authority(authority);
-      }
-    }
+    ForwardingHeaders.prepare(req, up, clientIp, requestId, upgrade);
     up.exceptionHandler(this::upstreamFailed);
     if (upgrade) {
       tunnel(up);
@@ -342,69 +302,15 @@ final class Exchange implements PoolQueue.Waiter {
   }
 
   private void streamBody(HttpClientRequest up) {
-    long max = lc.limits().maxBodySize();
-    lastBodyNanos = System.nanoTime();
-    armBodyTimer();
-    req.handler(buf -> {
-      bodyStarted = true;
-      lastBodyNanos = System.nanoTime();
-      bodyBytes += buf.length();
-      if (max > 0 && bodyBytes > max) {
-        req.handler(null);
-        rejectFraming(Outcome.BODY_TOO_LARGE, "body over " + max + " bytes");
-        up.reset();
-        releaseSlot(false);
-        return;
-      }
-      up.write(buf);
-      if (up.writeQueueFull()) {
-        req.pause();
-        up.drainHandler(v -> req.resume());
-      }
-    });
-    req.endHandler(v -> {
-      cancelBodyTimer();
-      if (!finished) {
-        up.end();
-      }
-    });
-    req.exceptionHandler(t -> {
-      cancelBodyTimer();
-      if (!finished) {
-        // A broken request body (bad chunk framing) or a client that went away mid-body.
-        rejectFraming(Outcome.BAD_REQUEST, "request body: " + t.getMessage());
-        up.reset();
-        releaseSlot(false);
-      }
-    });
-    req.resume();
-  }
-
-  private void armBodyTimer() {
-    long timeoutNanos = lc.timeouts().requestBody().toNanos();
-    long due = lastBodyNanos + timeoutNanos - System.nanoTime();
-    bodyTimer = context.owner().setTimer(Math.max(1, due / 1_000_000), id -> {
-      bodyTimer = -1;
-      if (finished || req.isEnded()) {
-        return;
-      }
-      if (System.nanoTime() - lastBodyNanos >= timeoutNanos) {
-        rejectFraming(Outcome.CLIENT_TIMEOUT, "request body stalled");
-        if (upstream != null) {
-          upstream.reset();
-        }
-        releaseSlot(false);
-      } else {
-        armBodyTimer();
-      }
-    });
-  }
-
-  private void cancelBodyTimer() {
-    if (bodyTimer >= 0) {
-      context.owner().cancelTimer(bodyTimer);
-      bodyTimer = -1;
-    }
+    body = new RequestBodyPump(context.owner(), req, up, lc.limits().maxBodySize(),
+        lc.timeouts().requestBody().toNanos(), (outcome, why) -> {
+          if (!finished) {
+            rejectFraming(outcome, why);
+            up.reset();
+            releaseSlot(false);
+          }
+        });
+    body.start();
   }
 
   private boolean isUpgrade() {
@@ -429,7 +335,7 @@ final class Exchange implements PoolQueue.Waiter {
       req.connection().close();
       return;
     }
-    boolean retry = !timeout && !hasBody && pool.config().retries().retryIdempotent() && isIdempotent()
+    boolean retry = !timeout && !hasBody && pool.config().retries().retryIdempotent() && RequestKeys.idempotent(req.method())
         && attempts < pool.config().retries().connectAttempts();
     releaseSlot(true);
     if (retry) {
@@ -441,11 +347,6 @@ final class Exchange implements PoolQueue.Waiter {
     }
   }
 
-  private boolean isIdempotent() {
-    HttpMethod m = req.method();
-    return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
-        || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
-  }
 
   // ---- response ----
 
@@ -527,12 +428,7 @@ final class Exchange implements PoolQueue.Waiter {
           finish(Outcome.CLIENT_ABORTED, 0);
           return;
         }
-        NetSocket clientSocket = cs.result();
-        clientSocket.pipeTo(backendSocket);
-        backendSocket.pipeTo(clientSocket);
-        backendSocket.closeHandler(v -> clientSocket.close());
-        clientSocket.closeHandler(v -> {
-          backendSocket.close();
+        Tunnel.splice(cs.result(), backendSocket, () -> {
           releaseSlot(false);
           finish(Outcome.UPGRADED, 101);
         });
@@ -584,45 +480,9 @@ final class Exchange implements PoolQueue.Waiter {
       req.connection().close();
       return;
     }
-    int status = outcome.status();
-    resp.setStatusCode(status);
-    if (status == 503) {
-      resp.putHeader("retry-after", "1");
-    }
-    resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
-    resp.putHeader("x-request-id", requestId);
-    if (!req.isEnded() && hasBody) {
-      // The body was not read to its end: the connection cannot be reused safely.
-      resp.putHeader(HttpHeaders.CONNECTION, "close");
-    }
-    String body = status + " " + reason(outcome) + "\n";
-    bytesOut += body.length();
-    finish(outcome, status);
-    boolean close = "close".equals(resp.headers().get(HttpHeaders.CONNECTION));
-    resp.end(Buffer.buffer(body)).onComplete(ar -> {
-      if (close) {
-        req.connection().close();
-      }
-    });
-  }
-
-  private static String reason(Outcome o) {
-    switch (o) {
-      case NO_BACKEND:
-      case QUEUE_FULL:
-      case QUEUE_TIMEOUT:
-        return "Service Unavailable (" + o.label() + ")";
-      case BACKEND_TIMEOUT:
-        return "Gateway Timeout";
-      case BAD_REQUEST:
-        return "Bad Request";
-      case CLIENT_TIMEOUT:
-        return "Request Timeout";
-      case BODY_TOO_LARGE:
-        return "Content Too Large";
-      default:
-        return "Bad Gateway (" + o.label() + ")";
-    }
+    finish(outcome, outcome.status());
+    // A body not read to its end leaves the connection unusable.
+    bytesOut += OwnAnswers.send(req, outcome, requestId, !req.isEnded() && hasBody);
   }
 
   private void finishQuietly(Outcome outcome) {
@@ -634,7 +494,9 @@ final class Exchange implements PoolQueue.Waiter {
       return;
     }
     finished = true;
-    cancelBodyTimer();
+    if (body != null) {
+      body.stop();
+    }
     listener.record(outcome);
     if (backend != null && outcome == Outcome.OK) {
       backend.stats().record(Outcome.OK);

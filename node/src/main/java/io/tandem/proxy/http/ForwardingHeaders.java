@@ -1,7 +1,10 @@
 package io.tandem.proxy.http;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 
 /**
  * Header rewriting between client and backend: hop-by-hop removal and the X-Forwarded-* / Forwarded family. Works on
@@ -85,6 +88,23 @@ final class ForwardingHeaders {
       i = end + 1;
     }
     return false;
+  }
+
+  /**
+   * Prepares the backend request's head from the client's: end-to-end headers, the forwarding headers, and the
+   * client's {@code Host} kept as the authority.
+   */
+  static void prepare(HttpServerRequest req, HttpClientRequest up, String clientIp, String requestId,
+      boolean upgrade) {
+    copyEndToEnd(req.headers(), up.headers(), upgrade);
+    String host = req.headers().get(HttpHeaders.HOST);
+    addForwarding(up.headers(), clientIp, "http", host, requestId);
+    if (host != null) {
+      HostAndPort authority = HostAndPort.parseAuthority(host, -1);
+      if (authority != null) {
+        up.authority(authority);
+      }
+    }
   }
 
   /**

@@ -131,12 +131,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     runtime.record(outcome);
     LOG.debug("invalid request from {} on {}: {}", req.remoteAddress(), runtime.name(),
         cause == null ? "?" : cause.getMessage());
-    String body = outcome.status() + " " + outcome.label() + "\n";
-    req.response()
-        .setStatusCode(outcome.status())
-        .putHeader(HttpHeaders.CONNECTION, "close")
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .end(body);
+    OwnAnswers.send(req, outcome, null, true);
   }
 
   private void sweep() {

@@ -1,4 +1,4 @@
-package io.tandem.bootstrap;
+package io.tandem.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,7 +12,7 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /** Captures every event of one logger ("LEVEL message") while open, without printing it. */
-final class LogCapture extends AbstractAppender implements AutoCloseable {
+public final class LogCapture extends AbstractAppender implements AutoCloseable {
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final String loggerName;
 
@@ -21,7 +21,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
     this.loggerName = loggerName;
   }
 
-  static LogCapture of(Class<?> loggerClass) {
+  public static LogCapture of(Class<?> loggerClass) {
     LogCapture capture = new LogCapture(loggerClass.getName());
     capture.start();
     LoggerContext context = (LoggerContext) LogManager.getContext(false);
@@ -37,7 +37,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
     lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
   }
 
-  List<String> lines() {
+  public List<String> lines() {
     return List.copyOf(lines);
   }
 

@@ -1,0 +1,42 @@
+package io.tandem.proxy.http;
+
+import io.tandem.affinity.Cookies;
+import io.tandem.balancing.PickContext;
+import io.tandem.config.Algorithm;
+import io.tandem.config.HashKey;
+import io.tandem.config.PoolConfig;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Facts taken from a request for routing decisions: the key a pool's hash algorithm hashes, idempotency. */
+final class RequestKeys {
+  private RequestKeys() {}
+
+  /**
+   * A pick context for {@code pool}'s algorithm: the client address for source hashing, the configured header, cookie
+   * or path for consistent hashing (a request without the key gets a random point on the ring), nothing otherwise.
+   */
+  /** Whether a request with this method may be sent twice (RFC 9110 section 9.2.2). */
+  static boolean idempotent(HttpMethod m) {
+    return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
+        || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
+  }
+
+  static PickContext pickContext(PoolConfig pool, HttpServerRequest req, String clientIp) {
+    if (pool.algorithm() == Algorithm.SOURCE_HASH) {
+      return PickContext.forKey(clientIp);
+    }
+    if (pool.algorithm() != Algorithm.CONSISTENT_HASH || pool.hashKey() == null) {
+      return PickContext.create();
+    }
+    HashKey key = pool.hashKey();
+    CharSequence value = switch (key.source()) {
+      case HEADER -> req.headers().get(key.name());
+      case COOKIE -> Cookies.find(req.headers().get(HttpHeaders.COOKIE), key.name());
+      case PATH -> req.path();
+    };
+    return value == null ? PickContext.forHash(ThreadLocalRandom.current().nextLong()) : PickContext.forKey(value);
+  }
+}
