@@ -22,7 +22,12 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
   }
 
   public static LogCapture of(Class<?> loggerClass) {
-    LogCapture capture = new LogCapture(loggerClass.getName());
+    return of(loggerClass.getName());
+  }
+
+  /** Captures what the logger named {@code loggerName} (and its children) logs, at every level. */
+  public static LogCapture of(String loggerName) {
+    LogCapture capture = new LogCapture(loggerName);
     capture.start();
     LoggerContext context = (LoggerContext) LogManager.getContext(false);
     LoggerConfig logger = new LoggerConfig(capture.loggerName, Level.ALL, false);

@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** The L7 proxy against real fake backends. Runs with one and with several event loops (see subclasses). */
+@org.junit.jupiter.api.extension.ExtendWith(io.tandem.testing.NoLeakedBuffers.class)
 abstract class ProxyBehaviourTests extends ProxyTestBase {
 
   private void startSimple(FakeBackend... bs) throws Exception {
