@@ -54,6 +54,14 @@ public final class HazelcastCluster implements SharedState {
     this.runtime = runtime.apply(hz);
     membership.addListener(members -> checkConfig());
     checkConfig();
+    hz.getLifecycleService().addLifecycleListener(event -> {
+      switch (event.getState()) {
+        case MERGING -> LOG.warn("network split healed: this side is merging into the other (latest update wins)");
+        case MERGED -> LOG.warn("network split healed: merged back into one cluster");
+        case MERGE_FAILED -> LOG.error("network split healed but the merge failed; restart this node to rejoin");
+        default -> { }
+      }
+    });
   }
 
   /**

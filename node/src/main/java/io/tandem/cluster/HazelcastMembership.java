@@ -64,6 +64,9 @@ final class HazelcastMembership implements Membership {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
+        // Whether it died or a network split separates us cannot be told apart from here; both are logged.
+        LOG.warn("cluster member {} at {} left or became unreachable (crash, stop, or a network split)",
+            event.getMember().getAttribute(HzMemberConfig.NODE_ATTRIBUTE), event.getMember().getAddress());
         control.execute(HazelcastMembership.this::refresh);
       }
     });
