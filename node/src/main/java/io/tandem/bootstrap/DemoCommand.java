@@ -35,9 +35,10 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-        "Runs three demo backends and three cluster nodes in front of them, and prints curl lines to try.",
-        "Backends b1, b2, b3 listen on 127.0.0.1:19001-19003; nodes n1, n2, n3 serve 127.0.0.1:18081-18083, from",
-        "./config/local-cluster.yaml if present, else the copy in the jar. Stop with Ctrl-C."})
+        "Runs demo backends b1, b2, b3 (127.0.0.1:19001-19003) and three nodes of one",
+        "cluster in front of them (n1, n2, n3 on 127.0.0.1:18081-18083), and prints curl",
+        "lines to try. Reads ./config/local-cluster.yaml if present, else the copy in",
+        "the jar. Stop with Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
   static final String DEMO_YAML = "config/demo.yaml";
   static final String BUNDLED_DEMO_YAML = "/io/tandem/config/examples/demo.yaml";
