@@ -11,12 +11,20 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
-/** {@code deploy/systemd/tandem@.service} runs the launcher with flags that {@link Main} accepts. */
-class SystemdUnitTest {
-  private static final Path UNIT = Path.of("../deploy/systemd/tandem@.service"); // surefire runs in node/
+/**
+ * {@code deploy/systemd/tandem@.service} runs the launcher with flags that {@link Main} accepts, and the cluster
+ * configuration in {@code deploy/README.md} is valid for every node.
+ */
+class DeployFilesTest {
+  private static final Path DEPLOY = Path.of("../deploy"); // surefire runs in node/
+  private static final Path UNIT = DEPLOY.resolve("systemd/tandem@.service");
+
+  @TempDir
+  Path dir;
   private static final String LAUNCHER = "/opt/tandem/tandem";
 
   private static List<String> lines() throws IOException {
@@ -68,5 +76,18 @@ class SystemdUnitTest {
     assertEquals(List.of("on-failure"), values("Restart"));
     assertEquals(List.of(String.valueOf(ExitCodes.BAD_CONFIG)), values("RestartPreventExitStatus"));
     assertEquals(List.of("tandem"), values("User"));
+  }
+
+  @Test
+  void theReadmeClusterFilePassesTheCheckForEveryNode() throws IOException {
+    String readme = Files.readString(DEPLOY.resolve("README.md"));
+    int start = readme.indexOf("```yaml\n") + "```yaml\n".length();
+    Path file = Files.writeString(dir.resolve("tandem.yaml"), readme.substring(start, readme.indexOf("```", start)));
+
+    CommandRun run = CommandRun.of(Launcher.production(), "--config", file.toString(), "--check-config");
+
+    String nl = System.lineSeparator();
+    assertEquals(new CommandRun(0, file + " (node n1): configuration OK" + nl + file + " (node n2): configuration OK"
+        + nl + file + " (node n3): configuration OK" + nl, ""), run);
   }
 }
