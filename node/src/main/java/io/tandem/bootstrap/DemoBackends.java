@@ -6,15 +6,20 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Three tiny HTTP backends for {@code tandem demo}, named b1, b2 and b3. Every path answers 200 with a short text
  * page saying which backend answered and what it received, so that routing, stickiness and the forwarded headers can
- * be seen with curl; {@code /health} answers {@code ok}.
+ * be seen with curl; {@code /health} answers {@code ok}. {@code /login} also sets an application session cookie,
+ * {@code JSESSIONID=<random>; Path=/}, which Tandem learns: later requests carrying it reach the same backend.
  */
 public final class DemoBackends {
   public static final String HOST = "127.0.0.1";
+  /** The single-node demo's backends ({@code config/demo.yaml}). */
   public static final List<Integer> DEMO_PORTS = List.of(19101, 19102, 19103);
+  /** The three-node demo's backends ({@code config/local-cluster.yaml}). */
+  public static final List<Integer> CLUSTER_PORTS = List.of(19001, 19002, 19003);
   public static final List<String> NAMES = List.of("b1", "b2", "b3");
 
   private final List<HttpServer> servers;
@@ -58,6 +63,10 @@ public final class DemoBackends {
     if ("/health".equals(request.path())) {
       request.response().end("ok\n");
       return;
+    }
+    if ("/login".equals(request.path())) {
+      String session = String.format("%016x", ThreadLocalRandom.current().nextLong());
+      request.response().putHeader("Set-Cookie", "JSESSIONID=" + session + "; Path=/");
     }
     request.response().end(page(name, request));
   }

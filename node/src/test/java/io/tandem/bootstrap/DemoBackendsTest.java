@@ -1,7 +1,9 @@
 package io.tandem.bootstrap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -9,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +64,25 @@ class DemoBackendsTest {
             "Host: " + DemoBackends.HOST + ":" + backends.port(1), "X-Forwarded-For: (none)", "X-Request-Id: (none)"),
         page.lines().toList());
     assertEquals("200 b3\nok\n", get(backends.port(2), "/health", noHeaders));
+  }
+
+  @Test
+  void loginSetsAFreshApplicationSessionCookie() throws Exception {
+    DemoBackends backends = Launcher.await(DemoBackends.start(vertx, List.of(0, 0, 0)));
+
+    List<String> cookies = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      cookies.add(Launcher.await(client.request(HttpMethod.GET, backends.port(0), DemoBackends.HOST, "/login")
+          .compose(request -> request.send())
+          .map(response -> response.getHeader("Set-Cookie"))));
+    }
+
+    for (String cookie : cookies) {
+      assertTrue(cookie.matches("JSESSIONID=[0-9a-f]{16}; Path=/"), cookie);
+    }
+    assertNotEquals(cookies.get(0), cookies.get(1));
+    String page = get(backends.port(0), "/login", MultiMap.caseInsensitiveMultiMap());
+    assertTrue(page.startsWith("200 b1\nHello from backend b1\nPOST /login\n"), page);
   }
 
   @Test
