@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * Several real Tandem nodes (each with its own Vert.x and Hazelcast member) in this JVM, on free loopback ports, for
  * cluster tests that need no process to die.
  */
-final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
   private final String name = "test-" + Long.toHexString(System.nanoTime());
   private final List<ClusterConfig.NodeEntry> entries = new ArrayList<>();
   private final List<TandemNode> nodes = new ArrayList<>();
@@ -27,7 +27,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** @param stateDir where each node keeps its state file ({@code tandem-nK.state.json}), or null for none */
-  LocalCluster(int size, Path stateDir) {
+  public LocalCluster(int size, Path stateDir) {
     this.stateDir = stateDir;
     for (int i = 1; i <= size; i++) {
       entries.add(new ClusterConfig.NodeEntry("n" + i, "127.0.0.1", freePort(), null, 0));
@@ -42,7 +42,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** Starts every node with the same pool, one after the other (the first is the oldest member). */
-  List<TandemNode> start(TestConfigs.PoolBuilder pool) throws Exception {
+  public List<TandemNode> start(TestConfigs.PoolBuilder pool) throws Exception {
     return start(TestConfigs.listener("web"), pool);
   }
 
