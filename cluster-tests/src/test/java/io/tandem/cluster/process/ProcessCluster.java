@@ -48,7 +48,7 @@ final class ProcessCluster implements AutoCloseable {
     String yaml = "cluster: {name: proc-" + Long.toHexString(System.nanoTime()) + ", heartbeat: 1s, "
         + "failure-timeout: 3s, state-file: '" + dir.resolve("tandem-{node}.state.json") + "'}\n"
         + "nodes:\n" + nodes
-        + "node: {event-loops: 1, drain-timeout: 5s}\n"
+        + "node: {event-loops: 1, drain-timeout: 2s}\n"
         + "access-log: {enabled: false}\n"
         + "listeners:\n"
         + "  - {name: web, bind: '127.0.0.1:0', default-pool: app}\n"
