@@ -1,11 +1,10 @@
 package io.tandem.cluster.inproc;
 
 import io.tandem.bootstrap.TandemNode;
+import io.tandem.cluster.MemberPorts;
 import io.tandem.config.ClusterConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.testing.TestConfigs;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +29,7 @@ public final class LocalCluster implements AutoCloseable {
   public LocalCluster(int size, Path stateDir) {
     this.stateDir = stateDir;
     for (int i = 1; i <= size; i++) {
-      entries.add(new ClusterConfig.NodeEntry("n" + i, "127.0.0.1", freePort(), null, 0));
+      entries.add(new ClusterConfig.NodeEntry("n" + i, "127.0.0.1", MemberPorts.free("127.0.0.1"), null, 0));
     }
   }
 
@@ -60,13 +59,5 @@ public final class LocalCluster implements AutoCloseable {
       n.shutdown(Duration.ZERO).await(30, TimeUnit.SECONDS);
     }
     nodes.clear();
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -3,19 +3,15 @@ package io.tandem.cluster.process;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tandem.bootstrap.TandemNode;
 import io.tandem.cluster.Sessions;
 import io.tandem.cluster.inproc.LocalCluster;
-import io.tandem.testing.FakeBackend;
 import io.tandem.testing.TestConfigs;
 import io.tandem.upstream.AdminState;
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,20 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 class DrainSurvivesRestartTest {
   @TempDir
   Path dir;
-  private Vertx vertx;
-  private final Map<String, FakeBackend> backends = new LinkedHashMap<>();
+  private Backends backends;
   private LocalCluster inJvm;
   private ProcessCluster processes;
   private final Sessions client = new Sessions();
 
   @BeforeEach
   void backends() {
-    assumeTrue(Files.exists(NodeProcess.JAR),
-        "needs the built jar node/target/tandem.jar: run `mvn -B -DskipTests install` from the repository root");
-    vertx = Vertx.vertx();
-    for (String id : List.of("b1", "b2", "b3")) {
-      backends.put(id, FakeBackend.start(vertx, id));
-    }
+    backends = Backends.start(false);
   }
 
   @AfterEach
@@ -57,9 +47,8 @@ class DrainSurvivesRestartTest {
     if (inJvm != null) {
       inJvm.close();
     }
-    backends.values().forEach(FakeBackend::close);
-    if (vertx != null) {
-      vertx.close().await(10, TimeUnit.SECONDS);
+    if (backends != null) {
+      backends.close();
     }
   }
 
@@ -75,11 +64,8 @@ class DrainSurvivesRestartTest {
   @Test
   void drainOnOneNodeAppliesOnAllAndSurvivesAFullRestart() throws Exception {
     TestConfigs.PoolBuilder pool = TestConfigs.pool("app");
-    Map<String, Integer> ports = new LinkedHashMap<>();
-    backends.forEach((id, b) -> {
-      pool.backend(id, b.port());
-      ports.put(id, b.port());
-    });
+    Map<String, Integer> ports = backends.ports();
+    ports.forEach(pool::backend);
     inJvm = new LocalCluster(3, dir);
     List<TandemNode> nodes = inJvm.start(pool);
     long version = nodes.get(0).registry().adminState("app", "b1", AdminState.DRAINING).toCompletableFuture()

@@ -1,8 +1,7 @@
 package io.tandem.cluster.process;
 
+import io.tandem.cluster.MemberPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +37,7 @@ final class ProcessCluster implements AutoCloseable {
     StringBuilder nodes = new StringBuilder();
     for (int i = 0; i < hosts.size(); i++) {
       String id = "n" + (i + 1);
-      int port = freePort(hosts.get(i));
+      int port = MemberPorts.free(hosts.get(i));
       ids.add(id);
       this.hosts.put(id, hosts.get(i));
       clusterPorts.put(id, port);
@@ -142,14 +141,6 @@ final class ProcessCluster implements AutoCloseable {
   public void close() {
     running.values().forEach(NodeProcess::close);
     running.clear();
-  }
-
-  static int freePort(String host) {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** One pool {@code app} over the given backends ({@code id -> port}), YAML. */

@@ -2,13 +2,9 @@ package io.tandem.cluster.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tandem.cluster.Sessions;
-import io.tandem.testing.FakeBackend;
-import io.vertx.core.Vertx;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,22 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 class RollingRestartTest {
   @TempDir
   Path dir;
-  private Vertx vertx;
-  private final Map<String, FakeBackend> backends = new LinkedHashMap<>();
+  private Backends backends;
   private ProcessCluster cluster;
   private Thread loop;
   private volatile boolean running = true;
 
   @BeforeEach
   void backends() {
-    assumeTrue(Files.exists(NodeProcess.JAR),
-        "needs the built jar node/target/tandem.jar: run `mvn -B -DskipTests install` from the repository root");
-    vertx = Vertx.vertx();
-    for (String id : List.of("b1", "b2", "b3")) {
-      FakeBackend b = FakeBackend.start(vertx, id);
-      Sessions.serveLogins(b);
-      backends.put(id, b);
-    }
+    backends = Backends.start(true);
   }
 
   @AfterEach
@@ -59,18 +46,15 @@ class RollingRestartTest {
     if (cluster != null) {
       cluster.close();
     }
-    backends.values().forEach(FakeBackend::close);
-    if (vertx != null) {
-      vertx.close().await(10, TimeUnit.SECONDS);
+    if (backends != null) {
+      backends.close();
     }
   }
 
   @Test
   void rollingRestartUnderTrafficLosesNoRequestAndNoBinding() throws Exception {
-    Map<String, Integer> ports = new LinkedHashMap<>();
-    backends.forEach((id, b) -> ports.put(id, b.port()));
     cluster = new ProcessCluster(dir, List.of("127.0.0.1", "127.0.0.1", "127.0.0.1"),
-        ProcessCluster.pool(ports, "    persistence: {type: none, learn-cookie: JSESSIONID}\n"));
+        ProcessCluster.pool(backends.ports(), "    persistence: {type: none, learn-cookie: JSESSIONID}\n"));
     cluster.startAll();
     Sessions client = new Sessions();
     Map<String, String> owners = new LinkedHashMap<>();

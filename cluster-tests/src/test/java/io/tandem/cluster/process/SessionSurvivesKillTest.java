@@ -2,15 +2,10 @@ package io.tandem.cluster.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tandem.cluster.Sessions;
-import io.tandem.testing.FakeBackend;
-import io.vertx.core.Vertx;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,21 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SessionSurvivesKillTest {
   @TempDir
   Path dir;
-  private Vertx vertx;
-  private final Map<String, FakeBackend> backends = new LinkedHashMap<>();
+  private Backends backends;
   private ProcessCluster cluster;
   private final Sessions client = new Sessions();
 
   @BeforeEach
   void backends() {
-    assumeTrue(Files.exists(NodeProcess.JAR),
-        "needs the built jar node/target/tandem.jar: run `mvn -B -DskipTests install` from the repository root");
-    vertx = Vertx.vertx();
-    for (String id : List.of("b1", "b2", "b3")) {
-      FakeBackend b = FakeBackend.start(vertx, id);
-      Sessions.serveLogins(b);
-      backends.put(id, b);
-    }
+    backends = Backends.start(true);
   }
 
   @AfterEach
@@ -49,22 +36,15 @@ class SessionSurvivesKillTest {
     if (cluster != null) {
       cluster.close();
     }
-    backends.values().forEach(FakeBackend::close);
-    if (vertx != null) {
-      vertx.close().await(10, TimeUnit.SECONDS);
+    if (backends != null) {
+      backends.close();
     }
-  }
-
-  private Map<String, Integer> ports() {
-    Map<String, Integer> ports = new LinkedHashMap<>();
-    backends.forEach((id, b) -> ports.put(id, b.port()));
-    return ports;
   }
 
   @Test
   void sessionLearnedThroughN1SurvivesItsKill9() throws Exception {
     cluster = new ProcessCluster(dir, List.of("127.0.0.1", "127.0.0.1", "127.0.0.1"),
-        ProcessCluster.pool(ports(), "    persistence: {type: none, learn-cookie: JSESSIONID}\n"));
+        ProcessCluster.pool(backends.ports(), "    persistence: {type: none, learn-cookie: JSESSIONID}\n"));
     cluster.startAll();
     int n1 = cluster.httpPort("n1");
     int n2 = cluster.httpPort("n2");

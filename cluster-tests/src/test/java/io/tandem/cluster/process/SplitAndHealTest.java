@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tandem.cluster.Sessions;
-import io.tandem.testing.FakeBackend;
-import io.vertx.core.Vertx;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SplitAndHealTest {
   @TempDir
   Path dir;
-  private Vertx vertx;
-  private final Map<String, FakeBackend> backends = new LinkedHashMap<>();
+  private Backends backends;
   private ProcessCluster cluster;
   private final String chain = "TANDEM-SPLIT-" + Long.toHexString(System.nanoTime() & 0xffffff);
   private boolean chainAdded;
@@ -39,8 +35,6 @@ class SplitAndHealTest {
 
   @BeforeEach
   void backends() throws Exception {
-    assumeTrue(Files.exists(NodeProcess.JAR),
-        "needs the built jar node/target/tandem.jar: run `mvn -B -DskipTests install` from the repository root");
     assumeTrue("root".equals(System.getProperty("user.name")), "splitting the cluster needs root (iptables)");
     assumeTrue(run("iptables", "-w", "-L", "OUTPUT", "-n") == 0,
         "splitting the cluster needs a working iptables command (apt-get install iptables)");
@@ -52,12 +46,7 @@ class SplitAndHealTest {
           "splitting the cluster needs a second loopback address (ip addr add 127.0.0.3/32 dev lo)");
       addressAdded = true;
     }
-    vertx = Vertx.vertx();
-    for (String id : List.of("b1", "b2", "b3")) {
-      FakeBackend b = FakeBackend.start(vertx, id);
-      Sessions.serveLogins(b);
-      backends.put(id, b);
-    }
+    backends = Backends.start(true);
   }
 
   @AfterEach
@@ -69,9 +58,8 @@ class SplitAndHealTest {
     if (addressAdded) {
       run("ip", "addr", "del", "127.0.0.3/32", "dev", "lo");
     }
-    backends.values().forEach(FakeBackend::close);
-    if (vertx != null) {
-      vertx.close().await(10, TimeUnit.SECONDS);
+    if (backends != null) {
+      backends.close();
     }
   }
 
@@ -116,10 +104,8 @@ class SplitAndHealTest {
       + " bindings are gone (n1 routes n3's split-time sessions afresh 20 s after the member count is back to 3);"
       + " enable once the affinity map's merge keeps them")
   void bothSidesServeDuringASplitAndMergeAfterItHeals() throws Exception {
-    Map<String, Integer> ports = new LinkedHashMap<>();
-    backends.forEach((id, b) -> ports.put(id, b.port()));
     cluster = new ProcessCluster(dir, List.of("127.0.0.1", "127.0.0.1", "127.0.0.3"),
-        ProcessCluster.pool(ports, "    persistence: {type: none, learn-cookie: JSESSIONID}\n"));
+        ProcessCluster.pool(backends.ports(), "    persistence: {type: none, learn-cookie: JSESSIONID}\n"));
     cluster.startAll();
     Sessions client = new Sessions();
     int n1 = cluster.httpPort("n1");
