@@ -229,6 +229,11 @@ public final class TandemNode implements RunningNode {
     return l == null ? null : l.runtime;
   }
 
+  /** The affinity table this node routes by (shared in a cluster), for tests and measurements. */
+  public io.tandem.cluster.AffinityTable affinity() {
+    return shared.affinity();
+  }
+
   public Vertx vertx() {
     return vertx;
   }

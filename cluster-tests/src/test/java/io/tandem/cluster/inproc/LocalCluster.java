@@ -1,11 +1,11 @@
 package io.tandem.cluster.inproc;
 
 import io.tandem.bootstrap.TandemNode;
+import io.tandem.cluster.MemberPorts;
 import io.tandem.config.ClusterConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.testing.TestConfigs;
-import java.io.IOException;
-import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,28 +15,40 @@ import java.util.concurrent.TimeUnit;
  * Several real Tandem nodes (each with its own Vert.x and Hazelcast member) in this JVM, on free loopback ports, for
  * cluster tests that need no process to die.
  */
-final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
   private final String name = "test-" + Long.toHexString(System.nanoTime());
   private final List<ClusterConfig.NodeEntry> entries = new ArrayList<>();
   private final List<TandemNode> nodes = new ArrayList<>();
+  private final Path stateDir;
 
   LocalCluster(int size) {
+    this(size, null);
+  }
+
+  /** @param stateDir where each node keeps its state file ({@code tandem-nK.state.json}), or null for none */
+  public LocalCluster(int size, Path stateDir) {
+    this.stateDir = stateDir;
     for (int i = 1; i <= size; i++) {
-      entries.add(new ClusterConfig.NodeEntry("n" + i, "127.0.0.1", freePort(), null, 0));
+      entries.add(new ClusterConfig.NodeEntry("n" + i, "127.0.0.1", MemberPorts.free("127.0.0.1"), null, 0));
     }
   }
 
-  TandemConfig config(String nodeId, TestConfigs.PoolBuilder pool) {
-    TandemConfig base = TestConfigs.config(1, TestConfigs.listener("web"), pool);
+  TandemConfig config(String nodeId, TestConfigs.ListenerBuilder listener, TestConfigs.PoolBuilder... pools) {
+    TandemConfig base = TestConfigs.config(1, listener, pools);
     ClusterConfig cluster = new ClusterConfig(name, nodeId, entries, Duration.ofSeconds(1), Duration.ofSeconds(4),
-        1, null);
+        1, stateDir == null ? null : stateDir.resolve("tandem-" + nodeId + ".state.json"));
     return new TandemConfig(null, base.node(), base.listeners(), base.pools(), base.accessLog(), cluster);
   }
 
   /** Starts every node with the same pool, one after the other (the first is the oldest member). */
-  List<TandemNode> start(TestConfigs.PoolBuilder pool) throws Exception {
+  public List<TandemNode> start(TestConfigs.PoolBuilder pool) throws Exception {
+    return start(TestConfigs.listener("web"), pool);
+  }
+
+  /** Starts every node with the same listener and pools, one after the other (the first is the oldest member). */
+  List<TandemNode> start(TestConfigs.ListenerBuilder listener, TestConfigs.PoolBuilder... pools) throws Exception {
     for (ClusterConfig.NodeEntry e : entries) {
-      nodes.add(TandemNode.start(config(e.id(), pool)).await(60, TimeUnit.SECONDS));
+      nodes.add(TandemNode.start(config(e.id(), listener, pools)).await(60, TimeUnit.SECONDS));
     }
     return nodes;
   }
@@ -46,13 +58,6 @@ final class LocalCluster implements AutoCloseable {
     for (TandemNode n : nodes) {
       n.shutdown(Duration.ZERO).await(30, TimeUnit.SECONDS);
     }
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    nodes.clear();
   }
 }

@@ -25,6 +25,8 @@ final class NodeProcess implements AutoCloseable {
 
   private final Process process;
   private final List<String> lines = new CopyOnWriteArrayList<>();
+  /** When each line of {@link #lines} was read ({@link System#nanoTime()}), same index. */
+  private final List<Long> readAt = new CopyOnWriteArrayList<>();
 
   private NodeProcess(Process process) {
     this.process = process;
@@ -32,6 +34,7 @@ final class NodeProcess implements AutoCloseable {
       try (BufferedReader r = new BufferedReader(
           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line = r.readLine(); line != null; line = r.readLine()) {
+          readAt.add(System.nanoTime());
           lines.add(line);
         }
       } catch (IOException ignored) {
@@ -42,11 +45,12 @@ final class NodeProcess implements AutoCloseable {
     reader.start();
   }
 
-  static NodeProcess start(Path config) throws IOException {
+  static NodeProcess start(Path config, String... args) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-jar", JAR.toString(), "--config", config.toString()).redirectErrorStream(true);
-    return new NodeProcess(pb.start());
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), "--config", config.toString()));
+    command.addAll(List.of(args));
+    return new NodeProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
   }
 
   /** The port a listener bound, read from the node's log. */
@@ -73,6 +77,39 @@ final class NodeProcess implements AutoCloseable {
     if (kill.waitFor() != 0) {
       throw new IllegalStateException("kill -" + name + " failed");
     }
+  }
+
+  /** Kills the process with SIGKILL, as a crash would: nothing of it runs afterwards. */
+  void kill9() throws IOException, InterruptedException {
+    signal("KILL");
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /**
+   * Waits until a line containing {@code text} is logged at or after line {@code from}; returns the
+   * {@link System#nanoTime()} at which this test read it (the pipe adds well under a millisecond).
+   */
+  long awaitLine(int from, String text, Duration timeout) {
+    int[] found = {-1};
+    await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
+      for (int i = from; i < lines.size(); i++) {
+        if (lines.get(i).contains(text)) {
+          found[0] = i;
+          return true;
+        }
+      }
+      return false;
+    });
+    return readAt.get(found[0]);
+  }
+
+  /** When this test read line {@code index} ({@link System#nanoTime()}). */
+  long readAt(int index) {
+    return readAt.get(index);
   }
 
   boolean logged(String text) {

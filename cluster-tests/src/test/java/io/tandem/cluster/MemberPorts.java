@@ -1,0 +1,39 @@
+package io.tandem.cluster;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Free ports for cluster members, which need a fixed port known before they start. Chosen below the kernel's
+ * ephemeral range: a port taken from that range and released can be grabbed by any outgoing connection (another
+ * test's HTTP client) before the member binds it.
+ */
+public final class MemberPorts {
+  private MemberPorts() {}
+
+  public static int free(String host) {
+    int below = ephemeralLow();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(10_000, below);
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(host))) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no free port on " + host + " between 10000 and " + below);
+  }
+
+  private static int ephemeralLow() {
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      return Math.max(11_000, Integer.parseInt(range.split("\\s+")[0]));
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
+    }
+  }
+}
