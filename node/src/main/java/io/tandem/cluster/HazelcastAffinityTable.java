@@ -11,6 +11,7 @@ import com.hazelcast.map.impl.proxy.MapProxyImpl;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.map.listener.MapClearedListener;
@@ -255,7 +256,8 @@ public final class HazelcastAffinityTable implements AffinityTable, AutoCloseabl
   /** Feeds the cache from the shared map; runs on Hazelcast event threads (ordered per key). */
   private final class Events implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
       EntryRemovedListener<String, String>, EntryEvictedListener<String, String>,
-      EntryExpiredListener<String, String>, MapClearedListener, MapEvictedListener {
+      EntryExpiredListener<String, String>, EntryMergedListener<String, String>, MapClearedListener,
+      MapEvictedListener {
 
     private void learn(EntryEvent<String, String> event) {
       String mapKey = event.getKey();
@@ -272,6 +274,12 @@ public final class HazelcastAffinityTable implements AffinityTable, AutoCloseabl
 
     @Override
     public void entryUpdated(EntryEvent<String, String> event) {
+      learn(event);
+    }
+
+    /** After a split heals, the merge policy's winner replaces what this node cached. */
+    @Override
+    public void entryMerged(EntryEvent<String, String> event) {
       learn(event);
     }
 

@@ -150,16 +150,10 @@ final class Exchange implements PoolQueue.Waiter {
   }
 
   private void selectAndForward() {
-    while (true) {
-      Backend b = pool.balancer().pick(pick);
-      if (b == null) {
-        break;
-      }
-      if (b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
-        acquired(b);
-        return;
-      }
-      pick.exclude(b);
+    Backend free = freeSlot(pick);
+    if (free != null) {
+      acquired(free);
+      return;
     }
     if (!pool.hasEligible()) {
       fail(attempts > 0 ? Outcome.BACKEND_CONNECT_FAILED : Outcome.NO_BACKEND);
@@ -186,6 +180,41 @@ final class Exchange implements PoolQueue.Waiter {
         fail(Outcome.QUEUE_TIMEOUT);
       }
     });
+    retryAfterEnqueue(queue);
+  }
+
+  /**
+   * A slot released between our failed attempt and our offer went back to the counter, not to us: try once more now
+   * that we are visible to releasers, so that we never wait for a slot that is already free.
+   */
+  private void retryAfterEnqueue(PoolQueue queue) {
+    String required = requiredBackendId();
+    Backend b = required == null ? freeSlot(PickContext.create()) : pool.byId().get(required);
+    if (b == null || required != null && !b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
+      return;
+    }
+    if (claim()) {
+      queue.remove(this);
+      context.owner().cancelTimer(queueTimer);
+      queueTimer = -1;
+      acquired(b);
+    } else {
+      queue.release(b);   // a releaser dispatched us meanwhile: give the extra slot back
+    }
+  }
+
+  /**
+   * Takes a slot on the backend the balancer picks, skipping full ones (they are excluded from {@code ctx}); null
+   * when every candidate is full or excluded.
+   */
+  private Backend freeSlot(PickContext ctx) {
+    for (Backend b = pool.balancer().pick(ctx); b != null; b = pool.balancer().pick(ctx)) {
+      if (b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
+        return b;
+      }
+      ctx.exclude(b);
+    }
+    return null;
   }
 
   @Override

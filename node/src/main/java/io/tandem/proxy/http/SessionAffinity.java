@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpHeaders;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Session persistence of one request: which backend it is bound to, and what the response must record. In order of
@@ -21,6 +22,13 @@ import java.util.concurrent.CompletionStage;
  */
 final class SessionAffinity {
   private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+  /**
+   * The longest a request waits for the shared table (a learned binding being stored, a cache miss being looked up).
+   * A healthy cluster answers in milliseconds; a partitioned one could take Hazelcast's invocation timeout (60 s), so
+   * past this the request goes on without the table: a fresh choice, or the response released before its binding is
+   * stored (the next request may then land elsewhere once).
+   */
+  static final long SHARED_WAIT_MILLIS = 500;
 
   private final PersistenceConfig config;
   private final AffinityTable table;
@@ -78,10 +86,12 @@ final class SessionAffinity {
 
   /** Asks the shared table for the key's backend; completes with it, or null. Never blocks. */
   CompletionStage<Backend> remote() {
-    return table.fetch(pool.name(), key).thenApply(id -> {
-      keyBoundTo = id;
-      return id == null ? null : usable(id);
-    });
+    return table.fetch(pool.name(), key).toCompletableFuture()
+        .completeOnTimeout(null, SHARED_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+        .thenApply(id -> {
+          keyBoundTo = id;
+          return id == null ? null : usable(id);
+        });
   }
 
   private Backend usable(String id) {
@@ -117,7 +127,9 @@ final class SessionAffinity {
     if (config.learnCookie() != null) {
       String learned = learnedValue(responseHeaders.getAll(HttpHeaders.SET_COOKIE), config.learnCookie());
       if (learned != null && !learned.equals(key)) {
-        wait = table.bindIfAbsent(pool.name(), learned, chosen.id(), config.idleTimeout()).thenApply(winner -> null);
+        wait = table.bindIfAbsent(pool.name(), learned, chosen.id(), config.idleTimeout()).toCompletableFuture()
+            .<Void>thenApply(winner -> null)
+            .completeOnTimeout(null, SHARED_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       }
     }
     if (key != null && !chosen.id().equals(keyBoundTo) && (keyIsLearnedCookie || !chosen.id().equals(boundId))) {
