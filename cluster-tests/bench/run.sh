@@ -34,8 +34,13 @@ TANDEM_JAR=${TANDEM_JAR:-$ROOT/node/target/tandem.jar}
 TANDEM_LAUNCHER=${TANDEM_LAUNCHER:-$ROOT/node/target/tandem}
 TANDEM_CONFIG=${TANDEM_CONFIG:-$ROOT/config/bench/http.yaml}
 TANDEM_JAVA_OPTS_SET=${TANDEM_JAVA_OPTS:+1}
-TANDEM_JAVA_OPTS=${TANDEM_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch"}
-export TANDEM_JAVA_OPTS                          # the launcher script may honour it
+# The launcher (node/target/tandem) carries the launch defaults; extra flags reach it only when set explicitly.
+# Without the launcher, plain java gets these.
+if [[ -n $TANDEM_JAVA_OPTS_SET ]]; then
+  export TANDEM_JAVA_OPTS
+else
+  TANDEM_JAVA_OPTS="-XX:+UseSerialGC -Xms96m -Xmx96m"
+fi
 WORK=${WORK:-$HERE/work}
 OUT=${OUT:-$HERE/results/$(quick latest-smoke latest)}   # writes $OUT.md, $OUT.json, $OUT.png
 
