@@ -44,9 +44,20 @@ public final class DemoBackends {
           "demo backend " + name + " cannot bind " + HOST + ":" + port + ": " + e.getMessage())));
     }
     DemoBackends backends = new DemoBackends(servers);
-    return Future.all(bound).transform(ar -> ar.succeeded()
-        ? Future.succeededFuture(backends)
-        : backends.close().transform(closed -> Future.failedFuture(ar.cause())));
+    // Wait for every bind to settle (not only the first failure): closing a server whose listen is still under way
+    // can leave that close pending forever.
+    return Future.join(bound).transform(ar -> {
+      if (ar.succeeded()) {
+        return Future.succeededFuture(backends);
+      }
+      List<Future<Void>> closing = new ArrayList<>();
+      for (int i = 0; i < servers.size(); i++) {
+        if (bound.get(i).succeeded()) {
+          closing.add(servers.get(i).close());
+        }
+      }
+      return Future.join(closing).transform(closed -> Future.<DemoBackends>failedFuture(ar.cause()));
+    });
   }
 
   /** The port backend {@code index} (0 for b1) is bound to. */
