@@ -9,6 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import java.util.HashMap;
 import java.util.List;
@@ -200,7 +201,8 @@ public final class HazelcastRuntimeState implements RuntimeState, AutoCloseable 
     }
   }
 
-  private final class Events implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String> {
+  private final class Events implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
+      EntryMergedListener<String, String> {
     private void take(EntryEvent<String, String> event) {
       String json = event.getValue();
       control.execute(() -> accept(decode(json).state()));
@@ -213,6 +215,12 @@ public final class HazelcastRuntimeState implements RuntimeState, AutoCloseable 
 
     @Override
     public void entryUpdated(EntryEvent<String, String> event) {
+      take(event);
+    }
+
+    /** After a split heals, the higher-version side's change set reaches the nodes of the other side. */
+    @Override
+    public void entryMerged(EntryEvent<String, String> event) {
       take(event);
     }
   }
