@@ -68,8 +68,8 @@ record Launcher(ConfigFiles configFiles, Starter starter, Consumer<NodeProcess> 
           listener.host(), node.port(listener.name()));
     }
     NodeProcess process = new NodeProcess(source, node);
-    signals.accept(process);
     LOG.info("started with {}", source.name());
+    signals.accept(process);
     onStarted.accept(process);
     try {
       return await(process.exited());

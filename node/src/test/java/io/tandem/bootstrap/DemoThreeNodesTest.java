@@ -62,7 +62,9 @@ class DemoThreeNodesTest {
         .setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
 
     CompletableFuture<Integer> run = CompletableFuture.supplyAsync(demo::execute);
-    await().atMost(Duration.ofSeconds(90)).until(() -> running.get() != null || run.isDone());
+    // The launcher hands out the process (signals) just before the demo prints its instructions: wait for both.
+    await().atMost(Duration.ofSeconds(90))
+        .until(() -> (running.get() != null && out.toString().contains("Stop with Ctrl-C")) || run.isDone());
     assertEquals(null, run.isDone() ? "exited " + run.join() + ": " + err : null);
     String url2 = "http://127.0.0.1:" + webPorts.get(1);
     assertTrue(out.toString().contains("\n  node n2: " + url2 + "/\n"), out.toString());
