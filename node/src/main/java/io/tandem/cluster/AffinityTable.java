@@ -40,4 +40,19 @@ public interface AffinityTable {
 
   /** Number of live bindings of a pool, as this node knows them. */
   int size(String pool);
+
+  /**
+   * One binding as operators see it: the backend, when it was first made and when it expires if unused. Asynchronous
+   * (may ask the owning member); empty when the key is not bound.
+   */
+  default CompletionStage<java.util.Optional<Binding>> binding(String pool, String key) {
+    return fetch(pool, key).thenApply(id -> java.util.Optional.ofNullable(id).map(b -> new Binding(b, 0, 0)));
+  }
+
+  /**
+   * @param backendId       the bound backend
+   * @param sinceMillis     wall-clock time the binding was made (0 unknown)
+   * @param lastUsedMillis  wall-clock time it was last read or refreshed (0 unknown)
+   */
+  record Binding(String backendId, long sinceMillis, long lastUsedMillis) {}
 }

@@ -14,4 +14,20 @@ public interface ConnectionCounts {
    * reads it every publication interval (about 100 ms) and publishes the result. Called once at start-up.
    */
   default void localSource(java.util.function.Supplier<java.util.Map<String, Integer>> source) {}
+
+  /**
+   * The other nodes' latest published in-flight count for one backend, by node id (this node is not included: its
+   * exact count is in {@code BackendStats}). For operators; never on the data path.
+   */
+  default java.util.Map<String, Integer> perNode(String pool, String backendId) {
+    return java.util.Map.of();
+  }
+
+  /**
+   * When each other live node's counts were last received here (wall-clock millis), by node id: the staleness of
+   * {@link #othersActive} and the "last heartbeat" an operator sees.
+   */
+  default java.util.Map<String, Long> lastPublished() {
+    return java.util.Map.of();
+  }
 }

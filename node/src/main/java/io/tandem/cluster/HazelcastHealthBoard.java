@@ -100,7 +100,7 @@ final class HazelcastHealthBoard implements HealthBoard {
   }
 
   /** The full verdict (with checker node and time), or null. Local memory only. */
-  Verdict detail(String pool, String backendId) {
+  Verdict published(String pool, String backendId) {
     return verdicts.get(pool + "/" + backendId);
   }
 

@@ -32,4 +32,32 @@ public interface HealthBoard {
 
   /** Registers a listener called with (pool, backendId) when another node reports a backend as suspect. */
   default void addSuspectListener(BiConsumer<String, String> listener) {}
+
+  /**
+   * What the cluster knows about one backend's health, for operators (admin API): the verdict, which node published
+   * it and when, and the last check result of each node that checked it (the owner today; earlier owners keep their
+   * last entry until it ages out). Local memory only; never called on the data path.
+   */
+  default HealthDetail detail(String pool, String backendId) {
+    return new HealthDetail(verdict(pool, backendId), null, 0, java.util.List.of(), java.util.List.of());
+  }
+
+  /**
+   * @param verdict     the cluster verdict
+   * @param publishedBy node id that published it, null when none did
+   * @param sinceMillis wall-clock time the verdict last changed (0 unknown)
+   * @param checks      the last check result per checking node
+   * @param suspects    nodes whose passive detection reported this backend since its last verdict change
+   */
+  record HealthDetail(HealthState verdict, String publishedBy, long sinceMillis, java.util.List<CheckResult> checks,
+      java.util.List<String> suspects) {}
+
+  /**
+   * @param node          node id that ran the check
+   * @param ok            whether the probe passed
+   * @param detail        probe result in words, e.g. {@code HTTP 200} or {@code connection refused}
+   * @param latencyMicros probe round trip
+   * @param atMillis      wall-clock time of the check
+   */
+  record CheckResult(String node, boolean ok, String detail, long latencyMicros, long atMillis) {}
 }

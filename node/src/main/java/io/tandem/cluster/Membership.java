@@ -23,4 +23,15 @@ public interface Membership {
 
   /** Called on a control-plane thread with the new member list after a join or a leave. */
   void addListener(Consumer<List<Member>> listener);
+
+  /**
+   * Facts each member announced when it joined (member attributes): its Tandem version, its start time and its admin
+   * address ({@code host:port}, null without one), by node id. Live members only.
+   */
+  default java.util.Map<String, MemberInfo> info() {
+    return java.util.Map.of();
+  }
+
+  /** What a member announced about itself when it joined. */
+  record MemberInfo(String version, long startedAtMillis, String adminAddress) {}
 }

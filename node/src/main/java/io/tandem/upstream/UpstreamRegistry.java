@@ -153,6 +153,29 @@ public final class UpstreamRegistry {
     return shared.runtime().apply(BackendChange.state(pool, backendId, state));
   }
 
+  /** Sets an operator's weight (1..256) for a backend cluster-wide; completes with the change's version. */
+  public java.util.concurrent.CompletionStage<Long> weight(String pool, String backendId, int weight) {
+    return shared.runtime().apply(BackendChange.weight(pool, backendId, weight));
+  }
+
+  /**
+   * Adds a backend to a pool cluster-wide (kept across reloads and whole-cluster restarts through the runtime state);
+   * completes with the change's version. Not implemented yet.
+   */
+  public java.util.concurrent.CompletionStage<Long> addBackend(String pool, BackendConfig backend) {
+    return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("not implemented"));
+  }
+
+  /** Removes a backend from a pool cluster-wide; completes with the change's version. Not implemented yet. */
+  public java.util.concurrent.CompletionStage<Long> removeBackend(String pool, String backendId) {
+    return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("not implemented"));
+  }
+
+  /** The runtime-state version the snapshot in force was built from: a change is applied here once this reaches it. */
+  public long appliedVersion() {
+    return 0;
+  }
+
   /** Builds and swaps a new snapshot from the current inputs. */
   public synchronized void rebuild() {
     TandemConfig cfg = config;

@@ -56,7 +56,7 @@ class HazelcastHealthBoardTest {
     System.out.println("health verdict n1 -> n2 (publish to visible, 20 changes, poll 1 ms): min "
         + micros.get(0) + " us, median " + micros.get(10) + " us, max " + micros.get(19) + " us");
 
-    assertEquals("n1", n2.health().detail("web", id).node());
+    assertEquals("n1", n2.health().published("web", id).node());
     await().until(() -> heard.size() == 20);
     assertEquals("control web/" + id, heard.get(0));
   }
