@@ -11,7 +11,7 @@ final class PoolReader {
   private PoolReader() {}
 
   static PoolConfig read(YamlMap pool) {
-    String name = pool.required("name", Scalars::text);
+    String name = pool.required("name", Scalars::identifier);
     Algorithm algorithm = pool.choice("algorithm", Algorithm.class, Algorithm.ROUND_ROBIN);
     HashKey hashKey = hashKey(pool, algorithm);
     int connectionPoolSize =
@@ -82,7 +82,7 @@ final class PoolReader {
       int position = index[0]++;
       Scalars.HostPort address = backend.required("address", node -> Scalars.hostPort(node, 1));
       boolean ownId = backend.has("id");
-      String id = backend.string("id", address == null ? null : address.toString());
+      String id = backend.value("id", address == null ? null : address.toString(), Scalars::identifier);
       int weight = backend.integer("weight", 1, 1, 256);
       int maxConnections = backend.integer("max-connections", 0, 0, Integer.MAX_VALUE);
       if (id == null || address == null) {

@@ -15,6 +15,7 @@ final class Scalars {
   private static final Pattern DURATION_PART = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
   private static final Pattern SIZE = Pattern.compile("(\\d{1,12})(KiB|MiB|GiB)?");
   private static final Pattern HOST_NAME = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._:\\[\\]-]{1,64}");
   private static final Pattern STATUS_RANGE = Pattern.compile("(\\d{3})(?:-(\\d{3}))?");
   /** RFC 7230 tchar: header names and methods. */
   private static final String TCHARS = "!#$%&'*+-.^_`|~";
@@ -46,6 +47,19 @@ final class Scalars {
       throw new IllegalArgumentException("must not be empty");
     }
     return node.textValue();
+  }
+
+  /**
+   * Names that end up in keys, cookies, metric labels and admin API paths (pool names, backend ids): 1 to 64 of
+   * letters, digits and {@code . _ : - [ ]} (so that a default id {@code host:port} qualifies).
+   */
+  static String identifier(JsonNode node) {
+    String value = text(node);
+    if (!IDENTIFIER.matcher(value).matches()) {
+      throw new IllegalArgumentException("must be 1 to 64 letters, digits or . _ : - [ ] (it appears in cookies, "
+          + "metric labels and admin API paths), got " + describe(node));
+    }
+    return value;
   }
 
   static long integer(JsonNode node) {

@@ -110,6 +110,17 @@ class ConfigValidationTest {
   }
 
   @Test
+  void poolNamesAndBackendIdsAreIdentifiers() {
+    String rule = "must be 1 to 64 letters, digits or . _ : - [ ] (it appears in cookies, metric labels and admin API"
+        + " paths), got ";
+    assertEquals(List.of("pools[0].name: " + rule + "\"a/b\"", "pools[0].backends[0].id: " + rule + "\"x y\""),
+        errors("listeners: [{name: web, bind: 127.0.0.1:8080, default-pool: a/b}]\n"
+            + "pools: [{name: a/b, backends: [{id: x y, address: h:1}]}]\n"));
+    assertEquals("[::1]:80", ConfigTexts.parses(LISTENER + "pools: [{name: app, backends: [{address: \"[::1]:80\"}]}]\n")
+        .pools().get(0).backends().get(0).id());
+  }
+
+  @Test
   void listenersCannotShareAnAddress() {
     assertEquals(List.of("listeners[1].bind: 127.0.0.1:8080 conflicts with listener \"a\" bound to 127.0.0.1:8080"),
         errors(POOL + """
