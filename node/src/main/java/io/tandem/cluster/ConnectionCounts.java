@@ -14,4 +14,13 @@ public interface ConnectionCounts {
    * reads it every publication interval (about 100 ms) and publishes the result. Called once at start-up.
    */
   default void localSource(java.util.function.Supplier<java.util.Map<String, Integer>> source) {}
+
+  /**
+   * Milliseconds since this node last received each other live node's publication, by node id: the replication lag
+   * of the counts (a node publishes at least every second, so a value well above 1000 means that node or the link to
+   * it is unhappy). Empty on a single node and for nodes not heard from yet.
+   */
+  default java.util.Map<String, Long> publicationAgesMillis() {
+    return java.util.Map.of();
+  }
 }
