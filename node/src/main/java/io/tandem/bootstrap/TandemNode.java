@@ -1,5 +1,7 @@
 package io.tandem.bootstrap;
 
+import io.tandem.admin.metrics.NodeMetrics;
+import io.tandem.admin.metrics.PrometheusMeters;
 import io.tandem.cluster.LocalSharedState;
 import io.tandem.cluster.SharedState;
 import io.tandem.config.ListenerConfig;
@@ -44,12 +46,15 @@ public final class TandemNode implements RunningNode {
   private final int eventLoops;
   private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
   private final long expiryTimer;
+  private final PrometheusMeters meters;
+  private final NodeMetrics metrics;
   private volatile TandemConfig config;
 
   private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port) {}
 
-  private TandemNode(Vertx vertx, TandemConfig config, int eventLoops) {
+  private TandemNode(Vertx vertx, TandemConfig config, int eventLoops, PrometheusMeters meters) {
     this.vertx = vertx;
+    this.meters = meters;
     this.config = config;
     this.eventLoops = eventLoops;
     this.control = vertx.getOrCreateContext();
@@ -64,6 +69,7 @@ public final class TandemNode implements RunningNode {
     shared.connections().localSource(registry::localCounts);
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
     shared.health().addSuspectListener(health::probeNow);
+    this.metrics = new NodeMetrics(meters, registry, this::listener, shared);
     this.expiryTimer = vertx.setPeriodic(10_000, id -> {
       if (shared instanceof LocalSharedState local) {
         local.affinity().expire();
@@ -80,15 +86,16 @@ public final class TandemNode implements RunningNode {
         .setEventLoopPoolSize(loops)
         .setWorkerPoolSize(4)
         .setInternalBlockingPoolSize(4);
-    Vertx vertx = Vertx.vertx(options);
+    PrometheusMeters meters = new PrometheusMeters();
+    Vertx vertx = meters.newVertx(options);
     if (!vertx.isNativeTransportEnabled()) {
       LOG.warn("native epoll transport unavailable, using NIO: {}", String.valueOf(vertx.unavailableNativeTransportCause()));
     }
     TandemNode node;
     try {
-      node = new TandemNode(vertx, config, loops);
+      node = new TandemNode(vertx, config, loops, meters);
     } catch (RuntimeException e) {
-      vertx.close();
+      vertx.close().onComplete(closed -> meters.close());
       return Future.failedFuture(new IllegalStateException("cannot join the cluster: " + e.getMessage(), e));
     }
     List<String> mismatches = node.shared.configMismatches();
@@ -98,7 +105,8 @@ public final class TandemNode implements RunningNode {
       LOG.error(why);
       return node.shutdown(Duration.ZERO).transform(ignored -> Future.failedFuture(new IllegalStateException(why)));
     }
-    return node.startAll().map(v -> node).recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
+    return node.startAll().map(v -> node).recover(err -> vertx.close().onComplete(closed -> meters.close())
+        .transform(ignored -> Future.failedFuture(err)));
   }
 
   private Future<Void> startAll() {
@@ -198,7 +206,7 @@ public final class TandemNode implements RunningNode {
       probes.close();
       clients.close();
       shared.close();
-      return vertx.close();
+      return vertx.close().onComplete(closed -> meters.close());
     });
   }
 
@@ -232,6 +240,11 @@ public final class TandemNode implements RunningNode {
   /** The affinity table this node routes by (shared in a cluster), for tests and measurements. */
   public io.tandem.cluster.AffinityTable affinity() {
     return shared.affinity();
+  }
+
+  /** This node's metrics: the Prometheus scrape and the figures for the admin API. */
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   public Vertx vertx() {

@@ -30,4 +30,13 @@ public interface ConnectionCounts {
   default java.util.Map<String, Long> lastPublished() {
     return java.util.Map.of();
   }
+
+  /**
+   * Milliseconds since this node last received each other live node's publication, by node id: the replication lag
+   * of the counts (a node publishes at least every second, so a value well above 1000 means that node or the link to
+   * it is unhappy). Empty on a single node and for nodes not heard from yet.
+   */
+  default java.util.Map<String, Long> publicationAgesMillis() {
+    return java.util.Map.of();
+  }
 }

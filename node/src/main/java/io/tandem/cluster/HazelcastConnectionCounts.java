@@ -38,6 +38,7 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
   private final Clock clock;
   private final ReplicatedMap<String, Map<String, Integer>> map;
   private volatile Map<String, Integer> sums = Map.of();
+  private final Map<String, Long> receivedAt = new java.util.concurrent.ConcurrentHashMap<>();
   private Map<String, Integer> lastPublished;
   private long lastPublishedAt;
 
@@ -66,6 +67,19 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
   @Override
   public void localSource(Supplier<Map<String, Integer>> source) {
     io.scheduleWithFixedDelay(() -> publish(source), 0, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public Map<String, Long> publicationAgesMillis() {
+    long now = clock.nanoTime();
+    Map<String, Long> ages = new HashMap<>();
+    for (String id : membership.liveNodeIds()) {
+      Long at = receivedAt.get(id);
+      if (at != null && !id.equals(nodeId)) {
+        ages.put(id, (now - at) / 1_000_000);
+      }
+    }
+    return ages;
   }
 
   /** Removes this node's entry (before a graceful stop); blocking. */
@@ -127,12 +141,18 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
     @Override
     void changed(String key, Map<String, Integer> valueOrNull) {
       if (!key.equals(nodeId)) {
+        if (valueOrNull == null) {
+          receivedAt.remove(key);
+        } else {
+          receivedAt.put(key, clock.nanoTime());
+        }
         control.execute(HazelcastConnectionCounts.this::rebuild);
       }
     }
 
     @Override
     void cleared() {
+      receivedAt.clear();
       control.execute(HazelcastConnectionCounts.this::rebuild);
     }
   }

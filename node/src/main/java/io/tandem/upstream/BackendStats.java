@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class BackendStats {
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder[] outcomes = new LongAdder[Outcome.values().length];
+  private final LatencyHistogram latency = new LatencyHistogram();
 
   public BackendStats() {
     for (int i = 0; i < outcomes.length; i++) {
@@ -54,5 +55,10 @@ public final class BackendStats {
 
   public long count(Outcome outcome) {
     return outcomes[outcome.ordinal()].sum();
+  }
+
+  /** Durations of the requests whose last attempt went to this backend, as their clients saw them. */
+  public LatencyHistogram latency() {
+    return latency;
   }
 }

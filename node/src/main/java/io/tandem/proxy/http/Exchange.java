@@ -527,6 +527,7 @@ final class Exchange implements PoolQueue.Waiter {
       body.stop();
     }
     listener.record(outcome);
+    listener.recordLatency(backend, System.nanoTime() - startNanos);
     if (backend != null && outcome == Outcome.OK) {
       backend.stats().record(Outcome.OK);
     }

@@ -3,6 +3,8 @@ package io.tandem.proxy.http;
 import io.tandem.cluster.AffinityTable;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
+import io.tandem.upstream.Backend;
+import io.tandem.upstream.LatencyHistogram;
 import io.tandem.upstream.UpstreamRegistry;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +22,7 @@ public final class ListenerRuntime {
   private final AffinityTable affinity;
   private final AtomicInteger connections = new AtomicInteger();
   private final LongAdder[] outcomes = new LongAdder[Outcome.values().length];
+  private final LatencyHistogram latency = new LatencyHistogram();
   private final AtomicLong requestSeq = new AtomicLong();
   private final String requestIdPrefix;
   private volatile ListenerConfig config;
@@ -95,6 +98,19 @@ public final class ListenerRuntime {
   /** Requests (or refused connections) that ended in {@code outcome} on this listener. */
   public long count(Outcome outcome) {
     return outcomes[outcome.ordinal()].sum();
+  }
+
+  /** Records a finished request's duration here and, when it reached one, on its (last) backend. */
+  void recordLatency(Backend backend, long nanos) {
+    latency.record(nanos);
+    if (backend != null) {
+      backend.stats().latency().record(nanos);
+    }
+  }
+
+  /** Durations of the requests this listener finished, from the request head to the outcome. */
+  public LatencyHistogram latency() {
+    return latency;
   }
 
   String nextRequestId() {
