@@ -23,6 +23,9 @@ import org.apache.logging.log4j.Logger;
  * <p>Staleness: another node's count is at most one publication interval (100 ms) plus the replication delay (a few
  * milliseconds on a LAN, longer while the cluster is unhappy) plus the time to rebuild the sums old.
  *
+ * <p>For operators, {@link #perNode} reads one node's latest publication and {@link #lastPublished} says when each
+ * arrived here (wall clock, recorded by the entry listener).
+ *
  * <p>Limit: an untrusted member that claims a live node's id can overwrite that node's entry until its next keep-alive.
  */
 final class HazelcastConnectionCounts implements ConnectionCounts {
@@ -38,6 +41,7 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
   private final Clock clock;
   private final ReplicatedMap<String, Map<String, Integer>> map;
   private volatile Map<String, Integer> sums = Map.of();
+  private final Map<String, Long> receivedAt = new java.util.concurrent.ConcurrentHashMap<>();
   private Map<String, Integer> lastPublished;
   private long lastPublishedAt;
 
@@ -66,6 +70,34 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
   @Override
   public void localSource(Supplier<Map<String, Integer>> source) {
     io.scheduleWithFixedDelay(() -> publish(source), 0, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Reads each other live node's latest publication (local copy); a node that published nothing yet counts 0. */
+  @Override
+  public Map<String, Integer> perNode(String pool, String backendId) {
+    String key = pool + "/" + backendId;
+    Map<String, Integer> result = new java.util.TreeMap<>();
+    for (String id : membership.liveNodeIds()) {
+      if (!id.equals(nodeId)) {
+        Map<String, Integer> counts = map.get(id);
+        Integer n = counts == null ? null : counts.get(key);
+        result.put(id, n == null ? 0 : n);
+      }
+    }
+    return result;
+  }
+
+  /** When this node last heard each other live node's publication (a keep-alive at least every second). */
+  @Override
+  public Map<String, Long> lastPublished() {
+    Map<String, Long> result = new java.util.TreeMap<>();
+    for (String id : membership.liveNodeIds()) {
+      Long at = receivedAt.get(id);
+      if (at != null && !id.equals(nodeId)) {
+        result.put(id, at);
+      }
+    }
+    return result;
   }
 
   /** Removes this node's entry (before a graceful stop); blocking. */
@@ -126,6 +158,11 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
   private final class Changes extends HzEntryListener<String, Map<String, Integer>> {
     @Override
     void changed(String key, Map<String, Integer> valueOrNull) {
+      if (valueOrNull == null) {
+        receivedAt.remove(key);
+      } else {
+        receivedAt.put(key, System.currentTimeMillis());
+      }
       if (!key.equals(nodeId)) {
         control.execute(HazelcastConnectionCounts.this::rebuild);
       }
