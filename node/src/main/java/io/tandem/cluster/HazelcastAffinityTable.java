@@ -196,7 +196,7 @@ public final class HazelcastAffinityTable implements AffinityTable, AutoCloseabl
   /**
    * Reads the entry's statistics from its owner (a blocking call, made on a thread of its own, off the event loops and
    * the control executor): since is its last update (the bind or the latest rebind), last used the later of its last
-   * access in the map and this node's last local use.
+   * access in the map and this node's last local use. The map keeps its times in whole seconds.
    */
   @Override
   public CompletionStage<java.util.Optional<Binding>> binding(String pool, String key) {
