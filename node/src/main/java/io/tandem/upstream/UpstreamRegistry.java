@@ -77,6 +77,11 @@ public final class UpstreamRegistry {
     return config;
   }
 
+  /** The shared state this registry follows (health detail, counts, membership for the admin API). */
+  public SharedState shared() {
+    return shared;
+  }
+
   /** In-flight requests of the other cluster nodes to {@code b}, from their latest publication (0 alone). */
   public int othersActive(Backend b) {
     return shared.connections().othersActive(b.pool(), b.id());
