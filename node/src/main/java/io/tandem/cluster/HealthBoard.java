@@ -51,7 +51,8 @@ public interface HealthBoard {
   /**
    * What the cluster knows about one backend's health, for operators (admin API): the verdict, which node published
    * it and when, and the last check result of each node that checked it (the owner today; earlier owners keep their
-   * last entry until it ages out). Local memory only; never called on the data path.
+   * last entry while they are members and the backend is in its pool). Local memory only; never called on the data
+   * path.
    */
   default HealthDetail detail(String pool, String backendId) {
     return new HealthDetail(verdict(pool, backendId), null, 0, java.util.List.of(), java.util.List.of());
