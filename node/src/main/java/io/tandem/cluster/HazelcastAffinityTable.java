@@ -25,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -59,6 +61,7 @@ public final class HazelcastAffinityTable implements AffinityTable, AutoCloseabl
   private final UUID listener;
   private final AtomicBoolean sweeping = new AtomicBoolean();
   private volatile long lastSweep;
+  private ExecutorService adminReads;   // created on first use; guarded by this
 
   /** Sets up the affinity map; call on the member's config before the member starts. */
   public static void configure(Config config) {
@@ -190,10 +193,51 @@ public final class HazelcastAffinityTable implements AffinityTable, AutoCloseabl
     return table == null ? 0 : table.size();
   }
 
+  /**
+   * Reads the entry's statistics from its owner (a blocking call, made on a thread of its own, off the event loops and
+   * the control executor): since is its last update (the bind or the latest rebind), last used the later of its last
+   * access in the map and this node's last local use. The map keeps its times in whole seconds.
+   */
+  @Override
+  public CompletionStage<java.util.Optional<Binding>> binding(String pool, String key) {
+    return CompletableFuture.supplyAsync(() -> map.getEntryView(mapKey(pool, key)), adminReads())
+        .thenApply(view -> {
+          if (view == null || view.getValue() == null) {
+            return java.util.Optional.empty();
+          }
+          String value = view.getValue();
+          long since = view.getLastUpdateTime() > 0 ? view.getLastUpdateTime() : view.getCreationTime();
+          long lastUsed = Math.max(since, view.getLastAccessTime());
+          Map<String, Cached> table = pools.get(pool);
+          Cached cached = table == null ? null : table.get(key);
+          if (cached != null && cached.value.equals(value)) {
+            lastUsed = Math.max(lastUsed, System.currentTimeMillis()
+                - TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - cached.lastUsed));
+          }
+          return java.util.Optional.of(new Binding(value.substring(value.indexOf(':') + 1), since, lastUsed));
+        });
+  }
+
+  private synchronized ExecutorService adminReads() {
+    if (adminReads == null) {
+      adminReads = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tandem-affinity-reads");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    return adminReads;
+  }
+
   /** Stops listening to the shared map; the local cache stays as it is. */
   @Override
   public void close() {
     map.removeEntryListener(listener);
+    synchronized (this) {
+      if (adminReads != null) {
+        adminReads.shutdownNow();
+      }
+    }
   }
 
   private Cached remember(String pool, String key, String value, boolean always) {

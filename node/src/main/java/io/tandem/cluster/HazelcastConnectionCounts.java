@@ -23,6 +23,9 @@ import org.apache.logging.log4j.Logger;
  * <p>Staleness: another node's count is at most one publication interval (100 ms) plus the replication delay (a few
  * milliseconds on a LAN, longer while the cluster is unhappy) plus the time to rebuild the sums old.
  *
+ * <p>For operators, {@link #perNode} reads one node's latest publication and {@link #lastPublished} says when each
+ * arrived here (wall clock, recorded by the entry listener).
+ *
  * <p>Limit: an untrusted member that claims a live node's id can overwrite that node's entry until its next keep-alive.
  */
 final class HazelcastConnectionCounts implements ConnectionCounts {
@@ -38,7 +41,9 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
   private final Clock clock;
   private final ReplicatedMap<String, Map<String, Integer>> map;
   private volatile Map<String, Integer> sums = Map.of();
+  /** When each node's latest publication arrived: wall-clock millis (for operators) and clock nanos (for ages). */
   private final Map<String, Long> receivedAt = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Long> receivedNanos = new java.util.concurrent.ConcurrentHashMap<>();
   private Map<String, Integer> lastPublished;
   private long lastPublishedAt;
 
@@ -74,12 +79,40 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
     long now = clock.nanoTime();
     Map<String, Long> ages = new HashMap<>();
     for (String id : membership.liveNodeIds()) {
-      Long at = receivedAt.get(id);
+      Long at = receivedNanos.get(id);
       if (at != null && !id.equals(nodeId)) {
         ages.put(id, (now - at) / 1_000_000);
       }
     }
     return ages;
+  }
+
+  /** Reads each other live node's latest publication (local copy); a node that published nothing yet counts 0. */
+  @Override
+  public Map<String, Integer> perNode(String pool, String backendId) {
+    String key = pool + "/" + backendId;
+    Map<String, Integer> result = new java.util.TreeMap<>();
+    for (String id : membership.liveNodeIds()) {
+      if (!id.equals(nodeId)) {
+        Map<String, Integer> counts = map.get(id);
+        Integer n = counts == null ? null : counts.get(key);
+        result.put(id, n == null ? 0 : n);
+      }
+    }
+    return result;
+  }
+
+  /** When this node last heard each other live node's publication (a keep-alive at least every second). */
+  @Override
+  public Map<String, Long> lastPublished() {
+    Map<String, Long> result = new java.util.TreeMap<>();
+    for (String id : membership.liveNodeIds()) {
+      Long at = receivedAt.get(id);
+      if (at != null && !id.equals(nodeId)) {
+        result.put(id, at);
+      }
+    }
+    return result;
   }
 
   /** Removes this node's entry (before a graceful stop); blocking. */
@@ -140,12 +173,14 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
   private final class Changes extends HzEntryListener<String, Map<String, Integer>> {
     @Override
     void changed(String key, Map<String, Integer> valueOrNull) {
+      if (valueOrNull == null) {
+        receivedAt.remove(key);
+        receivedNanos.remove(key);
+      } else {
+        receivedAt.put(key, System.currentTimeMillis());
+        receivedNanos.put(key, clock.nanoTime());
+      }
       if (!key.equals(nodeId)) {
-        if (valueOrNull == null) {
-          receivedAt.remove(key);
-        } else {
-          receivedAt.put(key, clock.nanoTime());
-        }
         control.execute(HazelcastConnectionCounts.this::rebuild);
       }
     }
@@ -153,6 +188,7 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
     @Override
     void cleared() {
       receivedAt.clear();
+      receivedNanos.clear();
       control.execute(HazelcastConnectionCounts.this::rebuild);
     }
   }

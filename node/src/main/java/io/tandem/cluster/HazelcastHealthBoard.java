@@ -19,7 +19,9 @@ import org.apache.logging.log4j.Logger;
  * {@code STATE|checkerNode|epochMillis}): every member holds a full copy, so {@link #verdict} is a local read; a
  * change is seen on the other members a few milliseconds later. The checker of a backend is its rendezvous owner among
  * the trusted live members, so when a node leaves its backends get new checkers at once; the last verdict stays in
- * force until the new checker publishes. Suspect reports travel on the topic {@value #TOPIC}.
+ * force until the new checker publishes; its time is when the state last changed (a new checker publishing the same
+ * state keeps it). Suspect reports travel on the topic {@value #TOPIC}; every node remembers who reported a backend
+ * until its verdict changes. Probe results for operators go through {@link HazelcastCheckResults}.
  *
  * <p>Pool names are assumed not to contain {@code /} (the key is split at the first one for listeners).
  */
@@ -38,6 +40,8 @@ final class HazelcastHealthBoard implements HealthBoard {
   private final Map<String, HealthState> written = new ConcurrentHashMap<>();
   private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
   private final List<BiConsumer<String, String>> suspectListeners = new CopyOnWriteArrayList<>();
+  private final Map<String, java.util.Set<String>> suspectedBy = new ConcurrentHashMap<>();
+  private final HazelcastCheckResults checks;
 
   /** A published verdict. */
   record Verdict(HealthState state, String node, long atMillis) {
@@ -62,6 +66,7 @@ final class HazelcastHealthBoard implements HealthBoard {
     this.io = io;
     this.map = hz.getReplicatedMap(MAP);
     this.suspects = hz.getTopic(TOPIC);
+    this.checks = new HazelcastCheckResults(hz, nodeId, membership, io);
     map.addEntryListener(new Changes());
     for (Map.Entry<String, String> e : map.entrySet()) {
       verdicts.putIfAbsent(e.getKey(), Verdict.decode(e.getValue()));
@@ -83,7 +88,8 @@ final class HazelcastHealthBoard implements HealthBoard {
         && current.node.equals(nodeId)) {
       return;
     }
-    String value = new Verdict(state, nodeId, System.currentTimeMillis()).encode();
+    long since = current != null && current.state == state ? current.atMillis : System.currentTimeMillis();
+    String value = new Verdict(state, nodeId, since).encode();
     io.execute(() -> {
       try {
         map.put(key, value);
@@ -105,13 +111,38 @@ final class HazelcastHealthBoard implements HealthBoard {
   }
 
   @Override
+  public void publishCheck(String pool, String backendId, CheckResult result) {
+    checks.publish(pool + "/" + backendId, result);
+  }
+
+  @Override
+  public void withdrawCheck(String pool, String backendId) {
+    checks.withdraw(pool + "/" + backendId);
+  }
+
+  @Override
+  public HealthDetail detail(String pool, String backendId) {
+    String key = pool + "/" + backendId;
+    Verdict v = verdicts.get(key);
+    java.util.Set<String> by = suspectedBy.get(key);
+    List<String> suspectList = by == null ? List.of() : by.stream().sorted().toList();
+    return v == null ? new HealthDetail(HealthState.PENDING, null, 0, checks.of(key), suspectList)
+        : new HealthDetail(v.state, v.node, v.atMillis, checks.of(key), suspectList);
+  }
+
+  @Override
   public void addListener(BiConsumer<String, String> listener) {
     listeners.add(listener);
   }
 
   @Override
   public void reportSuspect(String pool, String backendId) {
+    suspected(pool + "/" + backendId, nodeId);
     suspects.publishAsync(pool + "/" + backendId);
+  }
+
+  private void suspected(String key, String byNode) {
+    suspectedBy.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(byNode);
   }
 
   @Override
@@ -125,6 +156,7 @@ final class HazelcastHealthBoard implements HealthBoard {
       return;
     }
     String key = message.getMessageObject();
+    suspected(key, message.getPublishingMember().getAttribute(HzMemberConfig.NODE_ATTRIBUTE));
     control.execute(() -> notify(suspectListeners, key));
   }
 
@@ -148,6 +180,7 @@ final class HazelcastHealthBoard implements HealthBoard {
       Verdict fresh = Verdict.decode(value);
       Verdict old = verdicts.put(key, fresh);
       if (old == null || old.state != fresh.state) {
+        suspectedBy.remove(key);
         control.execute(() -> HazelcastHealthBoard.notify(listeners, key));
       }
     }

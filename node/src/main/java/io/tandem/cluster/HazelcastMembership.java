@@ -78,6 +78,23 @@ final class HazelcastMembership implements Membership {
     return view.members;
   }
 
+  /**
+   * From the member attributes set at start ({@link HzMemberConfig}), oldest member first; a member without a version
+   * says "dev".
+   */
+  @Override
+  public Map<String, MemberInfo> info() {
+    View v = view;
+    Map<String, MemberInfo> result = new java.util.LinkedHashMap<>();
+    for (String id : v.nodeIds) {
+      com.hazelcast.cluster.Member m = v.byNode.get(id);
+      String version = m.getAttribute(HzMemberConfig.VERSION_ATTRIBUTE);
+      result.put(id, new MemberInfo(version == null ? "dev" : version, started(m),
+          m.getAttribute(HzMemberConfig.ADMIN_ATTRIBUTE)));
+    }
+    return result;
+  }
+
   /** Node ids of the trusted live members, oldest first. */
   List<String> liveNodeIds() {
     return view.nodeIds;

@@ -16,6 +16,8 @@ final class HzMemberConfig {
   static final String QUORUM = "tandem-quorum";
   static final String NODE_ATTRIBUTE = "tandem.node";
   static final String STARTED_ATTRIBUTE = "tandem.started";
+  static final String VERSION_ATTRIBUTE = "tandem.version";
+  static final String ADMIN_ATTRIBUTE = "tandem.admin";
   static final String FINGERPRINT_ATTRIBUTE = "tandem.config.sha256";
   static final String SUMMARY_ATTRIBUTE = "tandem.config.summary";
 
@@ -63,6 +65,11 @@ final class HzMemberConfig {
     MemberAttributeConfig attributes = config.getMemberAttributeConfig();
     attributes.setAttribute(NODE_ATTRIBUTE, self.id());
     attributes.setAttribute(STARTED_ATTRIBUTE, Long.toString(startedMillis));
+    attributes.setAttribute(VERSION_ATTRIBUTE, Membership.localVersion());
+    if (self.adminHost() != null && self.adminPort() > 0) {
+      String host = self.adminHost().contains(":") ? "[" + self.adminHost() + "]" : self.adminHost();
+      attributes.setAttribute(ADMIN_ATTRIBUTE, host + ":" + self.adminPort());
+    }
     attributes.setAttribute(FINGERPRINT_ATTRIBUTE, fingerprint.sha256());
     attributes.setAttribute(SUMMARY_ATTRIBUTE, fingerprint.summary());
 

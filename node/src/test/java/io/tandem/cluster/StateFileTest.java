@@ -35,6 +35,23 @@ class StateFileTest {
   }
 
   @Test
+  void addedAndRemovedBackendsRoundTripAndAFileFromBeforeThemStillReads() throws Exception {
+    StateFile file = new StateFile(dir.resolve("state.json"));
+    BackendChange add = BackendChange.add("web", "b9", new BackendChange.Added("10.0.0.9", 8080, 3, 100))
+        .stamped(1, "n2", 1_700_000_000_000L);
+    BackendChange remove = BackendChange.remove("web", "b1").stamped(2, "n1", 1_700_000_000_001L);
+    StateFile.State state = new StateFile.State(2, Map.of(add.key(), add, remove.key(), remove));
+    assertTrue(file.write(state));
+    assertEquals(state, file.read());
+
+    Files.writeString(file.path(), "{\"version\":4,\"changes\":{\"web/b1\":{\"pool\":\"web\",\"backendId\":\"b1\","
+        + "\"state\":\"DRAINING\",\"weight\":null,\"version\":4,\"node\":\"n1\",\"atMillis\":5}}}");
+    BackendChange old = file.read().changes().get("web/b1");
+    assertEquals(new BackendChange("web", "b1", AdminState.DRAINING, null, 4, "n1", 5), old);
+    assertFalse(old.removed());
+  }
+
+  @Test
   void writeReplacesTheFileWholeAndLeavesNoTemporaryFile() throws Exception {
     StateFile file = new StateFile(dir.resolve("state.json"));
     BackendChange drain = stamped(BackendChange.state("web", "b1", AdminState.DRAINING), 1);
