@@ -17,6 +17,8 @@ SCENARIO_TABLE=(
   'keepalive | /    | -c$CONNECTIONS                          | '
   'newconn   | /    | -c$CONNECTIONS -H "Connection: close"   | '
   'body64k   | /64k | -c$CONNECTIONS                          | '
+  'tcp-keepalive | /   | -c$CONNECTIONS                       | MODE=tcp TANDEM_CONFIG=config/bench/tcp.yaml'
+  'tcp-bulk1m    | /1m | -c$CONNECTIONS                       | MODE=tcp TANDEM_CONFIG=config/bench/tcp.yaml'
 )
 
 QUICK=${QUICK:-0}
@@ -82,6 +84,9 @@ measure() {  # port seconds outfile
   REQUESTS=$(awk '/ requests in / { print $1 }' "$3")
   P50=$(to_us "$(awk '$1 == "50%" { print $2 }' "$3")")
   P99=$(to_us "$(awk '$1 == "99%" { print $2 }' "$3")")
+  # Throughput (wrk's Transfer/sec, e.g. 1.20GB, in bytes/s): the figure of the bulk-transfer scenarios.
+  BYTES_PER_SEC=$(awk '/^Transfer\/sec:/ { v = $2; n = v; sub(/[A-Za-z]+$/, "", n); u = v; sub(/^[0-9.]+/, "", u);
+    f = (u == "B") ? 1 : (u == "KB") ? 1024 : (u == "MB") ? 1048576 : (u == "GB") ? 1073741824 : 0; printf "%.0f", n * f }' "$3")
   ERRORS=$(awk '/^  Socket errors:/ { gsub(",", ""); s += $4 + $6 + $8 + $10 }
                 /^  Non-2xx or 3xx responses:/ { s += $5 } END { print s + 0 }' "$3")
   [[ -n $RPS && -n $REQUESTS && $REQUESTS -gt 0 ]] || die "could not read wrk output ${3#"$ROOT"/}"
@@ -113,8 +118,8 @@ run_one() {  # scenario round contender
   fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$round" "$who" "$RPS" "$P50" "$P99" "$cpu_us" \
     "$ERRORS" "$rss" "$REQUESTS" "$warmup_errors" >>"$RESULTS"
-  log "$(printf '%-9s round %s %-8s %8s req/s  p50 %6s us  p99 %6s us  cpu %7s us/req  errors %s  rss %s KiB' \
-    "$scenario" "$round" "$who" "$RPS" "$P50" "$P99" "$cpu_us" "$ERRORS" "$rss")"
+  log "$(printf '%-9s round %s %-8s %8s req/s  p50 %6s us  p99 %6s us  cpu %7s us/req  errors %s  rss %s KiB  %s B/s' \
+    "$scenario" "$round" "$who" "$RPS" "$P50" "$P99" "$cpu_us" "$ERRORS" "$rss" "$BYTES_PER_SEC")"
 }
 
 # Runs every round of one scenario line, with its overrides in force only here.
@@ -125,8 +130,10 @@ run_scenario() {  # table line
   local SCENARIO_PATH MODE=$MODE TANDEM_CONFIG=$TANDEM_CONFIG BODY_BYTES=1 WRK_ARGS=()
   SCENARIO_PATH=$(trim "$path")
   for kv in $overrides; do local "${kv%%=*}=${kv#*=}"; done
+  [[ $TANDEM_CONFIG == /* ]] || TANDEM_CONFIG=$ROOT/$TANDEM_CONFIG
   eval "WRK_ARGS=($args)"
   [[ $SCENARIO_PATH == /64k ]] && BODY_BYTES=65536
+  [[ $SCENARIO_PATH == /1m ]] && BODY_BYTES=1048576
   local contenders=()
   for who in $CONTENDERS; do
     declare -F "start_$who" >/dev/null || die "unknown contender $who (known: direct haproxy nginx tandem)"

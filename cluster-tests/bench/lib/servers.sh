@@ -2,7 +2,7 @@
 #   skip_<name>   prints why it cannot run (and returns 0), or returns 1 when it can;
 #   start_<name>  starts it listening on $HOST:$LB_PORT, pinned to $LB_CORE, and sets LB_PID (empty: nothing to measure);
 #   version_<name> prints one line for the machine facts.
-# They read the scenario's MODE (http today; a tcp or tls scenario adds a branch to each start function).
+# They read the scenario's MODE: http, or tcp (HAProxy in mode tcp, nginx's stream module, Tandem's tcp config).
 
 install_tools() {
   local missing=()
@@ -24,9 +24,10 @@ install_tools() {
 start_backends() {
   mkdir -p "$WORK/backends/logs" "$WORK/backends/www"
   head -c 65536 < <(yes 'tandem bench: a static body of exactly 64 KiB, served by the backends on /64k') >"$WORK/backends/www/64k"
+  head -c 1048576 < <(yes 'tandem bench: a static body of exactly 1 MiB, served by the backends on /1m') >"$WORK/backends/www/1m"
   local servers="" port
   for port in "${BACKENDS[@]}"; do
-    servers+="  server { listen $HOST:$port; location / { return 200 \"hello\\n\"; } location = /64k { root $WORK/backends/www; } }
+    servers+="  server { listen $HOST:$port; location / { return 200 \"hello\\n\"; } location = /64k { root $WORK/backends/www; } location = /1m { root $WORK/backends/www; } }
 "
   done
   cat >"$WORK/backends/nginx.conf" <<EOF
@@ -52,6 +53,7 @@ EOF
     wait_for_port "$port" "$pid" backends
     check_get "$port" / 6
     check_get "$port" /64k 65536
+    check_get "$port" /1m 1048576
   done
 }
 
@@ -64,11 +66,27 @@ version_direct() { :; }
 port_direct() { echo "${BACKENDS[0]}"; }
 
 # --- HAProxy: one thread, keep-alive and connection reuse to the backends, round robin, no log ----------------------
-skip_haproxy() { [[ $MODE == http ]] && return 1; unsupported_mode haproxy; }
+skip_haproxy() { [[ $MODE == http || $MODE == tcp ]] && return 1; unsupported_mode haproxy; }
 start_haproxy() {
   local servers="" i
   for i in "${!BACKENDS[@]}"; do servers+="  server b$((i + 1)) $HOST:${BACKENDS[i]}
 "; done
+  if [[ $MODE == tcp ]]; then
+    cat >"$WORK/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn $((CONNECTIONS * 2 + 1000))
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+listen bench
+  bind $HOST:$LB_PORT
+  balance roundrobin
+$servers
+EOF
+  else
   cat >"$WORK/haproxy.cfg" <<EOF
 global
   nbthread 1
@@ -88,6 +106,7 @@ backend backends
   balance roundrobin
 $servers
 EOF
+  fi
   taskset -c "$LB_CORE" haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
   LB_PID=$!
 }
@@ -95,12 +114,35 @@ version_haproxy() { haproxy -v | sed -n 1p; }
 port_haproxy() { echo "$LB_PORT"; }
 
 # --- nginx: one worker, upstream keep-alive, round robin, no access log ---------------------------------------------
-skip_nginx() { [[ $MODE == http ]] && return 1; unsupported_mode nginx; }
+skip_nginx() {
+  [[ $MODE == http ]] && return 1
+  [[ $MODE == tcp && -f /usr/lib/nginx/modules/ngx_stream_module.so ]] && return 1
+  [[ $MODE == tcp ]] && { echo "nginx's stream module is not installed (libnginx-mod-stream)"; return 0; }
+  unsupported_mode nginx
+}
 start_nginx() {
   local servers="" port
   for port in "${BACKENDS[@]}"; do servers+="    server $HOST:$port;
 "; done
   mkdir -p "$WORK/nginx/logs"
+  if [[ $MODE == tcp ]]; then
+    cat >"$WORK/nginx/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections $((CONNECTIONS * 4 + 1000)); }
+stream {
+  upstream backends {
+$servers  }
+  server {
+    listen $HOST:$LB_PORT;
+    proxy_pass backends;
+  }
+}
+EOF
+  else
   cat >"$WORK/nginx/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -125,6 +167,7 @@ $servers    keepalive 64;
   }
 }
 EOF
+  fi
   taskset -c "$LB_CORE" nginx -p "$WORK/nginx" -e "$WORK/nginx/logs/error.log" -c "$WORK/nginx/nginx.conf" \
     >"$WORK/nginx.log" 2>&1 &
   LB_PID=$!

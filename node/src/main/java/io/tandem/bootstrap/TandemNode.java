@@ -5,12 +5,15 @@ import io.tandem.admin.metrics.PrometheusMeters;
 import io.tandem.cluster.LocalSharedState;
 import io.tandem.cluster.SharedState;
 import io.tandem.config.ListenerConfig;
+import io.tandem.config.Protocol;
 import io.tandem.config.TandemConfig;
 import io.tandem.health.ActiveHealthChecker;
 import io.tandem.health.Probes;
 import io.tandem.proxy.http.BackendClients;
 import io.tandem.proxy.http.HttpListenerVerticle;
 import io.tandem.proxy.http.ListenerRuntime;
+import io.tandem.proxy.tcp.TcpListenerRuntime;
+import io.tandem.proxy.tcp.TcpListenerVerticle;
 import io.tandem.upstream.UpstreamRegistry;
 import io.tandem.util.Clock;
 import io.tandem.util.VertxScheduler;
@@ -50,7 +53,19 @@ public final class TandemNode implements RunningNode {
   private final NodeMetrics metrics;
   private volatile TandemConfig config;
 
-  private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port) {}
+  /** A running listener; {@code runtime} is null for tcp, {@code tcp} null for http. */
+  private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port,
+      TcpListenerRuntime tcp) {
+    void update(ListenerConfig lc, boolean accessLog, long drainMillis) {
+      if (tcp != null) {
+        tcp.update(lc, accessLog);
+        tcp.drainMillis(drainMillis);
+      } else {
+        runtime.update(lc, accessLog);
+        runtime.drainMillis(drainMillis);
+      }
+    }
+  }
 
   private TandemNode(Vertx vertx, TandemConfig config, int eventLoops, PrometheusMeters meters) {
     this.vertx = vertx;
@@ -128,19 +143,29 @@ public final class TandemNode implements RunningNode {
   }
 
   private Future<Void> startListener(ListenerConfig lc) {
-    ListenerRuntime runtime = new ListenerRuntime(lc, registry, clients, shared.affinity(),
+    boolean tcp = lc.protocol() == Protocol.TCP;
+    ListenerRuntime runtime = tcp ? null : new ListenerRuntime(lc, registry, clients, shared.affinity(),
         config.accessLog().enabled());
-    runtime.drainMillis(config.node().drainTimeout().toMillis());
+    TcpListenerRuntime tcpRuntime = tcp ? new TcpListenerRuntime(lc, registry, shared.affinity(),
+        config.accessLog().enabled()) : null;
     // One deployment with one instance per event loop: Vert.x shares the bound socket among them (for port 0 too).
-    List<HttpListenerVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<java.util.function.IntSupplier> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
+      if (tcp) {
+        TcpListenerVerticle v = new TcpListenerVerticle(tcpRuntime, lc.port());
+        instances.add(v::actualPort);
+        return v;
+      }
       HttpListenerVerticle v = new HttpListenerVerticle(runtime, lc.port());
-      instances.add(v);
+      instances.add(v::actualPort);
       return v;
     }, new DeploymentOptions().setInstances(eventLoops)).map(id -> {
-      int port = instances.get(0).actualPort();
-      listeners.put(lc.name(), new Listener(lc, runtime, id, port));
-      LOG.info("listener {} serving http on {}:{} with {} event loop(s)", lc.name(), lc.host(), port, eventLoops);
+      int port = instances.get(0).getAsInt();
+      Listener started = new Listener(lc, runtime, id, port, tcpRuntime);
+      started.update(lc, config.accessLog().enabled(), config.node().drainTimeout().toMillis());
+      listeners.put(lc.name(), started);
+      LOG.info("listener {} serving {} on {}:{} with {} event loop(s)", lc.name(), tcp ? "tcp" : "http", lc.host(),
+          port, eventLoops);
       return (Void) null;
     }).recover(err -> Future.failedFuture(new IllegalStateException(
         "listener " + lc.name() + " cannot bind " + lc.host() + ":" + lc.port() + ": " + err.getMessage(), err)));
@@ -164,8 +189,7 @@ public final class TandemNode implements RunningNode {
       if (running == null) {
         steps.add(startListener(lc));
       } else if (sameSocketSettings(running.config, lc)) {
-        running.runtime.update(lc, next.accessLog().enabled());
-        running.runtime.drainMillis(next.node().drainTimeout().toMillis());
+        running.update(lc, next.accessLog().enabled(), next.node().drainTimeout().toMillis());
       } else {
         // Bind address or decoder limits changed: stop the old servers (draining) and start new ones.
         steps.add(stopListener(lc.name()).compose(x -> startListener(lc)));
@@ -180,7 +204,7 @@ public final class TandemNode implements RunningNode {
   }
 
   private static boolean sameSocketSettings(ListenerConfig a, ListenerConfig b) {
-    return Objects.equals(a.host(), b.host()) && a.port() == b.port()
+    return Objects.equals(a.host(), b.host()) && a.port() == b.port() && a.protocol() == b.protocol()
         && a.limits().maxUriLength() == b.limits().maxUriLength()
         && a.limits().maxHeaderSize() == b.limits().maxHeaderSize()
         && a.timeouts().idle().equals(b.timeouts().idle());
@@ -196,7 +220,7 @@ public final class TandemNode implements RunningNode {
   public Future<Void> shutdown(Duration drain) {
     LOG.info("stopping: draining in-flight requests for up to {} ms", drain.toMillis());
     for (Listener l : listeners.values()) {
-      l.runtime.drainMillis(drain.toMillis());
+      l.update(l.config, config.accessLog().enabled(), drain.toMillis());
     }
     List<Future<?>> stops = new ArrayList<>();
     for (String name : List.copyOf(listeners.keySet())) {
@@ -237,6 +261,12 @@ public final class TandemNode implements RunningNode {
   public ListenerRuntime listener(String name) {
     Listener l = listeners.get(name);
     return l == null ? null : l.runtime;
+  }
+
+  /** A TCP listener's runtime counters, for tests and (later) the admin API; null for an HTTP listener. */
+  public TcpListenerRuntime tcpListener(String name) {
+    Listener l = listeners.get(name);
+    return l == null ? null : l.tcp;
   }
 
   /** The affinity table this node routes by (shared in a cluster), for tests and measurements. */

@@ -41,6 +41,7 @@ final class ConfigReader {
     List<String> listenerNames = Names.in(root == null ? null : root.get("listeners"), "name");
     ClusterReader.Result cluster = ClusterReader.read(top, listenerNames, nodeId);
     listeners = bindsOfThisNode(listeners, binds, cluster);
+    TcpPoolRules.check(listeners, pools, root == null ? null : root.get("pools"), problems);
     Binds.check(binds, problems);
     return new TandemConfig(source, nodeSettings, listeners, pools, accessLog, cluster.cluster());
   }
@@ -60,7 +61,7 @@ final class ConfigReader {
       }
       Scalars.HostPort address = override.address();
       result.add(new ListenerConfig(l.name(), address.host(), address.port(), l.protocol(), l.defaultPool(),
-          l.routes(), l.maxConnections(), l.timeouts(), l.limits(), l.trustForwarded()));
+          l.routes(), l.maxConnections(), l.timeouts(), l.limits(), l.trustForwarded(), l.proxyProtocol()));
       binds.replaceAll(bind -> bind.label().equals(override.label()) ? override : bind);
     }
     binds.addAll(cluster.nodeBinds());
@@ -92,7 +93,7 @@ final class ConfigReader {
       }
       return config;
     }, "name", "algorithm", "hash-key", "connection-pool-size", "backends", "health", "queue", "persistence",
-        "retries", "timeouts");
+        "retries", "timeouts", "proxy-protocol");
     if (index[0] == 0) {
       top.error("pools", "at least one pool is required");
     }
@@ -117,7 +118,7 @@ final class ConfigReader {
           new Scalars.HostPort(config.host(), config.port())));
       return config;
     }, "name", "bind", "protocol", "default-pool", "max-connections", "trust-forwarded", "timeouts", "limits",
-        "routes");
+        "routes", "pool", "proxy-protocol");
     if (index[0] == 0) {
       top.error("listeners", "at least one listener is required");
     }

@@ -9,13 +9,14 @@ import java.util.List;
  * @param name           unique name, used in logs and metrics
  * @param host           bind address, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
  * @param port           bind port (0 picks a free port, for tests)
- * @param protocol       {@code http}
- * @param defaultPool    pool used when no route matches
+ * @param protocol       {@code http} or {@code tcp}
+ * @param defaultPool    pool used when no route matches; a {@code tcp} listener's only pool (YAML {@code pool})
  * @param routes         routing rules, first match wins
  * @param maxConnections maximum concurrent client connections; further connections are closed at once
- * @param timeouts       client-side timeouts
+ * @param timeouts       client-side timeouts ({@code tcp}: only {@code idle}, no byte either way for this long)
  * @param limits         request size limits
  * @param trustForwarded keep an incoming {@code X-Request-Id} instead of replacing it
+ * @param proxyProtocol  PROXY protocol headers accepted from outer balancers ({@code tcp} listeners only)
  */
 public record ListenerConfig(
     String name,
@@ -27,10 +28,19 @@ public record ListenerConfig(
     int maxConnections,
     Timeouts timeouts,
     Limits limits,
-    boolean trustForwarded) {
+    boolean trustForwarded,
+    ProxyProtocolAccept proxyProtocol) {
 
   public ListenerConfig {
     routes = List.copyOf(routes);
+    proxyProtocol = proxyProtocol == null ? ProxyProtocolAccept.OFF : proxyProtocol;
+  }
+
+  /** A listener that accepts no PROXY protocol header (every HTTP listener). */
+  public ListenerConfig(String name, String host, int port, Protocol protocol, String defaultPool,
+      List<RouteConfig> routes, int maxConnections, Timeouts timeouts, Limits limits, boolean trustForwarded) {
+    this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded,
+        ProxyProtocolAccept.OFF);
   }
 
   /**

@@ -13,8 +13,9 @@ final class ListenerReader {
     String name = listener.required("name", Scalars::text);
     Scalars.HostPort bind = listener.required("bind", node -> Scalars.hostPort(node, 0));
     Protocol protocol = listener.choice("protocol", Protocol.class, Protocol.HTTP);
-    String defaultPool = defaultPool(listener, pools);
-    List<RouteConfig> routes = RouteReader.read(listener, pools);
+    boolean tcp = protocol == Protocol.TCP;
+    String defaultPool = defaultPool(listener, pools, tcp ? "pool" : "default-pool");
+    List<RouteConfig> routes = tcp ? List.of() : RouteReader.read(listener, pools);
     int maxConnections = listener.integer("max-connections", DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
     boolean trustForwarded = listener.bool("trust-forwarded", false);
 
@@ -24,6 +25,8 @@ final class ListenerReader {
         timeouts.duration("request-header", t.requestHeader()),
         timeouts.duration("request-body", t.requestBody()),
         timeouts.duration("idle", t.idle()));
+    TcpListenerReader.refuseOtherProtocolKeys(listener, timeouts, protocol);
+    ProxyProtocolAccept proxyProtocol = tcp ? TcpListenerReader.accept(listener) : ProxyProtocolAccept.OFF;
 
     YamlMap limits = listener.map("limits", "max-uri-length", "max-header-size", "max-body-size");
     ListenerConfig.Limits l = ListenerConfig.Limits.DEFAULTS;
@@ -36,15 +39,15 @@ final class ListenerReader {
       return null;
     }
     return new ListenerConfig(name, bind.host(), bind.port(), protocol, defaultPool, routes, maxConnections,
-        timeoutsConfig, limitsConfig, trustForwarded);
+        timeoutsConfig, limitsConfig, trustForwarded, proxyProtocol);
   }
 
-  /** The default pool: as given, or the only pool when there is just one. */
-  private static String defaultPool(YamlMap listener, PoolNames pools) {
-    if (listener.has("default-pool")) {
-      String pool = listener.string("default-pool", null);
+  /** The default pool (key {@code default-pool}, or {@code pool} on tcp): as given, or the only pool if just one. */
+  private static String defaultPool(YamlMap listener, PoolNames pools, String key) {
+    if (listener.has(key)) {
+      String pool = listener.string(key, null);
       if (pool != null) {
-        pools.check(listener, "default-pool", pool);
+        pools.check(listener, key, pool);
       }
       return pool;
     }
@@ -52,7 +55,7 @@ final class ListenerReader {
       return pools.names().get(0);
     }
     if (pools.names().size() > 1) {
-      listener.error("default-pool", "is required when several pools are defined; defined pools: "
+      listener.error(key, "is required when several pools are defined; defined pools: "
           + String.join(", ", pools.names()));
     }
     return null;

@@ -16,6 +16,7 @@ import java.util.List;
  * @param retries     retry policy
  * @param timeouts    backend-side timeouts
  * @param connectionPoolSize maximum pooled HTTP/1.1 connections per backend
+ * @param proxyProtocol PROXY protocol header sent to the backends by {@code tcp} listeners
  */
 public record PoolConfig(
     String name,
@@ -27,10 +28,20 @@ public record PoolConfig(
     PersistenceConfig persistence,
     Retries retries,
     Timeouts timeouts,
-    int connectionPoolSize) {
+    int connectionPoolSize,
+    ProxyProtocolVersion proxyProtocol) {
 
   public PoolConfig {
     backends = List.copyOf(backends);
+    proxyProtocol = proxyProtocol == null ? ProxyProtocolVersion.NONE : proxyProtocol;
+  }
+
+  /** A pool that sends no PROXY protocol header. */
+  public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
+      HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
+      int connectionPoolSize) {
+    this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize,
+        ProxyProtocolVersion.NONE);
   }
 
   /** This pool with other backends (runtime adds and removes); every other setting is kept. */

@@ -38,8 +38,10 @@ final class PoolReader {
         timeouts.duration("response", defaults.response()),
         timeouts.duration("idle", defaults.idle()));
 
+    ProxyProtocolVersion proxyProtocol =
+        pool.choice("proxy-protocol", ProxyProtocolVersion.class, ProxyProtocolVersion.NONE);
     return new PoolConfig(name, algorithm, hashKey, backends, health, queueConfig, persistence, retriesConfig,
-        timeoutsConfig, connectionPoolSize);
+        timeoutsConfig, connectionPoolSize, proxyProtocol);
   }
 
   private static HashKey hashKey(YamlMap pool, Algorithm algorithm) {

@@ -1,6 +1,7 @@
 package io.tandem.config;
 
-/** Listener protocol. Only {@code http} exists so far; {@code tcp} and TLS come with the L4 issue. */
+/** Listener protocol: {@code http} (L7 reverse proxy) or {@code tcp} (L4: bytes piped to one backend per connection). */
 public enum Protocol {
-  HTTP
+  HTTP,
+  TCP
 }

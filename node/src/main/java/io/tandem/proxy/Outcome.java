@@ -34,7 +34,13 @@ public enum Outcome {
   /** The listener was at its connection limit; the connection was closed at once. */
   LISTENER_FULL(0, "listener_full", ""),
   /** A WebSocket (or other upgrade) tunnel was established and ran to its end. */
-  UPGRADED(101, "upgraded", "Switching Protocols");
+  UPGRADED(101, "upgraded", "Switching Protocols"),
+  /** L4: no byte in either direction for the listener's idle timeout; both connections were closed. */
+  IDLE_TIMEOUT(0, "idle_timeout", ""),
+  /** L4: a PROXY protocol header from a trusted sender was malformed (or incomplete in time); connection closed. */
+  PROXY_HEADER_INVALID(0, "proxy_header_invalid", ""),
+  /** L4: a connection from an address not trusted to send PROXY protocol headers started with one; closed. */
+  PROXY_HEADER_UNTRUSTED(0, "proxy_header_untrusted", "");
 
   private final int status;
   private final String label;

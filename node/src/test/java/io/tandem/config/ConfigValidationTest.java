@@ -201,7 +201,7 @@ class ConfigValidationTest {
   void choicesListTheAllowedValues() {
     assertEquals(List.of("pools[0].algorithm: must be one of: round-robin, least-connections, random-two-choices,"
         + " source-hash, consistent-hash; got \"roundrobin\""), errors(pool("algorithm: roundrobin")));
-    assertEquals(List.of("listeners[0].protocol: must be one of: http; got \"HTTP\""),
+    assertEquals(List.of("listeners[0].protocol: must be one of: http, tcp; got \"HTTP\""),
         errors(listener("protocol: HTTP")));
     assertEquals(List.of("pools[0].health.active.type: must be one of: http, tcp; got 7"),
         errors(pool("health: {active: {type: 7}}")));

@@ -3,6 +3,7 @@ package io.tandem.testing;
 import io.tandem.config.AccessLogConfig;
 import io.tandem.config.Algorithm;
 import io.tandem.config.BackendConfig;
+import io.tandem.config.Cidr;
 import io.tandem.config.HashKey;
 import io.tandem.config.HealthConfig;
 import io.tandem.config.ListenerConfig;
@@ -10,6 +11,8 @@ import io.tandem.config.NodeSettings;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.config.PoolConfig;
 import io.tandem.config.Protocol;
+import io.tandem.config.ProxyProtocolAccept;
+import io.tandem.config.ProxyProtocolVersion;
 import io.tandem.config.RouteConfig;
 import io.tandem.config.TandemConfig;
 import java.time.Duration;
@@ -46,6 +49,8 @@ public final class TestConfigs {
     private ListenerConfig.Timeouts timeouts = ListenerConfig.Timeouts.DEFAULTS;
     private ListenerConfig.Limits limits = ListenerConfig.Limits.DEFAULTS;
     private boolean trustForwarded;
+    private Protocol protocol = Protocol.HTTP;
+    private ProxyProtocolAccept proxyProtocol = ProxyProtocolAccept.OFF;
 
     ListenerBuilder(String name) {
       this.name = name;
@@ -81,9 +86,22 @@ public final class TestConfigs {
       return this;
     }
 
+    /** A {@code tcp} listener (its pool is the default pool). */
+    public ListenerBuilder tcp() {
+      this.protocol = Protocol.TCP;
+      return this;
+    }
+
+    /** Accept PROXY headers from {@code trusted} (CIDRs), within {@code timeout}. */
+    public ListenerBuilder acceptProxyProtocol(Duration timeout, String... trusted) {
+      this.proxyProtocol = new ProxyProtocolAccept(true, java.util.Arrays.stream(trusted).map(Cidr::parse).toList(),
+          timeout);
+      return this;
+    }
+
     public ListenerConfig build() {
-      return new ListenerConfig(name, "127.0.0.1", 0, Protocol.HTTP, defaultPool, routes, maxConnections, timeouts,
-          limits, trustForwarded);
+      return new ListenerConfig(name, "127.0.0.1", 0, protocol, defaultPool, routes, maxConnections, timeouts,
+          limits, trustForwarded, proxyProtocol);
     }
   }
 
@@ -98,6 +116,7 @@ public final class TestConfigs {
     private PersistenceConfig persistence = PersistenceConfig.NONE;
     private PoolConfig.Retries retries = PoolConfig.Retries.DEFAULTS;
     private PoolConfig.Timeouts timeouts = PoolConfig.Timeouts.DEFAULTS;
+    private ProxyProtocolVersion proxyProtocol = ProxyProtocolVersion.NONE;
 
     PoolBuilder(String name) {
       this.name = name;
@@ -147,8 +166,15 @@ public final class TestConfigs {
       return this;
     }
 
+    /** The PROXY protocol header tcp listeners send to this pool's backends. */
+    public PoolBuilder proxyProtocol(ProxyProtocolVersion version) {
+      this.proxyProtocol = version;
+      return this;
+    }
+
     public PoolConfig build() {
-      return new PoolConfig(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, 64);
+      return new PoolConfig(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, 64,
+          proxyProtocol);
     }
   }
 }

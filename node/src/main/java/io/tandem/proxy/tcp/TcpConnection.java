@@ -1,0 +1,448 @@
+package io.tandem.proxy.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.tandem.balancing.PickContext;
+import io.tandem.config.Algorithm;
+import io.tandem.config.ListenerConfig;
+import io.tandem.config.PersistenceConfig;
+import io.tandem.config.ProxyProtocolAccept;
+import io.tandem.config.ProxyProtocolVersion;
+import io.tandem.limits.PoolQueue;
+import io.tandem.proxy.Outcome;
+import io.tandem.upstream.Backend;
+import io.tandem.upstream.PoolSnapshot;
+import io.vertx.core.Context;
+import io.vertx.core.net.ConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.internal.net.NetSocketInternal;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One proxied TCP connection, from accept to close: the listener's connection limit, an optional PROXY header from a
+ * trusted balancer, the backend choice (source affinity, the pool's algorithm, the backend's cluster-wide
+ * {@code max-connections} slot or the pool's wait queue), connect with retries on other backends before any byte is
+ * sent, then a {@link Splice}. Runs on the client connection's event loop; the only cross-thread entry is
+ * {@link #dispatch} from the pool queue, which hops back. Every connection ends in one {@link Outcome}.
+ */
+final class TcpConnection implements PoolQueue.Waiter, Relay.Events {
+  private static final Logger LOG = LogManager.getLogger(TcpConnection.class);
+
+  private final TcpListenerRuntime listener;
+  private final ListenerConfig lc;
+  private final NetClient backends;
+  private final Context context;
+  private final Channel channel;
+  private final long startNanos = System.nanoTime();
+  private final AtomicBoolean claimed = new AtomicBoolean();
+  private Relay front;
+  private InetSocketAddress clientAddress;
+  private InetSocketAddress destination;
+  private String clientIp;
+  private boolean readingHeader;
+  private boolean sniff;
+  private ByteBuf held;
+  private boolean clientInputDone;
+
+  private PoolSnapshot pool;
+  private PickContext pick;
+  private SourceAffinity session;
+  private Backend backend;
+  private boolean slotHeld;
+  private int attempts;
+  private long timer = -1;
+  private boolean spliced;
+  private long bytesIn;
+  private long bytesOut;
+  private boolean finished;
+
+  private TcpConnection(TcpListenerRuntime listener, NetClient backends, Context context, Channel channel) {
+    this.listener = listener;
+    this.lc = listener.config();
+    this.backends = backends;
+    this.context = context;
+    this.channel = channel;
+    this.clientAddress = inet(channel.remoteAddress());
+    this.destination = inet(channel.localAddress());
+    this.clientIp = clientAddress == null ? "-" : clientAddress.getAddress().getHostAddress();
+  }
+
+  /** Takes over a just-accepted client socket. */
+  static void accept(TcpListenerRuntime listener, NetClient backends, NetSocket socket, Context context) {
+    Channel ch = ((NetSocketInternal) socket).channelHandlerContext().channel();
+    ch.config().setAutoRead(false);
+    TcpConnection c = new TcpConnection(listener, backends, context, ch);
+    int open = listener.connections().incrementAndGet();
+    ch.closeFuture().addListener(f -> listener.connections().decrementAndGet());
+    if (c.lc.maxConnections() > 0 && open > c.lc.maxConnections()) {
+      LOG.debug("listener {} full ({} connections), closing {}", listener.name(), c.lc.maxConnections(), c.clientIp);
+      c.fail(Outcome.LISTENER_FULL);
+      return;
+    }
+    c.start();
+  }
+
+  private void start() {
+    long idle = Math.max(1, lc.timeouts().idle().toMillis());
+    channel.pipeline().addBefore("handler", "tandem-idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+    front = Relay.install(channel, this);
+    ProxyProtocolAccept pp = lc.proxyProtocol();
+    if (pp.accept() && clientAddress != null && pp.trusts(clientAddress.getAddress())) {
+      readingHeader = true;
+      timer = context.owner().setTimer(Math.max(1, pp.timeout().toMillis()), id -> {
+        timer = -1;
+        if (readingHeader) {
+          refuseHeader(Outcome.CLIENT_TIMEOUT, "no complete PROXY header within " + pp.timeout().toMillis() + " ms");
+        }
+      });
+      channel.read();
+      return;
+    }
+    sniff = pp.accept();
+    route();
+  }
+
+  // ---- PROXY header from a trusted balancer (the front relay's events until the splice) ----
+
+  @Override
+  public void read(Relay from, ByteBuf data) {
+    if (finished) {
+      data.release();
+      return;
+    }
+    // Reads are requested one by one (auto-read is off), but one already under way when the connection was accepted
+    // still delivers: hold it for the backend.
+    held = join(held, data);
+    if (!readingHeader) {
+      return;
+    }
+    ProxyProtocol.Result r = ProxyProtocol.parse(held);
+    switch (r.status()) {
+      case INCOMPLETE -> { }
+      case VALID -> {
+        readingHeader = false;
+        cancelTimer();
+        held.skipBytes(r.length());
+        if (!r.header().local()) {
+          clientAddress = r.header().source();
+          destination = r.header().destination();
+          clientIp = clientAddress.getAddress().getHostAddress();
+        }
+        route();
+      }
+      case INVALID -> refuseHeader(Outcome.PROXY_HEADER_INVALID, r.problem());
+      case ABSENT -> refuseHeader(Outcome.PROXY_HEADER_INVALID, "no PROXY header from a trusted address");
+    }
+  }
+
+  private ByteBuf join(ByteBuf a, ByteBuf b) {
+    if (a == null) {
+      return b;
+    }
+    ByteBuf joined = channel.alloc().buffer(a.readableBytes() + b.readableBytes());
+    joined.writeBytes(a).writeBytes(b);
+    a.release();
+    b.release();
+    return joined;
+  }
+
+  private void refuseHeader(Outcome outcome, String why) {
+    readingHeader = false;
+    if (listener.logAllowed()) {
+      LOG.warn("listener {}: refused connection from {}: {} (further refusals within a second are only counted)",
+          listener.name(), clientIp, why);
+    }
+    fail(outcome);
+  }
+
+  @Override
+  public void readComplete(Relay from) {
+    if (readingHeader) {
+      channel.read();
+    }
+  }
+
+  @Override
+  public void inputShutdown(Relay from) {
+    if (readingHeader) {
+      refuseHeader(Outcome.PROXY_HEADER_INVALID, "connection closed inside the PROXY header");
+    } else {
+      clientInputDone = true;
+    }
+  }
+
+  @Override
+  public void writable(Relay from) {
+  }
+
+  @Override
+  public void closed(Relay from) {
+    if (finished) {
+      return;
+    }
+    finish(Outcome.CLIENT_ABORTED);
+    if (timer >= 0 && claim()) {
+      pool.queue().remove(this);
+    }
+    cancelTimer();
+    releaseSlot(false);
+  }
+
+  @Override
+  public void idle(Relay from) {
+    fail(Outcome.IDLE_TIMEOUT);
+  }
+
+  // ---- backend choice ----
+
+  private void route() {
+    pool = listener.registry().snapshot().pool(lc.defaultPool());
+    if (pool == null) {
+      fail(Outcome.NO_BACKEND);
+      return;
+    }
+    pick = pool.config().algorithm() == Algorithm.SOURCE_HASH ? PickContext.forKey(clientIp) : PickContext.create();
+    PersistenceConfig persistence = pool.config().persistence();
+    if (persistence == null || persistence.type() != PersistenceConfig.Type.SOURCE_ADDRESS) {
+      connectTo(null);
+      return;
+    }
+    session = new SourceAffinity(pool, listener.affinity(), clientIp);
+    Backend bound = session.local();
+    if (bound == null && session.needsRemote()) {
+      session.remote().whenComplete((b, err) -> context.runOnContext(v -> {
+        if (!finished) {
+          connectTo(err == null ? b : null);
+        }
+      }));
+      return;
+    }
+    connectTo(bound);
+  }
+
+  private void connectTo(Backend bound) {
+    if (bound == null) {
+      selectAndConnect();
+    } else if (bound.stats().tryAcquire(bound.maxConnections(), othersActive(bound))) {
+      acquired(bound);
+    } else {
+      enqueue();
+    }
+  }
+
+  private int othersActive(Backend b) {
+    return listener.registry().othersActive(b);
+  }
+
+  private void selectAndConnect() {
+    Backend free = freeSlot(pick);
+    if (free != null) {
+      acquired(free);
+    } else if (!pool.hasEligible() || attempts > 0) {
+      fail(attempts > 0 ? Outcome.BACKEND_CONNECT_FAILED : Outcome.NO_BACKEND);
+    } else {
+      enqueue();
+    }
+  }
+
+  /** Takes a slot on the backend the balancer picks, skipping full ones; null when every candidate is full. */
+  private Backend freeSlot(PickContext ctx) {
+    for (Backend b = pool.balancer().pick(ctx); b != null; b = pool.balancer().pick(ctx)) {
+      if (b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
+        return b;
+      }
+      ctx.exclude(b);
+    }
+    return null;
+  }
+
+  // ---- pool queue ----
+
+  private void enqueue() {
+    PoolQueue queue = pool.queue();
+    if (!queue.offer(this)) {
+      fail(Outcome.QUEUE_FULL);
+      return;
+    }
+    timer = context.owner().setTimer(Math.max(1, pool.config().queue().timeout().toMillis()), id -> {
+      timer = -1;
+      if (claim()) {
+        queue.remove(this);
+        fail(Outcome.QUEUE_TIMEOUT);
+      }
+    });
+    // A slot freed between our failed attempt and the offer went to the counter: try once more now that we are
+    // visible to releasers.
+    String required = requiredBackendId();
+    Backend b = required == null ? freeSlot(PickContext.create()) : pool.byId().get(required);
+    if (b == null || required != null && !b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
+      return;
+    }
+    if (claim()) {
+      queue.remove(this);
+      cancelTimer();
+      acquired(b);
+    } else {
+      queue.release(b);
+    }
+  }
+
+  @Override
+  public String requiredBackendId() {
+    return session == null ? null : session.requiredBackendId();
+  }
+
+  @Override
+  public boolean claim() {
+    return claimed.compareAndSet(false, true);
+  }
+
+  @Override
+  public void dispatch(Backend b) {
+    context.runOnContext(v -> {
+      cancelTimer();
+      if (finished) {
+        pool.queue().release(b);
+        return;
+      }
+      acquired(b);
+    });
+  }
+
+  // ---- connect ----
+
+  private void acquired(Backend b) {
+    backend = b;
+    slotHeld = true;
+    attempts++;
+    ConnectOptions options = new ConnectOptions().setRemoteAddress(b.address())
+        .setTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, pool.config().timeouts().connect().toMillis())));
+    backends.connect(options).onComplete(ar -> {
+      if (finished) {
+        if (ar.succeeded()) {
+          ar.result().close();
+        }
+        releaseSlot(false);
+        return;
+      }
+      if (ar.failed()) {
+        connectFailed(ar.cause());
+      } else {
+        connected(ar.result());
+      }
+    });
+  }
+
+  private void connectFailed(Throwable cause) {
+    Backend failed = backend;
+    LOG.debug("connect to {} failed: {}", failed, cause.toString());
+    failed.stats().record(Outcome.BACKEND_CONNECT_FAILED);
+    releaseSlot(true);
+    if (attempts < pool.config().retries().connectAttempts()) {
+      pick.exclude(failed);
+      if (session != null) {
+        session.unbind();
+      }
+      selectAndConnect();
+    } else {
+      fail(Outcome.BACKEND_CONNECT_FAILED);
+    }
+  }
+
+  private void connected(NetSocket socket) {
+    Channel ch = ((NetSocketInternal) socket).channelHandlerContext().channel();
+    ch.config().setAutoRead(false);
+    Relay back = Relay.install(ch, this);
+    if (session != null) {
+      session.record(backend);
+    }
+    ProxyProtocolVersion send = pool.config().proxyProtocol();
+    if (send != ProxyProtocolVersion.NONE) {
+      ch.write(ProxyProtocol.encode(send, clientAddress, destination, ch.alloc()), ch.voidPromise());
+    }
+    spliced = true;
+    ByteBuf first = held;
+    held = null;
+    Splice.start(front, back, first, clientInputDone, sniff, (outcome, in, out, cause) -> {
+      bytesIn = in;
+      bytesOut = out;
+      if (cause != null) {
+        LOG.debug("connection {} -> {} ended {}: {}", clientIp, backend, outcome.label(), cause.toString());
+      }
+      releaseSlot(false);
+      if (outcome == Outcome.PROXY_HEADER_UNTRUSTED && listener.logAllowed()) {
+        LOG.warn("listener {}: refused connection from {}: PROXY header from an untrusted address (further"
+            + " refusals within a second are only counted)", listener.name(), clientIp);
+      }
+      finish(outcome);
+    });
+  }
+
+  // ---- endings ----
+
+  /** Gives the backend slot back (to a waiter or the counter) and reports to passive detection. */
+  private void releaseSlot(boolean failure) {
+    if (!slotHeld) {
+      return;
+    }
+    slotHeld = false;
+    if (pool.passive() != null) {
+      if (failure) {
+        pool.passive().onFailure(backend.id());
+      } else {
+        pool.passive().onSuccess(backend.id());
+      }
+    }
+    pool.queue().release(backend);
+  }
+
+  private void cancelTimer() {
+    if (timer >= 0) {
+      context.owner().cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  /** Ends the connection before any byte reached a backend: the client is closed. */
+  private void fail(Outcome outcome) {
+    if (finished) {
+      return;
+    }
+    cancelTimer();
+    releaseSlot(false);
+    finish(outcome);
+    channel.close();
+  }
+
+  private void finish(Outcome outcome) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    if (held != null) {
+      held.release();
+      held = null;
+    }
+    listener.record(outcome, bytesIn, bytesOut);
+    if (backend != null && spliced) {
+      backend.stats().record(outcome);
+    }
+    if (listener.accessLog()) {
+      long micros = (System.nanoTime() - startNanos) / 1000;
+      TcpAccessLog.log(listener.name(), clientIp, outcome, pool == null ? null : pool.name(),
+          backend == null ? null : backend.id(), micros, bytesIn, bytesOut);
+    }
+  }
+
+  private static InetSocketAddress inet(SocketAddress a) {
+    return a instanceof InetSocketAddress i && i.getAddress() != null ? i : null;
+  }
+}
+

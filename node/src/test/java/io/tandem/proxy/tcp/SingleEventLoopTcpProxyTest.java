@@ -1,0 +1,12 @@
+package io.tandem.proxy.tcp;
+
+import io.tandem.testing.NoLeakedBuffers;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NoLeakedBuffers.class)
+class SingleEventLoopTcpProxyTest extends TcpProxyBehaviourTests {
+  @Override
+  protected int eventLoops() {
+    return 1;
+  }
+}
