@@ -47,7 +47,7 @@ public record PoolConfig(
   /** This pool with other backends (runtime adds and removes); every other setting is kept. */
   public PoolConfig withBackends(List<BackendConfig> others) {
     return new PoolConfig(name, algorithm, hashKey, others, health, queue, persistence, retries, timeouts,
-        connectionPoolSize);
+        connectionPoolSize, proxyProtocol);
   }
 
   /**
