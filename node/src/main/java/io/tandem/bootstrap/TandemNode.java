@@ -66,6 +66,8 @@ public final class TandemNode implements RunningNode {
     this.clients = new BackendClients(vertx);
     this.probes = new Probes(vertx, clock);
     this.health = new ActiveHealthChecker(probes::forConfig, shared.health(), scheduler, clock);
+    // Runtime adds and removes change the pools without a reload: checks follow the pools in force.
+    registry.addPoolsListener(health::apply);
     shared.connections().localSource(registry::localCounts);
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
     shared.health().addSuspectListener(health::probeNow);
@@ -139,7 +141,7 @@ public final class TandemNode implements RunningNode {
     clients.drainTime(cfg.node().drainTimeout());
     clients.apply(cfg.pools());
     registry.apply(cfg);
-    health.apply(cfg.pools());
+    health.apply(registry.effectivePools());
   }
 
   private Future<Void> startListener(ListenerConfig lc) {
