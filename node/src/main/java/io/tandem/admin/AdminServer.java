@@ -145,7 +145,7 @@ public final class AdminServer {
   }
 
   private void change(HttpMethod method, String path, Handler<RoutingContext> handler) {
-    router.route(method, path).handler(AuditLog::around).handler(BodyHandler.create().setBodyLimit(MAX_BODY))
+    router.route(method, path).handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(AuditLog::around)
         .handler(auth::change).handler(handler);
   }
 

@@ -1,7 +1,6 @@
 package io.tandem.admin;
 
 import io.tandem.cluster.HealthBoard;
-import io.tandem.config.BackendConfig;
 import io.tandem.config.PoolConfig;
 import io.tandem.health.HealthState;
 import io.tandem.proxy.Outcome;
@@ -60,7 +59,6 @@ final class BackendJson {
   }
 
   JsonObject backend(PoolSnapshot pool, Backend b) {
-    boolean configured = pool.config().backends().stream().map(BackendConfig::id).anyMatch(b.id()::equals);
     JsonObject requestsPerNode = new JsonObject();
     JsonObject perOutcome = new JsonObject();
     JsonObject ejected = new JsonObject();
@@ -92,7 +90,7 @@ final class BackendJson {
       connections += e.getValue();
     }
     return new JsonObject().put("id", b.id()).put("pool", pool.name()).put("address", b.hostPort())
-        .put("source", configured ? "config" : "runtime")
+        .put("source", spelling(b.source()))
         .put("health", health(node.shared().health().detail(pool.name(), b.id()), ejected))
         .put("adminState", spelling(b.adminState())).put("weight", b.weight())
         .put("maxConnections", b.maxConnections())

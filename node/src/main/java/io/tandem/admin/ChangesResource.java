@@ -3,7 +3,10 @@ package io.tandem.admin;
 import io.tandem.config.BackendConfig;
 import io.tandem.upstream.AdminState;
 import io.tandem.upstream.Backend;
+import io.tandem.upstream.BackendConflictException;
+import io.tandem.upstream.InvalidBackendException;
 import io.tandem.upstream.PoolSnapshot;
+import io.tandem.upstream.UnknownBackendException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -115,14 +118,14 @@ final class ChangesResource {
   /** Why the shared state refused a change, as an admin answer. */
   private static AdminException refused(Throwable e) {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    if (cause instanceof AdminException admin) {
-      return admin;
+    if (cause instanceof UnknownBackendException) {
+      return new AdminException(404, cause.getMessage());
     }
-    if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
-      return new AdminException(409, String.valueOf(cause.getMessage()));
+    if (cause instanceof InvalidBackendException invalid) {
+      return AdminException.badField(invalid.field(), invalid.getMessage());
     }
-    if (cause instanceof UnsupportedOperationException) {
-      return new AdminException(501, "not supported by this node: " + cause.getMessage());
+    if (cause instanceof BackendConflictException) {
+      return new AdminException(409, cause.getMessage());
     }
     return new AdminException(500, "the change could not be stored: " + cause);
   }

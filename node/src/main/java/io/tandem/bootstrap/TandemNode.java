@@ -122,9 +122,7 @@ public final class TandemNode implements RunningNode {
     if (!config.admin().enabled()) {
       return Future.succeededFuture();
     }
-    String version = java.util.Objects.requireNonNullElse(TandemNode.class.getPackage().getImplementationVersion(),
-        "dev");
-    NodeView view = new NodeView(config.nodeId(), version, startedAtMillis, shared, registry, () -> config,
+    NodeView view = new NodeView(config.nodeId(), io.tandem.cluster.Membership.localVersion(), startedAtMillis, shared, registry, () -> config,
         () -> config.listeners().stream().allMatch(l -> listeners.containsKey(l.name())));
     AdminServer server = new AdminServer(vertx, view);
     // HOOK(metrics): once io.tandem.admin.metrics.NodeMetrics is merged, mount it here:
