@@ -35,7 +35,7 @@ final class AuditLog {
       who = ctx.request().remoteAddress() + " unauthenticated";
     }
     LOG.info("who=\"{}\" what=\"{}\" when={} status={}{}", who, what.replace('"', '\''),
-        Instant.now(), ctx.response().getStatusCode(), version == null ? "" : " version=" + version);
+        Instant.ofEpochMilli(System.currentTimeMillis()), ctx.response().getStatusCode(), version == null ? "" : " version=" + version);
   }
 
   private static String summary(String body) {
