@@ -48,7 +48,7 @@ final class AdminReader {
     AdminConfig.Tls tls = tls(admin);
     Duration fanOut = admin.duration("fan-out-timeout", AdminConfig.DEFAULT_FAN_OUT_TIMEOUT);
     Duration apply = admin.duration("apply-timeout", AdminConfig.DEFAULT_APPLY_TIMEOUT);
-    if (host == null && top.has("admin") && !admin.has("listen")) {
+    if (host == null && top.has("admin") && !admin.has("listen") && (cluster != null || !top.has("nodes"))) {
       top.error("admin", cluster == null ? "has no listen address; add listen: 127.0.0.1:9090"
           : "node " + cluster.nodeId() + " has no admin address; add admin: host:port to its nodes[] entry");
     }
