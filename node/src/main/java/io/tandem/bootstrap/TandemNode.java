@@ -2,6 +2,8 @@ package io.tandem.bootstrap;
 
 import io.tandem.admin.metrics.NodeMetrics;
 import io.tandem.admin.metrics.PrometheusMeters;
+import io.tandem.admin.AdminServer;
+import io.tandem.admin.NodeView;
 import io.tandem.cluster.LocalSharedState;
 import io.tandem.cluster.SharedState;
 import io.tandem.config.ListenerConfig;
@@ -51,7 +53,10 @@ public final class TandemNode implements RunningNode {
   private final long expiryTimer;
   private final PrometheusMeters meters;
   private final NodeMetrics metrics;
+  private final long startedAtMillis = System.currentTimeMillis();
   private volatile TandemConfig config;
+  private volatile AdminServer admin;
+  private volatile int adminPort;
 
   /** A running listener; {@code runtime} is null for tcp, {@code tcp} null for http. */
   private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port,
@@ -132,7 +137,24 @@ public final class TandemNode implements RunningNode {
     for (ListenerConfig lc : config.listeners()) {
       started.add(startListener(lc));
     }
-    return Future.all(started).mapEmpty();
+    return Future.all(started).compose(v -> startAdmin());
+  }
+
+  /** The admin listener, after the traffic listeners (it reports them ready). */
+  private Future<Void> startAdmin() {
+    if (!config.admin().enabled()) {
+      return Future.succeededFuture();
+    }
+    NodeView view = new NodeView(config.nodeId(), io.tandem.cluster.Membership.localVersion(), startedAtMillis,
+        shared, registry, () -> config, () -> config.listeners().stream().allMatch(l -> listeners.containsKey(l.name())));
+    AdminServer server = new AdminServer(vertx, view);
+    server.metrics(metrics::scrape);
+    return server.start().map(port -> {
+      admin = server;
+      adminPort = port;
+      return (Void) null;
+    }).recover(err -> Future.failedFuture(new IllegalStateException("admin listener cannot bind "
+        + config.admin().host() + ":" + config.admin().port() + ": " + err.getMessage(), err)));
   }
 
   private void applyControl(TandemConfig cfg) {
@@ -219,10 +241,13 @@ public final class TandemNode implements RunningNode {
   @Override
   public Future<Void> shutdown(Duration drain) {
     LOG.info("stopping: draining in-flight requests for up to {} ms", drain.toMillis());
+    AdminServer running = admin;
+    Future<Void> adminStopped = running == null ? Future.succeededFuture() : running.stop();
     for (Listener l : listeners.values()) {
       l.update(l.config, config.accessLog().enabled(), drain.toMillis());
     }
     List<Future<?>> stops = new ArrayList<>();
+    stops.add(adminStopped);
     for (String name : List.copyOf(listeners.keySet())) {
       stops.add(stopListener(name));
     }
@@ -244,6 +269,16 @@ public final class TandemNode implements RunningNode {
       throw new IllegalArgumentException("no listener " + listenerName);
     }
     return l.port;
+  }
+
+  /** The admin listener's bound port; 0 when the node has none. */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /** The admin listener, or null when the node has none. */
+  public AdminServer admin() {
+    return admin;
   }
 
   /** The configuration in force. */

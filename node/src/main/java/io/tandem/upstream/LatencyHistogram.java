@@ -89,6 +89,32 @@ public final class LatencyHistogram {
       this.count = Arrays.stream(counts).sum();
     }
 
+    /** A snapshot from bucket counts (e.g. received from another node, or summed over nodes). */
+    public static Snapshot of(long[] counts, long sumNanos) {
+      if (counts.length != BUCKETS) {
+        throw new IllegalArgumentException("expected " + BUCKETS + " bucket counts, got " + counts.length);
+      }
+      return new Snapshot(counts.clone(), sumNanos);
+    }
+
+    /** The per-bucket counts (a copy). */
+    public long[] counts() {
+      return counts.clone();
+    }
+
+    public long sumNanos() {
+      return sumNanos;
+    }
+
+    /** The figures of both snapshots together (e.g. two nodes' histograms of one backend). */
+    public Snapshot plus(Snapshot other) {
+      long[] c = new long[BUCKETS];
+      for (int i = 0; i < BUCKETS; i++) {
+        c[i] = counts[i] + other.counts[i];
+      }
+      return new Snapshot(c, sumNanos + other.sumNanos);
+    }
+
     /** Values recorded; always the sum of the bucket counts. */
     public long count() {
       return count;

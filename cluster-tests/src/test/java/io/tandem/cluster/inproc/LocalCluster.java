@@ -2,6 +2,7 @@ package io.tandem.cluster.inproc;
 
 import io.tandem.bootstrap.TandemNode;
 import io.tandem.cluster.MemberPorts;
+import io.tandem.config.AdminConfig;
 import io.tandem.config.ClusterConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.testing.TestConfigs;
@@ -20,6 +21,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<ClusterConfig.NodeEntry> entries = new ArrayList<>();
   private final List<TandemNode> nodes = new ArrayList<>();
   private final Path stateDir;
+  private final String adminToken;
 
   LocalCluster(int size) {
     this(size, null);
@@ -27,9 +29,19 @@ public final class LocalCluster implements AutoCloseable {
 
   /** @param stateDir where each node keeps its state file ({@code tandem-nK.state.json}), or null for none */
   public LocalCluster(int size, Path stateDir) {
+    this(size, stateDir, false, null);
+  }
+
+  /**
+   * @param admin      whether each node has an admin listener (on a free loopback port, in its {@code nodes[]} entry)
+   * @param adminToken the admin token of every node (null: none)
+   */
+  LocalCluster(int size, Path stateDir, boolean admin, String adminToken) {
     this.stateDir = stateDir;
+    this.adminToken = adminToken;
     for (int i = 1; i <= size; i++) {
-      entries.add(new ClusterConfig.NodeEntry("n" + i, "127.0.0.1", MemberPorts.free("127.0.0.1"), null, 0));
+      entries.add(new ClusterConfig.NodeEntry("n" + i, "127.0.0.1", MemberPorts.free("127.0.0.1"),
+          admin ? "127.0.0.1" : null, admin ? MemberPorts.free("127.0.0.1") : 0));
     }
   }
 
@@ -37,7 +49,10 @@ public final class LocalCluster implements AutoCloseable {
     TandemConfig base = TestConfigs.config(1, listener, pools);
     ClusterConfig cluster = new ClusterConfig(name, nodeId, entries, Duration.ofSeconds(1), Duration.ofSeconds(4),
         1, stateDir == null ? null : stateDir.resolve("tandem-" + nodeId + ".state.json"));
-    return new TandemConfig(null, base.node(), base.listeners(), base.pools(), base.accessLog(), cluster);
+    ClusterConfig.NodeEntry self = cluster.self();
+    AdminConfig admin = self.adminHost() == null ? AdminConfig.NONE
+        : AdminConfig.listen(self.adminHost(), self.adminPort(), adminToken);
+    return new TandemConfig(null, base.node(), base.listeners(), base.pools(), base.accessLog(), cluster, admin);
   }
 
   /** Starts every node with the same pool, one after the other (the first is the oldest member). */
