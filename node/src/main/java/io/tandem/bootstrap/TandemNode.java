@@ -4,11 +4,14 @@ import io.tandem.cluster.LocalSharedState;
 import io.tandem.cluster.SharedState;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.TandemConfig;
+import io.tandem.config.TlsConfig;
 import io.tandem.health.ActiveHealthChecker;
 import io.tandem.health.Probes;
 import io.tandem.proxy.http.BackendClients;
 import io.tandem.proxy.http.HttpListenerVerticle;
 import io.tandem.proxy.http.ListenerRuntime;
+import io.tandem.tls.ServerTls;
+import io.tandem.tls.pem.CertificateProblem;
 import io.tandem.upstream.UpstreamRegistry;
 import io.tandem.util.Clock;
 import io.tandem.util.VertxScheduler;
@@ -46,7 +49,8 @@ public final class TandemNode implements RunningNode {
   private final long expiryTimer;
   private volatile TandemConfig config;
 
-  private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port) {}
+  private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port,
+      long[] tlsTimer) {}
 
   private TandemNode(Vertx vertx, TandemConfig config, int eventLoops) {
     this.vertx = vertx;
@@ -121,6 +125,14 @@ public final class TandemNode implements RunningNode {
     ListenerRuntime runtime = new ListenerRuntime(lc, registry, clients, shared.affinity(),
         config.accessLog().enabled());
     runtime.drainMillis(config.node().drainTimeout().toMillis());
+    if (lc.tls() != null) {
+      try {
+        runtime.tls(ServerTls.load(lc.name(), lc.tls()));
+      } catch (CertificateProblem p) {
+        return Future.failedFuture(new IllegalStateException("listener " + lc.name() + ": tls." + p.field() + ": "
+            + p.getMessage(), p));
+      }
+    }
     // One deployment with one instance per event loop: Vert.x shares the bound socket among them (for port 0 too).
     List<HttpListenerVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
@@ -129,11 +141,27 @@ public final class TandemNode implements RunningNode {
       return v;
     }, new DeploymentOptions().setInstances(eventLoops)).map(id -> {
       int port = instances.get(0).actualPort();
-      listeners.put(lc.name(), new Listener(lc, runtime, id, port));
-      LOG.info("listener {} serving http on {}:{} with {} event loop(s)", lc.name(), lc.host(), port, eventLoops);
+      long[] tlsTimer = {-1};
+      listeners.put(lc.name(), new Listener(lc, runtime, id, port, tlsTimer));
+      watchCertificates(runtime, tlsTimer);
+      LOG.info("listener {} serving {} on {}:{} with {} event loop(s)", lc.name(),
+          runtime.tls() == null ? "http" : "https (" + runtime.tls().engineName() + " TLS)", lc.host(), port, eventLoops);
       return (Void) null;
     }).recover(err -> Future.failedFuture(new IllegalStateException(
         "listener " + lc.name() + " cannot bind " + lc.host() + ":" + lc.port() + ": " + err.getMessage(), err)));
+  }
+
+  /** Re-reads a TLS listener's certificate files every {@code reload-interval}, off the event loops. */
+  private void watchCertificates(ListenerRuntime runtime, long[] timer) {
+    if (timer[0] >= 0) {
+      vertx.cancelTimer(timer[0]);
+      timer[0] = -1;
+    }
+    ServerTls tls = runtime.tls();
+    if (tls != null) {
+      timer[0] = vertx.setPeriodic(tls.config().reloadInterval().toMillis(),
+          id -> vertx.executeBlocking(tls::poll, false));
+    }
   }
 
   /** Replaces the configuration without dropping open connections. */
@@ -156,6 +184,10 @@ public final class TandemNode implements RunningNode {
       } else if (sameSocketSettings(running.config, lc)) {
         running.runtime.update(lc, next.accessLog().enabled());
         running.runtime.drainMillis(next.node().drainTimeout().toMillis());
+        if (lc.tls() != null) {
+          steps.add(running.runtime.tls().reconfigure(lc.tls()));
+          watchCertificates(running.runtime, running.tlsTimer);
+        }
       } else {
         // Bind address or decoder limits changed: stop the old servers (draining) and start new ones.
         steps.add(stopListener(lc.name()).compose(x -> startListener(lc)));
@@ -173,11 +205,23 @@ public final class TandemNode implements RunningNode {
     return Objects.equals(a.host(), b.host()) && a.port() == b.port()
         && a.limits().maxUriLength() == b.limits().maxUriLength()
         && a.limits().maxHeaderSize() == b.limits().maxHeaderSize()
-        && a.timeouts().idle().equals(b.timeouts().idle());
+        && a.timeouts().idle().equals(b.timeouts().idle())
+        && sameTlsSocket(a.tls(), b.tls());
+  }
+
+  /** TLS on or off, its engine and ALPN are fixed when a server starts; the rest is updated in place. */
+  private static boolean sameTlsSocket(TlsConfig a, TlsConfig b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    return a.engine() == b.engine() && a.alpn().equals(b.alpn());
   }
 
   private Future<Void> stopListener(String name) {
     Listener l = listeners.remove(name);
+    if (l != null && l.tlsTimer[0] >= 0) {
+      vertx.cancelTimer(l.tlsTimer[0]);
+    }
     return l == null ? Future.succeededFuture() : vertx.undeploy(l.deploymentId);
   }
 

@@ -16,6 +16,8 @@ import java.util.List;
  * @param timeouts       client-side timeouts
  * @param limits         request size limits
  * @param trustForwarded keep an incoming {@code X-Request-Id} instead of replacing it
+ * @param tls            TLS settings (an HTTPS listener), or null for plain HTTP
+ * @param redirectToHttps on a plain listener, the HTTPS port to answer every request with a 308 redirect to; 0: off
  */
 public record ListenerConfig(
     String name,
@@ -27,10 +29,24 @@ public record ListenerConfig(
     int maxConnections,
     Timeouts timeouts,
     Limits limits,
-    boolean trustForwarded) {
+    boolean trustForwarded,
+    TlsConfig tls,
+    int redirectToHttps) {
 
   public ListenerConfig {
     routes = List.copyOf(routes);
+  }
+
+  /** A plain HTTP listener without redirect (the arity before TLS). */
+  public ListenerConfig(String name, String host, int port, Protocol protocol, String defaultPool,
+      List<RouteConfig> routes, int maxConnections, Timeouts timeouts, Limits limits, boolean trustForwarded) {
+    this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded, null, 0);
+  }
+
+  /** The same listener bound to another address (per-node bind overrides). */
+  public ListenerConfig withBind(String host, int port) {
+    return new ListenerConfig(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits,
+        trustForwarded, tls, redirectToHttps);
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.List;
  * @param retries     retry policy
  * @param timeouts    backend-side timeouts
  * @param connectionPoolSize maximum pooled HTTP/1.1 connections per backend
+ * @param tls         TLS to the backends (re-encryption), or null for plain HTTP
  */
 public record PoolConfig(
     String name,
@@ -27,10 +28,18 @@ public record PoolConfig(
     PersistenceConfig persistence,
     Retries retries,
     Timeouts timeouts,
-    int connectionPoolSize) {
+    int connectionPoolSize,
+    BackendTlsConfig tls) {
 
   public PoolConfig {
     backends = List.copyOf(backends);
+  }
+
+  /** A pool of plain HTTP backends (the arity before TLS). */
+  public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
+      HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
+      int connectionPoolSize) {
+    this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize, null);
   }
 
   /**

@@ -10,7 +10,7 @@ final class PoolReader {
 
   private PoolReader() {}
 
-  static PoolConfig read(YamlMap pool) {
+  static PoolConfig read(YamlMap pool, java.nio.file.Path base) {
     String name = pool.required("name", Scalars::text);
     Algorithm algorithm = pool.choice("algorithm", Algorithm.class, Algorithm.ROUND_ROBIN);
     HashKey hashKey = hashKey(pool, algorithm);
@@ -38,8 +38,9 @@ final class PoolReader {
         timeouts.duration("response", defaults.response()),
         timeouts.duration("idle", defaults.idle()));
 
+    BackendTlsConfig tls = TlsReader.backend(pool, base);
     return new PoolConfig(name, algorithm, hashKey, backends, health, queueConfig, persistence, retriesConfig,
-        timeoutsConfig, connectionPoolSize);
+        timeoutsConfig, connectionPoolSize, tls);
   }
 
   private static HashKey hashKey(YamlMap pool, Algorithm algorithm) {

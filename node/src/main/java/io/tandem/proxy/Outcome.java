@@ -34,7 +34,11 @@ public enum Outcome {
   /** The listener was at its connection limit; the connection was closed at once. */
   LISTENER_FULL(0, "listener_full", ""),
   /** A WebSocket (or other upgrade) tunnel was established and ran to its end. */
-  UPGRADED(101, "upgraded", "Switching Protocols");
+  UPGRADED(101, "upgraded", "Switching Protocols"),
+  /** A plain HTTP listener with {@code redirect-to-https} sent the client to HTTPS. */
+  REDIRECTED(308, "redirected", "Permanent Redirect"),
+  /** A TLS handshake failed (not TLS at all, no common protocol or cipher, a refused client certificate): closed. */
+  TLS_HANDSHAKE_FAILED(0, "tls_handshake_failed", "");
 
   private final int status;
   private final String label;
