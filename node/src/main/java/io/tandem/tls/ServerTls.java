@@ -91,14 +91,14 @@ public final class ServerTls {
     SSLEngineOptions engine = openssl ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
     ServerSSLOptions ssl = current.options();
     options.setSsl(true).setSslEngineOptions(engine);
-    ServerSSLOptions target = options.getSslOptions();
-    target.setKeyCertOptions(ssl.getKeyCertOptions())
+    options.setKeyCertOptions(ssl.getKeyCertOptions())
         .setTrustOptions(ssl.getTrustOptions())
-        .setClientAuth(ssl.getClientAuth())
         .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
-        .setUseAlpn(ssl.isUseAlpn())
-        .setApplicationLayerProtocols(ssl.getApplicationLayerProtocols());
-    ssl.getEnabledCipherSuites().forEach(target::addEnabledCipherSuite);
+        .setUseAlpn(ssl.isUseAlpn());
+    options.setClientAuth(ssl.getClientAuth());
+    ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
+    // ALPN protocols: an HTTP server offers its alpnVersions; other servers take them from the SSL options.
+    options.getSslOptions().setApplicationLayerProtocols(ssl.getApplicationLayerProtocols());
   }
 
   /**

@@ -3,6 +3,7 @@ package io.tandem.testing;
 import io.tandem.config.AccessLogConfig;
 import io.tandem.config.Algorithm;
 import io.tandem.config.BackendConfig;
+import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.HashKey;
 import io.tandem.config.HealthConfig;
 import io.tandem.config.ListenerConfig;
@@ -12,6 +13,7 @@ import io.tandem.config.PoolConfig;
 import io.tandem.config.Protocol;
 import io.tandem.config.RouteConfig;
 import io.tandem.config.TandemConfig;
+import io.tandem.config.TlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,8 @@ public final class TestConfigs {
     private ListenerConfig.Timeouts timeouts = ListenerConfig.Timeouts.DEFAULTS;
     private ListenerConfig.Limits limits = ListenerConfig.Limits.DEFAULTS;
     private boolean trustForwarded;
+    private TlsConfig tls;
+    private int redirectToHttps;
 
     ListenerBuilder(String name) {
       this.name = name;
@@ -81,9 +85,19 @@ public final class TestConfigs {
       return this;
     }
 
+    public ListenerBuilder tls(TlsConfig tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    public ListenerBuilder redirectToHttps(int port) {
+      this.redirectToHttps = port;
+      return this;
+    }
+
     public ListenerConfig build() {
       return new ListenerConfig(name, "127.0.0.1", 0, Protocol.HTTP, defaultPool, routes, maxConnections, timeouts,
-          limits, trustForwarded);
+          limits, trustForwarded, tls, redirectToHttps);
     }
   }
 
@@ -98,6 +112,7 @@ public final class TestConfigs {
     private PersistenceConfig persistence = PersistenceConfig.NONE;
     private PoolConfig.Retries retries = PoolConfig.Retries.DEFAULTS;
     private PoolConfig.Timeouts timeouts = PoolConfig.Timeouts.DEFAULTS;
+    private BackendTlsConfig tls;
 
     PoolBuilder(String name) {
       this.name = name;
@@ -147,8 +162,14 @@ public final class TestConfigs {
       return this;
     }
 
+    public PoolBuilder tls(BackendTlsConfig tls) {
+      this.tls = tls;
+      return this;
+    }
+
     public PoolConfig build() {
-      return new PoolConfig(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, 64);
+      return new PoolConfig(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, 64,
+          tls);
     }
   }
 }
