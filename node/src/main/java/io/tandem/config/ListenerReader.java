@@ -33,7 +33,7 @@ final class ListenerReader {
         limits.size("max-body-size", l.maxBodySize(), 0, Long.MAX_VALUE));
 
     TlsConfig tls = TlsReader.listener(listener, base);
-    int redirect = listener.integer("redirect-to-https", 0, 1, 65535);
+    int redirect = listener.has("redirect-to-https") ? listener.integer("redirect-to-https", 443, 1, 65535) : 0;
     if (tls != null && redirect != 0) {
       listener.error("redirect-to-https", "applies to plain HTTP listeners only; this listener has tls");
     }
