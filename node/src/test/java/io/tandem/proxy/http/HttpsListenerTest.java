@@ -178,12 +178,9 @@ class HttpsListenerTest extends ProxyTestBase {
 
   @Test
   void certificateRotationUnderLoadFailsNoRequest() throws Exception {
-    Path cert = dir.resolve("rot.crt");
-    Path key = dir.resolve("rot.key");
-    Files.copy(a.cert(), cert, StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(a.key(), key, StandardCopyOption.REPLACE_EXISTING);
-    startTls(tls(null, List.of(new TestCerts.Pair(cert, key)), TlsConfig.ClientAuth.NONE, null, null,
-        Duration.ofMillis(100)), backend("b1"));
+    TestCerts.Pair files = startWatchingCopyOfA("rot");
+    Path cert = files.cert();
+    Path key = files.key();
     BigInteger before = served(port(), "a.tandem.test").getSerialNumber();
 
     HttpClientAgent keepAlive = client(true);
@@ -214,12 +211,9 @@ class HttpsListenerTest extends ProxyTestBase {
 
   @Test
   void badNewCertificatesAreRefusedAndTheOldOneKeepsServing() throws Exception {
-    Path cert = dir.resolve("bad.crt");
-    Path key = dir.resolve("bad.key");
-    Files.copy(a.cert(), cert, StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(a.key(), key, StandardCopyOption.REPLACE_EXISTING);
-    startTls(tls(null, List.of(new TestCerts.Pair(cert, key)), TlsConfig.ClientAuth.NONE, null, null,
-        Duration.ofMillis(100)), backend("b1"));
+    TestCerts.Pair files = startWatchingCopyOfA("bad");
+    Path cert = files.cert();
+    Path key = files.key();
     BigInteger serving = served(port(), "a.tandem.test").getSerialNumber();
     ServerTls tls = node.listener("web").tls();
 
@@ -317,6 +311,15 @@ class HttpsListenerTest extends ProxyTestBase {
   }
 
   // ---- helpers ----
+
+  /** Starts a listener serving copies of certificate a, named {@code name}.crt/.key, checked every 100 ms. */
+  private TestCerts.Pair startWatchingCopyOfA(String name) throws Exception {
+    TestCerts.Pair files = new TestCerts.Pair(dir.resolve(name + ".crt"), dir.resolve(name + ".key"));
+    Files.copy(a.cert(), files.cert(), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(a.key(), files.key(), StandardCopyOption.REPLACE_EXISTING);
+    startTls(tls(null, List.of(files), TlsConfig.ClientAuth.NONE, null, null, Duration.ofMillis(100)), backend("b1"));
+    return files;
+  }
 
   private static void awaitError(ServerTls tls, String message) {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(message, tls.lastError()));
