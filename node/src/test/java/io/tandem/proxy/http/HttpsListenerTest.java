@@ -192,15 +192,16 @@ class HttpsListenerTest extends ProxyTestBase {
     for (int i = 0; i < 4; i++) {
       loop(i % 2 == 0 ? keepAlive : fresh, running, ok, failure, loops);
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > 50);
+    // Generous limits: this machine is shared; what matters is that requests flow before and after, none failing.
+    await().atMost(Duration.ofSeconds(60)).until(() -> failure.get() != null || ok.get() > 20);
     TestCerts.Pair next = certs.leaf("rot-next", "a.tandem.test");
     replace(next.key(), key);
     replace(next.cert(), cert);
     ServerTls tls = node.listener("web").tls();
-    await().atMost(Duration.ofSeconds(10)).until(() -> tls.reloads() >= 1 && tls.lastError() == null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> tls.reloads() >= 1 && tls.lastError() == null);
     BigInteger after = served(port(), "a.tandem.test").getSerialNumber();
     int atReload = ok.get();
-    await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > atReload + 50);
+    await().atMost(Duration.ofSeconds(60)).until(() -> failure.get() != null || ok.get() > atReload + 20);
     running.set(false);
     await().atMost(Duration.ofSeconds(10)).until(() -> loops.get() == 0);
     keepAlive.close();
