@@ -19,6 +19,8 @@ SCENARIO_TABLE=(
   'body64k   | /64k | -c$CONNECTIONS                          | '
   'tcp-keepalive | /   | -c$CONNECTIONS                       | MODE=tcp TANDEM_CONFIG=config/bench/tcp.yaml'
   'tcp-bulk1m    | /1m | -c$CONNECTIONS                       | MODE=tcp TANDEM_CONFIG=config/bench/tcp.yaml'
+  'tls-handshake | / | -c$CONNECTIONS -H "Connection: close"   | MODE=https TANDEM_CONFIG=config/bench/https.yaml'
+  'tls-keepalive | / | -c$CONNECTIONS                          | MODE=https TANDEM_CONFIG=config/bench/https.yaml'
 )
 
 QUICK=${QUICK:-0}
@@ -28,7 +30,7 @@ NATIVE_WARMUP=${NATIVE_WARMUP:-$(quick 2 5)}    # seconds of load before measuri
 DURATION=${DURATION:-$(quick 5 15)}             # seconds of each measured wrk run
 ROUNDS=${ROUNDS:-$(quick 1 3)}
 CONNECTIONS=${CONNECTIONS:-50}
-SCENARIOS=${SCENARIOS:-"keepalive newconn body64k"}
+SCENARIOS=${SCENARIOS:-"keepalive newconn body64k tcp-keepalive tcp-bulk1m tls-handshake tls-keepalive"}
 CONTENDERS=${CONTENDERS:-"direct haproxy nginx tandem"}
 LOAD_CORE=${LOAD_CORE:-0}                       # wrk and the backends
 LB_CORE=${LB_CORE:-1}                           # the balancer under test
@@ -76,7 +78,7 @@ to_us() {  # "402.00us" / "1.23ms" / "2.00s" -> microseconds
 # Runs wrk with the scenario's arguments; sets RPS REQUESTS P50 P99 ERRORS from its output.
 measure() {  # port seconds outfile
   # In the background and waited for, so that an interrupt stops the run at once (stop_all then stops wrk too).
-  taskset -c "$LOAD_CORE" wrk -t1 -d"$2"s --latency "${WRK_ARGS[@]}" "http://$HOST:$1$SCENARIO_PATH" >"$3" 2>&1 &
+  taskset -c "$LOAD_CORE" wrk -t1 -d"$2"s --latency "${WRK_ARGS[@]}" "$([[ $MODE == https ]] && echo https || echo http)://$HOST:$1$SCENARIO_PATH" >"$3" 2>&1 &
   local wrk=$!
   remember "$wrk"
   wait "$wrk" || die "wrk failed: $(tail -3 "$3")"
@@ -130,7 +132,7 @@ run_scenario() {  # table line
   local SCENARIO_PATH MODE=$MODE TANDEM_CONFIG=$TANDEM_CONFIG BODY_BYTES=1 WRK_ARGS=()
   SCENARIO_PATH=$(trim "$path")
   for kv in $overrides; do local "${kv%%=*}=${kv#*=}"; done
-  [[ $TANDEM_CONFIG == /* ]] || TANDEM_CONFIG=$ROOT/$TANDEM_CONFIG
+  [[ $TANDEM_CONFIG == /* ]] || TANDEM_CONFIG=$ROOT/$TANDEM_CONFIG   # table paths are relative to the repository
   eval "WRK_ARGS=($args)"
   [[ $SCENARIO_PATH == /64k ]] && BODY_BYTES=65536
   [[ $SCENARIO_PATH == /1m ]] && BODY_BYTES=1048576

@@ -60,17 +60,23 @@ EOF
 unsupported_mode() { echo "scenario mode '$MODE' is not supported by $1 yet"; }
 
 # --- direct: the load generator straight at the first backend, the ceiling -----------------------------------------
-skip_direct() { return 1; }
+skip_direct() { [[ $MODE == https ]] && { echo "the backends speak plain HTTP"; return 0; }; return 1; }
 start_direct() { LB_PID=""; }
 version_direct() { :; }
 port_direct() { echo "${BACKENDS[0]}"; }
 
 # --- HAProxy: one thread, keep-alive and connection reuse to the backends, round robin, no log ----------------------
-skip_haproxy() { [[ $MODE == http || $MODE == tcp ]] && return 1; unsupported_mode haproxy; }
+skip_haproxy() { [[ $MODE == http || $MODE == https || $MODE == tcp ]] && return 1; unsupported_mode haproxy; }
+# The HTTPS scenarios' certificates (config/bench/certs, made by make-certs.sh): a.tandem.test is the default.
+BENCH_CERTS="$ROOT/config/bench/certs"
 start_haproxy() {
-  local servers="" i
+  local servers="" i bind_tls="" name
   for i in "${!BACKENDS[@]}"; do servers+="  server b$((i + 1)) $HOST:${BACKENDS[i]}
 "; done
+  if [[ $MODE == https ]]; then
+    for name in a b; do cat "$BENCH_CERTS/$name.tandem.test.crt" "$BENCH_CERTS/$name.tandem.test.key" >"$WORK/$name.pem"; done
+    bind_tls=" ssl crt $WORK/a.pem crt $WORK/b.pem alpn h2,http/1.1"
+  fi
   if [[ $MODE == tcp ]]; then
     cat >"$WORK/haproxy.cfg" <<EOF
 global
@@ -100,7 +106,7 @@ defaults
   timeout server 30s
   timeout http-keep-alive 30s
 frontend bench
-  bind $HOST:$LB_PORT
+  bind $HOST:$LB_PORT$bind_tls
   default_backend backends
 backend backends
   balance roundrobin
@@ -115,15 +121,30 @@ port_haproxy() { echo "$LB_PORT"; }
 
 # --- nginx: one worker, upstream keep-alive, round robin, no access log ---------------------------------------------
 skip_nginx() {
-  [[ $MODE == http ]] && return 1
+  [[ $MODE == http || $MODE == https ]] && return 1
   [[ $MODE == tcp && -f /usr/lib/nginx/modules/ngx_stream_module.so ]] && return 1
   [[ $MODE == tcp ]] && { echo "nginx's stream module is not installed (libnginx-mod-stream)"; return 0; }
   unsupported_mode nginx
 }
 start_nginx() {
-  local servers="" port
+  local servers="" port listen="$HOST:$LB_PORT" tls="" name
   for port in "${BACKENDS[@]}"; do servers+="    server $HOST:$port;
 "; done
+  if [[ $MODE == https ]]; then
+    listen+=" ssl http2"
+    for name in a b; do   # the first server block is the default (no or unknown SNI), as in Tandem's config
+      tls+="  server {
+    listen $listen;
+    server_name $name.tandem.test;
+    ssl_certificate $BENCH_CERTS/$name.tandem.test.crt;
+    ssl_certificate_key $BENCH_CERTS/$name.tandem.test.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location / { proxy_pass http://backends; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
+  }
+"
+      listen="$HOST:$LB_PORT ssl"
+    done
+  fi
   mkdir -p "$WORK/nginx/logs"
   if [[ $MODE == tcp ]]; then
     cat >"$WORK/nginx/nginx.conf" <<EOF
@@ -157,6 +178,7 @@ http {
 $servers    keepalive 64;
     keepalive_requests 100000000;
   }
+$(if [[ -n $tls ]]; then printf '%s' "$tls"; else cat <<PLAIN
   server {
     listen $HOST:$LB_PORT;
     location / {
@@ -165,6 +187,8 @@ $servers    keepalive 64;
       proxy_set_header Connection "";
     }
   }
+PLAIN
+fi)
 }
 EOF
   fi
@@ -185,8 +209,10 @@ skip_tandem() {
 start_tandem() {
   # A copy in $WORK puts $WORK on the command line, which is how a later run recognises a leftover process. The
   # config names the default ports; the copy names the ports of this run.
-  sed -e "s/$HOST:18080\b/$HOST:$LB_PORT/" -e "s/$HOST:19001\b/$HOST:${BACKENDS[0]}/" \
-    -e "s/$HOST:19002\b/$HOST:${BACKENDS[1]}/" "$TANDEM_CONFIG" >"$WORK/tandem.yaml"
+  # Relative certificate paths are relative to the config's directory: made absolute for the copy.
+  sed -e "s/$HOST:18080\b/$HOST:$LB_PORT/" -e "s/$HOST:18443\b/$HOST:$LB_PORT/" \
+    -e "s/$HOST:19001\b/$HOST:${BACKENDS[0]}/" -e "s/$HOST:19002\b/$HOST:${BACKENDS[1]}/" \
+    -e "s#\(cert\|key\): certs/#\1: $(cd "$(dirname "$TANDEM_CONFIG")" && pwd)/certs/#g" "$TANDEM_CONFIG" >"$WORK/tandem.yaml"
   if [[ -f $TANDEM_LAUNCHER ]]; then
     local launcher=("$TANDEM_LAUNCHER")
     [[ -x $TANDEM_LAUNCHER ]] || launcher=(bash "$TANDEM_LAUNCHER")

@@ -9,6 +9,7 @@ import io.tandem.cluster.SharedState;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.Protocol;
 import io.tandem.config.TandemConfig;
+import io.tandem.config.TlsConfig;
 import io.tandem.health.ActiveHealthChecker;
 import io.tandem.health.Probes;
 import io.tandem.proxy.http.BackendClients;
@@ -16,6 +17,8 @@ import io.tandem.proxy.http.HttpListenerVerticle;
 import io.tandem.proxy.http.ListenerRuntime;
 import io.tandem.proxy.tcp.TcpListenerRuntime;
 import io.tandem.proxy.tcp.TcpListenerVerticle;
+import io.tandem.tls.ServerTls;
+import io.tandem.tls.pem.CertificateProblem;
 import io.tandem.upstream.UpstreamRegistry;
 import io.tandem.util.Clock;
 import io.tandem.util.VertxScheduler;
@@ -58,9 +61,12 @@ public final class TandemNode implements RunningNode {
   private volatile AdminServer admin;
   private volatile int adminPort;
 
-  /** A running listener; {@code runtime} is null for tcp, {@code tcp} null for http. */
+  /**
+   * A running listener; {@code runtime} is null for tcp, {@code tcp} null for http. {@code tlsTimer} holds the id of
+   * the certificate-file check timer (-1: none).
+   */
   private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port,
-      TcpListenerRuntime tcp) {
+      TcpListenerRuntime tcp, long[] tlsTimer) {
     void update(ListenerConfig lc, boolean accessLog, long drainMillis) {
       if (tcp != null) {
         tcp.update(lc, accessLog);
@@ -170,6 +176,14 @@ public final class TandemNode implements RunningNode {
         config.accessLog().enabled());
     TcpListenerRuntime tcpRuntime = tcp ? new TcpListenerRuntime(lc, registry, shared.affinity(),
         config.accessLog().enabled()) : null;
+    if (runtime != null && lc.tls() != null) {
+      try {
+        runtime.tls(ServerTls.load(lc.name(), lc.tls()));
+      } catch (CertificateProblem p) {
+        return Future.failedFuture(new IllegalStateException("listener " + lc.name() + ": tls." + p.field() + ": "
+            + p.getMessage(), p));
+      }
+    }
     // One deployment with one instance per event loop: Vert.x shares the bound socket among them (for port 0 too).
     List<java.util.function.IntSupplier> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
@@ -183,14 +197,32 @@ public final class TandemNode implements RunningNode {
       return v;
     }, new DeploymentOptions().setInstances(eventLoops)).map(id -> {
       int port = instances.get(0).getAsInt();
-      Listener started = new Listener(lc, runtime, id, port, tcpRuntime);
+      long[] tlsTimer = {-1};
+      Listener started = new Listener(lc, runtime, id, port, tcpRuntime, tlsTimer);
       started.update(lc, config.accessLog().enabled(), config.node().drainTimeout().toMillis());
       listeners.put(lc.name(), started);
-      LOG.info("listener {} serving {} on {}:{} with {} event loop(s)", lc.name(), tcp ? "tcp" : "http", lc.host(),
-          port, eventLoops);
+      if (runtime != null) {
+        watchCertificates(runtime, tlsTimer);
+      }
+      String serving = tcp ? "tcp" : runtime.tls() == null ? "http" : "https (" + runtime.tls().engineName() + " TLS)";
+      LOG.info("listener {} serving {} on {}:{} with {} event loop(s)", lc.name(), serving, lc.host(), port,
+          eventLoops);
       return (Void) null;
     }).recover(err -> Future.failedFuture(new IllegalStateException(
         "listener " + lc.name() + " cannot bind " + lc.host() + ":" + lc.port() + ": " + err.getMessage(), err)));
+  }
+
+  /** Re-reads a TLS listener's certificate files every {@code reload-interval}, off the event loops. */
+  private void watchCertificates(ListenerRuntime runtime, long[] timer) {
+    if (timer[0] >= 0) {
+      vertx.cancelTimer(timer[0]);
+      timer[0] = -1;
+    }
+    ServerTls tls = runtime.tls();
+    if (tls != null) {
+      timer[0] = vertx.setPeriodic(tls.config().reloadInterval().toMillis(),
+          id -> vertx.executeBlocking(tls::poll, false));
+    }
   }
 
   /** Replaces the configuration without dropping open connections. */
@@ -212,6 +244,10 @@ public final class TandemNode implements RunningNode {
         steps.add(startListener(lc));
       } else if (sameSocketSettings(running.config, lc)) {
         running.update(lc, next.accessLog().enabled(), next.node().drainTimeout().toMillis());
+        if (running.runtime != null && lc.tls() != null) {
+          steps.add(running.runtime.tls().reconfigure(lc.tls()));
+          watchCertificates(running.runtime, running.tlsTimer);
+        }
       } else {
         // Bind address or decoder limits changed: stop the old servers (draining) and start new ones.
         steps.add(stopListener(lc.name()).compose(x -> startListener(lc)));
@@ -229,11 +265,23 @@ public final class TandemNode implements RunningNode {
     return Objects.equals(a.host(), b.host()) && a.port() == b.port() && a.protocol() == b.protocol()
         && a.limits().maxUriLength() == b.limits().maxUriLength()
         && a.limits().maxHeaderSize() == b.limits().maxHeaderSize()
-        && a.timeouts().idle().equals(b.timeouts().idle());
+        && a.timeouts().idle().equals(b.timeouts().idle())
+        && sameTlsSocket(a.tls(), b.tls());
+  }
+
+  /** TLS on or off, its engine and ALPN are fixed when a server starts; the rest is updated in place. */
+  private static boolean sameTlsSocket(TlsConfig a, TlsConfig b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    return a.engine() == b.engine() && a.alpn().equals(b.alpn());
   }
 
   private Future<Void> stopListener(String name) {
     Listener l = listeners.remove(name);
+    if (l != null && l.tlsTimer[0] >= 0) {
+      vertx.cancelTimer(l.tlsTimer[0]);
+    }
     return l == null ? Future.succeededFuture() : vertx.undeploy(l.deploymentId);
   }
 

@@ -12,6 +12,8 @@ final class ConfigReader {
   private ConfigReader() {}
 
   static TandemConfig read(JsonNode root, Path source, String nodeId, Problems problems) {
+    // Certificate files named relative to the configuration file's directory (the working directory for text).
+    Path base = source == null || source.getParent() == null ? Path.of("") : source.getParent();
     if (root != null && !root.isObject() && !root.isNull() && !root.isMissingNode()) {
       problems.add("", "the top level must be a mapping with listeners and pools, got " + Scalars.describe(root));
       root = null;
@@ -33,11 +35,11 @@ final class ConfigReader {
     List<Binds.Bind> binds = new ArrayList<>();
     List<ListenerConfig> listeners;
     if (comesFirst(root, "listeners", "pools")) {
-      listeners = listeners(top, names, binds);
-      pools = pools(top);
+      listeners = listeners(top, names, binds, base);
+      pools = pools(top, base);
     } else {
-      pools = pools(top);
-      listeners = listeners(top, names, binds);
+      pools = pools(top, base);
+      listeners = listeners(top, names, binds, base);
     }
     List<String> listenerNames = Names.in(root == null ? null : root.get("listeners"), "name");
     ClusterReader.Result cluster = ClusterReader.read(top, listenerNames, nodeId);
@@ -62,8 +64,7 @@ final class ConfigReader {
         continue;
       }
       Scalars.HostPort address = override.address();
-      result.add(new ListenerConfig(l.name(), address.host(), address.port(), l.protocol(), l.defaultPool(),
-          l.routes(), l.maxConnections(), l.timeouts(), l.limits(), l.trustForwarded(), l.proxyProtocol()));
+      result.add(l.withBind(address.host(), address.port()));
       binds.replaceAll(bind -> bind.label().equals(override.label()) ? override : bind);
     }
     binds.addAll(cluster.nodeBinds());
@@ -78,13 +79,13 @@ final class ConfigReader {
     return keys.contains(a) && (!keys.contains(b) || keys.indexOf(a) < keys.indexOf(b));
   }
 
-  private static List<PoolConfig> pools(YamlMap top) {
+  private static List<PoolConfig> pools(YamlMap top, Path base) {
     Map<String, Integer> seen = new HashMap<>();
     int[] index = {0};
     List<PoolConfig> pools = new ArrayList<>();
     top.maps("pools", pool -> {
       int position = index[0]++;
-      PoolConfig config = PoolReader.read(pool);
+      PoolConfig config = PoolReader.read(pool, base);
       if (config.name() != null) {
         Integer first = seen.putIfAbsent(config.name(), position);
         if (first != null) {
@@ -95,19 +96,19 @@ final class ConfigReader {
       }
       return config;
     }, "name", "algorithm", "hash-key", "connection-pool-size", "backends", "health", "queue", "persistence",
-        "retries", "timeouts", "proxy-protocol");
+        "retries", "timeouts", "proxy-protocol", "tls");
     if (index[0] == 0) {
       top.error("pools", "at least one pool is required");
     }
     return pools;
   }
 
-  private static List<ListenerConfig> listeners(YamlMap top, PoolNames pools, List<Binds.Bind> binds) {
+  private static List<ListenerConfig> listeners(YamlMap top, PoolNames pools, List<Binds.Bind> binds, Path base) {
     Map<String, Integer> seen = new HashMap<>();
     int[] index = {0};
     List<ListenerConfig> listeners = top.maps("listeners", listener -> {
       int position = index[0]++;
-      ListenerConfig config = ListenerReader.read(listener, pools);
+      ListenerConfig config = ListenerReader.read(listener, pools, base);
       if (config == null) {
         return null;
       }
@@ -120,7 +121,7 @@ final class ConfigReader {
           new Scalars.HostPort(config.host(), config.port())));
       return config;
     }, "name", "bind", "protocol", "default-pool", "max-connections", "trust-forwarded", "timeouts", "limits",
-        "routes", "pool", "proxy-protocol");
+        "routes", "pool", "proxy-protocol", "tls", "redirect-to-https");
     if (index[0] == 0) {
       top.error("listeners", "at least one listener is required");
     }

@@ -17,6 +17,8 @@ import java.util.List;
  * @param limits         request size limits
  * @param trustForwarded keep an incoming {@code X-Request-Id} instead of replacing it
  * @param proxyProtocol  PROXY protocol headers accepted from outer balancers ({@code tcp} listeners only)
+ * @param tls            TLS settings (an HTTPS listener), or null for plain HTTP
+ * @param redirectToHttps on a plain listener, the HTTPS port to answer every request with a 308 redirect to; 0: off
  */
 public record ListenerConfig(
     String name,
@@ -29,18 +31,42 @@ public record ListenerConfig(
     Timeouts timeouts,
     Limits limits,
     boolean trustForwarded,
-    ProxyProtocolAccept proxyProtocol) {
+    ProxyProtocolAccept proxyProtocol,
+    TlsConfig tls,
+    int redirectToHttps) {
 
   public ListenerConfig {
     routes = List.copyOf(routes);
     proxyProtocol = proxyProtocol == null ? ProxyProtocolAccept.OFF : proxyProtocol;
   }
 
-  /** A listener that accepts no PROXY protocol header (every HTTP listener). */
+  /** A plain listener that accepts no PROXY protocol header and does not redirect. */
   public ListenerConfig(String name, String host, int port, Protocol protocol, String defaultPool,
       List<RouteConfig> routes, int maxConnections, Timeouts timeouts, Limits limits, boolean trustForwarded) {
     this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded,
-        ProxyProtocolAccept.OFF);
+        ProxyProtocolAccept.OFF, null, 0);
+  }
+
+  /** A plain listener (a {@code tcp} one may accept PROXY protocol headers). */
+  public ListenerConfig(String name, String host, int port, Protocol protocol, String defaultPool,
+      List<RouteConfig> routes, int maxConnections, Timeouts timeouts, Limits limits, boolean trustForwarded,
+      ProxyProtocolAccept proxyProtocol) {
+    this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded,
+        proxyProtocol, null, 0);
+  }
+
+  /** A listener that accepts no PROXY protocol header, with TLS or a redirect to HTTPS. */
+  public ListenerConfig(String name, String host, int port, Protocol protocol, String defaultPool,
+      List<RouteConfig> routes, int maxConnections, Timeouts timeouts, Limits limits, boolean trustForwarded,
+      TlsConfig tls, int redirectToHttps) {
+    this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded,
+        ProxyProtocolAccept.OFF, tls, redirectToHttps);
+  }
+
+  /** The same listener bound to another address (per-node bind overrides). */
+  public ListenerConfig withBind(String host, int port) {
+    return new ListenerConfig(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits,
+        trustForwarded, proxyProtocol, tls, redirectToHttps);
   }
 
   /**

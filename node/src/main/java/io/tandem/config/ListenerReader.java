@@ -9,7 +9,7 @@ final class ListenerReader {
   private ListenerReader() {}
 
   /** Returns the listener, or null when its name or bind address is missing or invalid (already reported). */
-  static ListenerConfig read(YamlMap listener, PoolNames pools) {
+  static ListenerConfig read(YamlMap listener, PoolNames pools, java.nio.file.Path base) {
     String name = listener.required("name", Scalars::text);
     Scalars.HostPort bind = listener.required("bind", node -> Scalars.hostPort(node, 0));
     Protocol protocol = listener.choice("protocol", Protocol.class, Protocol.HTTP);
@@ -35,11 +35,20 @@ final class ListenerReader {
         (int) limits.size("max-header-size", l.maxHeaderSize(), 1, Integer.MAX_VALUE),
         limits.size("max-body-size", l.maxBodySize(), 0, Long.MAX_VALUE));
 
+    TlsConfig tls = TlsReader.listener(listener, base);
+    int redirect = listener.has("redirect-to-https") ? listener.integer("redirect-to-https", 443, 1, 65535) : 0;
+    if (tls != null && redirect != 0) {
+      listener.error("redirect-to-https", "applies to plain HTTP listeners only; this listener has tls");
+    }
+    if (tls == null) {
+      routes.stream().filter(r -> !r.match().sni().isEmpty()).findFirst().ifPresent(r -> listener.error("routes",
+          "match.sni needs a listener with tls (route to pool \"" + r.pool() + "\")"));
+    }
     if (name == null || bind == null) {
       return null;
     }
     return new ListenerConfig(name, bind.host(), bind.port(), protocol, defaultPool, routes, maxConnections,
-        timeoutsConfig, limitsConfig, trustForwarded, proxyProtocol);
+        timeoutsConfig, limitsConfig, trustForwarded, proxyProtocol, tls, redirect);
   }
 
   /** The default pool (key {@code default-pool}, or {@code pool} on tcp): as given, or the only pool if just one. */

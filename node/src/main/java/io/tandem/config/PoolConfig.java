@@ -17,6 +17,7 @@ import java.util.List;
  * @param timeouts    backend-side timeouts
  * @param connectionPoolSize maximum pooled HTTP/1.1 connections per backend
  * @param proxyProtocol PROXY protocol header sent to the backends by {@code tcp} listeners
+ * @param tls         TLS to the backends (re-encryption), or null for plain HTTP
  */
 public record PoolConfig(
     String name,
@@ -29,25 +30,42 @@ public record PoolConfig(
     Retries retries,
     Timeouts timeouts,
     int connectionPoolSize,
-    ProxyProtocolVersion proxyProtocol) {
+    ProxyProtocolVersion proxyProtocol,
+    BackendTlsConfig tls) {
 
   public PoolConfig {
     backends = List.copyOf(backends);
     proxyProtocol = proxyProtocol == null ? ProxyProtocolVersion.NONE : proxyProtocol;
   }
 
-  /** A pool that sends no PROXY protocol header. */
+  /** A pool of plain backends that sends no PROXY protocol header. */
   public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
       HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
       int connectionPoolSize) {
     this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize,
-        ProxyProtocolVersion.NONE);
+        ProxyProtocolVersion.NONE, null);
+  }
+
+  /** A pool of plain backends. */
+  public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
+      HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
+      int connectionPoolSize, ProxyProtocolVersion proxyProtocol) {
+    this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize,
+        proxyProtocol, null);
+  }
+
+  /** A pool that sends no PROXY protocol header, with TLS to its backends. */
+  public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
+      HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
+      int connectionPoolSize, BackendTlsConfig tls) {
+    this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize,
+        ProxyProtocolVersion.NONE, tls);
   }
 
   /** This pool with other backends (runtime adds and removes); every other setting is kept. */
   public PoolConfig withBackends(List<BackendConfig> others) {
     return new PoolConfig(name, algorithm, hashKey, others, health, queue, persistence, retries, timeouts,
-        connectionPoolSize, proxyProtocol);
+        connectionPoolSize, proxyProtocol, tls);
   }
 
   /**

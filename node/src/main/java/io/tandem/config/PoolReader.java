@@ -10,7 +10,7 @@ final class PoolReader {
 
   private PoolReader() {}
 
-  static PoolConfig read(YamlMap pool) {
+  static PoolConfig read(YamlMap pool, java.nio.file.Path base) {
     String name = pool.required("name", Scalars::identifier);
     Algorithm algorithm = pool.choice("algorithm", Algorithm.class, Algorithm.ROUND_ROBIN);
     HashKey hashKey = hashKey(pool, algorithm);
@@ -40,8 +40,9 @@ final class PoolReader {
 
     ProxyProtocolVersion proxyProtocol =
         pool.choice("proxy-protocol", ProxyProtocolVersion.class, ProxyProtocolVersion.NONE);
+    BackendTlsConfig tls = TlsReader.backend(pool, base);
     return new PoolConfig(name, algorithm, hashKey, backends, health, queueConfig, persistence, retriesConfig,
-        timeoutsConfig, connectionPoolSize, proxyProtocol);
+        timeoutsConfig, connectionPoolSize, proxyProtocol, tls);
   }
 
   private static HashKey hashKey(YamlMap pool, Algorithm algorithm) {

@@ -20,6 +20,7 @@ public record RouteConfig(String name, Match match, String pool) {
    * @param methods    request method is one of these
    * @param headers    header conditions
    * @param cookies    cookie conditions
+   * @param sni        TLS server name the client asked for (case-insensitive): exact names or {@code *.example.com}
    */
   public record Match(
       List<String> hosts,
@@ -27,12 +28,20 @@ public record RouteConfig(String name, Match match, String pool) {
       Pattern pathRegex,
       List<String> methods,
       List<HeaderMatch> headers,
-      List<CookieMatch> cookies) {
+      List<CookieMatch> cookies,
+      List<String> sni) {
     public Match {
+      sni = List.copyOf(sni);
       hosts = List.copyOf(hosts);
       methods = List.copyOf(methods);
       headers = List.copyOf(headers);
       cookies = List.copyOf(cookies);
+    }
+
+    /** Conditions without {@code sni} (the arity before TLS). */
+    public Match(List<String> hosts, String pathPrefix, Pattern pathRegex, List<String> methods,
+        List<HeaderMatch> headers, List<CookieMatch> cookies) {
+      this(hosts, pathPrefix, pathRegex, methods, headers, cookies, List.of());
     }
   }
 

@@ -11,7 +11,7 @@ final class RouteReader {
     return listener.maps("routes", route -> {
       String name = route.string("name", null);
       RouteConfig.Match match = match(route.map("match", "hosts", "path-prefix", "path-regex", "methods", "headers",
-          "cookies"));
+          "cookies", "sni"));
       String pool = route.required("pool", Scalars::text);
       if (pool == null) {
         return null;
@@ -40,6 +40,7 @@ final class RouteReader {
       String value = cookie.string("value", null);
       return name == null ? null : new RouteConfig.CookieMatch(name, value);
     }, "name", "value");
-    return new RouteConfig.Match(hosts, pathPrefix, pathRegex, methods, headers, cookies);
+    List<String> sni = match.scalars("sni", Scalars::hostPattern);
+    return new RouteConfig.Match(hosts, pathPrefix, pathRegex, methods, headers, cookies, sni);
   }
 }

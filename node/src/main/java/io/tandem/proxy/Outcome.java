@@ -40,7 +40,11 @@ public enum Outcome {
   /** L4: a PROXY protocol header from a trusted sender was malformed (or incomplete in time); connection closed. */
   PROXY_HEADER_INVALID(0, "proxy_header_invalid", ""),
   /** L4: a connection from an address not trusted to send PROXY protocol headers started with one; closed. */
-  PROXY_HEADER_UNTRUSTED(0, "proxy_header_untrusted", "");
+  PROXY_HEADER_UNTRUSTED(0, "proxy_header_untrusted", ""),
+  /** A plain HTTP listener with {@code redirect-to-https} sent the client to HTTPS. */
+  REDIRECTED(308, "redirected", "Permanent Redirect"),
+  /** A TLS handshake failed (not TLS at all, no common protocol or cipher, a refused client certificate): closed. */
+  TLS_HANDSHAKE_FAILED(0, "tls_handshake_failed", "");
 
   private final int status;
   private final String label;

@@ -3,6 +3,7 @@ package io.tandem.upstream;
 import io.tandem.affinity.Cookies;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.RouteConfig;
+import io.tandem.tls.TlsFacts;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
@@ -33,7 +34,11 @@ public final class Router {
     if (rules.length == 0) {
       return defaultPool;
     }
-    String host = hostWithoutPort(req.headers().get(HttpHeaders.HOST));
+    String hostHeader = req.headers().get(HttpHeaders.HOST);
+    if (hostHeader == null && req.authority() != null) {
+      hostHeader = req.authority().host();   // HTTP/2 :authority
+    }
+    String host = hostWithoutPort(hostHeader);
     String path = req.path();
     if (path == null) {
       path = "";
@@ -76,23 +81,38 @@ public final class Router {
     final Set<String> methods;
     final List<RouteConfig.HeaderMatch> headers;
     final List<RouteConfig.CookieMatch> cookies;
+    final Set<String> exactSni;
+    final String[] wildcardSni;
 
     Rule(RouteConfig r) {
       this.pool = r.pool();
       RouteConfig.Match m = r.match();
-      this.exactHosts = m.hosts().stream().filter(h -> !h.startsWith("*."))
-          .map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
-      this.wildcardSuffixes = m.hosts().stream().filter(h -> h.startsWith("*."))
-          .map(h -> h.substring(1).toLowerCase(Locale.ROOT)).toArray(String[]::new);
+      this.exactHosts = exact(m.hosts());
+      this.wildcardSuffixes = wildcardSuffixes(m.hosts());
       this.pathPrefix = m.pathPrefix();
       this.pathRegex = m.pathRegex();
       this.methods = Set.copyOf(m.methods());
       this.headers = m.headers();
       this.cookies = m.cookies();
+      this.exactSni = exact(m.sni());
+      this.wildcardSni = wildcardSuffixes(m.sni());
+    }
+
+    private static Set<String> exact(List<String> names) {
+      return names.stream().filter(h -> !h.startsWith("*.")).map(h -> h.toLowerCase(Locale.ROOT))
+          .collect(Collectors.toUnmodifiableSet());
+    }
+
+    private static String[] wildcardSuffixes(List<String> names) {
+      return names.stream().filter(h -> h.startsWith("*.")).map(h -> h.substring(1).toLowerCase(Locale.ROOT))
+          .toArray(String[]::new);
     }
 
     boolean matches(HttpServerRequest req, String host, String path) {
-      if ((!exactHosts.isEmpty() || wildcardSuffixes.length > 0) && !hostMatches(host)) {
+      if ((!exactHosts.isEmpty() || wildcardSuffixes.length > 0) && !nameMatches(host, exactHosts, wildcardSuffixes)) {
+        return false;
+      }
+      if ((!exactSni.isEmpty() || wildcardSni.length > 0) && !sniMatches(req)) {
         return false;
       }
       if (pathPrefix != null && !path.startsWith(pathPrefix)) {
@@ -124,11 +144,17 @@ public final class Router {
       return true;
     }
 
-    private boolean hostMatches(String host) {
-      if (exactHosts.contains(host)) {
+    private boolean sniMatches(HttpServerRequest req) {
+      TlsFacts tls = req.isSSL() ? TlsFacts.of(req.connection()) : null;
+      return tls != null && tls.sni() != null
+          && nameMatches(hostWithoutPort(tls.sni()), exactSni, wildcardSni);
+    }
+
+    private static boolean nameMatches(String host, Set<String> exact, String[] wildcards) {
+      if (exact.contains(host)) {
         return true;
       }
-      for (String suffix : wildcardSuffixes) {
+      for (String suffix : wildcards) {
         // "*.example.com" matches "a.example.com" but not "example.com".
         if (host.length() > suffix.length() && host.endsWith(suffix)) {
           return true;

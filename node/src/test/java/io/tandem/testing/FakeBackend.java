@@ -58,16 +58,26 @@ public final class FakeBackend implements AutoCloseable {
   private volatile Behavior behavior = request -> Action.echo();
   private volatile boolean sendContinue = true;
 
-  private FakeBackend(Vertx vertx, String name) {
+  private FakeBackend(Vertx vertx, String name, NetServerOptions options) {
     this.vertx = vertx;
     this.name = name;
-    this.server = vertx.createNetServer(new NetServerOptions().setHost(HOST).setPort(0));
+    this.server = vertx.createNetServer(options.setHost(HOST).setPort(0));
     server.connectHandler(this::accept);
   }
 
   /** Starts a backend named {@code name} and waits (at most 10 s) until it listens. */
   public static FakeBackend start(Vertx vertx, String name) {
-    FakeBackend backend = new FakeBackend(vertx, Objects.requireNonNull(name));
+    return start(vertx, name, new NetServerOptions());
+  }
+
+  /** A backend speaking HTTPS with the PEM certificate chain and key given. */
+  public static FakeBackend startTls(Vertx vertx, String name, java.nio.file.Path cert, java.nio.file.Path key) {
+    return start(vertx, name, new NetServerOptions().setSsl(true).setKeyCertOptions(
+        new io.vertx.core.net.PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString())));
+  }
+
+  private static FakeBackend start(Vertx vertx, String name, NetServerOptions options) {
+    FakeBackend backend = new FakeBackend(vertx, Objects.requireNonNull(name), options);
     block(backend.server.listen());
     return backend;
   }

@@ -4,6 +4,7 @@ import io.tandem.config.AccessLogConfig;
 import io.tandem.config.Algorithm;
 import io.tandem.config.BackendConfig;
 import io.tandem.config.Cidr;
+import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.HashKey;
 import io.tandem.config.HealthConfig;
 import io.tandem.config.ListenerConfig;
@@ -15,6 +16,7 @@ import io.tandem.config.ProxyProtocolAccept;
 import io.tandem.config.ProxyProtocolVersion;
 import io.tandem.config.RouteConfig;
 import io.tandem.config.TandemConfig;
+import io.tandem.config.TlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +53,8 @@ public final class TestConfigs {
     private boolean trustForwarded;
     private Protocol protocol = Protocol.HTTP;
     private ProxyProtocolAccept proxyProtocol = ProxyProtocolAccept.OFF;
+    private TlsConfig tls;
+    private int redirectToHttps;
 
     ListenerBuilder(String name) {
       this.name = name;
@@ -99,9 +103,19 @@ public final class TestConfigs {
       return this;
     }
 
+    public ListenerBuilder tls(TlsConfig tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    public ListenerBuilder redirectToHttps(int port) {
+      this.redirectToHttps = port;
+      return this;
+    }
+
     public ListenerConfig build() {
       return new ListenerConfig(name, "127.0.0.1", 0, protocol, defaultPool, routes, maxConnections, timeouts,
-          limits, trustForwarded, proxyProtocol);
+          limits, trustForwarded, proxyProtocol, tls, redirectToHttps);
     }
   }
 
@@ -117,6 +131,7 @@ public final class TestConfigs {
     private PoolConfig.Retries retries = PoolConfig.Retries.DEFAULTS;
     private PoolConfig.Timeouts timeouts = PoolConfig.Timeouts.DEFAULTS;
     private ProxyProtocolVersion proxyProtocol = ProxyProtocolVersion.NONE;
+    private BackendTlsConfig tls;
 
     PoolBuilder(String name) {
       this.name = name;
@@ -172,9 +187,14 @@ public final class TestConfigs {
       return this;
     }
 
+    public PoolBuilder tls(BackendTlsConfig tls) {
+      this.tls = tls;
+      return this;
+    }
+
     public PoolConfig build() {
       return new PoolConfig(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, 64,
-          proxyProtocol);
+          proxyProtocol, tls);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.tandem.proxy.http;
 
 import io.tandem.proxy.Outcome;
+import io.tandem.tls.TlsFacts;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.logging.log4j.message.StringMapMessage;
@@ -20,8 +21,8 @@ final class AccessLog {
 
   @SuppressWarnings("checkstyle:ParameterNumber")
   static void log(String listener, String client, String method, String uri, int status, Outcome outcome,
-      String pool, String backend, long durationMicros, String requestId, long bytesOut) {
-    StringMapMessage m = new StringMapMessage(12)
+      String pool, String backend, long durationMicros, String requestId, long bytesOut, TlsFacts tls) {
+    StringMapMessage m = new StringMapMessage(15)
         .with("listener", listener)
         .with("client", client)
         .with("method", method)
@@ -33,6 +34,11 @@ final class AccessLog {
         .with("duration_us", Long.toString(durationMicros))
         .with("bytes_out", Long.toString(bytesOut))
         .with("request_id", requestId == null ? "-" : requestId);
+    if (tls != null) {
+      m.with("tls_protocol", tls.protocol())
+          .with("tls_cipher", tls.cipher())
+          .with("sni", tls.sni() == null ? "-" : tls.sni());
+    }
     LOG.info(m);
   }
 }

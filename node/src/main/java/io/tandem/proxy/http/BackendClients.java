@@ -1,6 +1,9 @@
 package io.tandem.proxy.http;
 
+import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.PoolConfig;
+import io.tandem.tls.BackendTls;
+import io.tandem.tls.pem.CertificateProblem;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -16,11 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * pool's connection settings gets a new client; the old one is closed after the drain time so in-flight requests end.
  */
 public final class BackendClients {
+  private static final org.apache.logging.log4j.Logger LOG =
+      org.apache.logging.log4j.LogManager.getLogger(BackendClients.class);
   private final Vertx vertx;
   private final Map<String, Entry> clients = new ConcurrentHashMap<>();
   private volatile Duration drain = Duration.ofSeconds(30);
 
-  private record Settings(long connectMs, int idleSeconds, int poolSize) {}
+  private record Settings(long connectMs, int idleSeconds, int poolSize, BackendTlsConfig tls) {}
 
   private record Entry(Settings settings, HttpClientAgent client) {}
 
@@ -65,7 +70,7 @@ public final class BackendClients {
 
   private static Settings settings(PoolConfig pool) {
     return new Settings(pool.timeouts().connect().toMillis(),
-        (int) Math.max(1, pool.timeouts().idle().toSeconds()), pool.connectionPoolSize());
+        (int) Math.max(1, pool.timeouts().idle().toSeconds()), pool.connectionPoolSize(), pool.tls());
   }
 
   private HttpClientAgent create(Settings s) {
@@ -80,6 +85,15 @@ public final class BackendClients {
         .setVerifyHost(false)
         .setMaxInitialLineLength(16 * 1024)
         .setMaxHeaderSize(64 * 1024);
+    if (s.tls != null) {
+      try {
+        BackendTls.applyTo(options, s.tls);
+      } catch (CertificateProblem p) {
+        // Checked when the configuration was loaded; the file changed since. Handshakes will fail and be reported.
+        LOG.error("backend TLS CA no longer loads: {}", p.getMessage());
+      }
+      options.setVerifyHost(!s.tls.trustAll()).setForceSni(true);
+    }
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(s.poolSize).setMaxWaitQueueSize(-1);
     return vertx.httpClientBuilder().with(options).with(pool).build();
   }

@@ -1,9 +1,11 @@
 package io.tandem.proxy.http;
 
 import io.tandem.balancing.PickContext;
+import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.ListenerConfig;
 import io.tandem.limits.PoolQueue;
 import io.tandem.proxy.Outcome;
+import io.tandem.tls.TlsFacts;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
 import io.tandem.upstream.RoutingSnapshot;
@@ -259,6 +261,11 @@ final class Exchange implements PoolQueue.Waiter {
         .setMethod(req.method())
         .setURI(req.uri())
         .setIdleTimeout(pool.config().timeouts().response().toMillis());
+    BackendTlsConfig tls = pool.config().tls();
+    if (tls != null) {
+      // The TLS peer: SNI and the name the backend's certificate is checked against.
+      options.setHost(tls.serverName() != null ? tls.serverName() : b.address().host()).setPort(b.address().port());
+    }
     client.request(options).onComplete(ar -> {
       if (finished) {
         if (ar.succeeded()) {
@@ -387,6 +394,10 @@ final class Exchange implements PoolQueue.Waiter {
     HttpServerResponse resp = req.response();
     MultiMap out = resp.headers();
     ForwardingHeaders.copyEndToEnd(up.headers(), out, false);
+    String hsts = listener.hsts();
+    if (hsts != null) {
+      out.set(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
+    }
     java.util.concurrent.CompletableFuture<Void> stored = session.record(out, backend).toCompletableFuture();
     if (stored.isDone()) {
       relayBody(up);
@@ -534,7 +545,8 @@ final class Exchange implements PoolQueue.Waiter {
     if (listener.accessLog()) {
       long micros = (System.nanoTime() - startNanos) / 1000;
       AccessLog.log(listener.name(), clientIp, req.method().name(), req.uri(), status, outcome,
-          pool == null ? null : pool.name(), backend == null ? null : backend.id(), micros, requestId, bytesOut);
+          pool == null ? null : pool.name(), backend == null ? null : backend.id(), micros, requestId, bytesOut,
+          req.isSSL() ? TlsFacts.of(req.connection()) : null);
     }
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 
 /**
@@ -98,7 +99,11 @@ final class ForwardingHeaders {
       boolean upgrade) {
     copyEndToEnd(req.headers(), up.headers(), upgrade);
     String host = req.headers().get(HttpHeaders.HOST);
-    addForwarding(up.headers(), clientIp, "http", host, requestId);
+    if (host == null && req.version() == HttpVersion.HTTP_2 && req.authority() != null) {
+      // HTTP/2 carries the host in :authority, which the backend's HTTP/1.1 request carries as Host.
+      host = req.authority().toString();
+    }
+    addForwarding(up.headers(), clientIp, req.isSSL() ? "https" : "http", host, requestId);
     if (host != null) {
       HostAndPort authority = HostAndPort.parseAuthority(host, -1);
       if (authority != null) {

@@ -1,11 +1,13 @@
 package io.tandem.proxy.http;
 
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
+import io.tandem.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
@@ -13,10 +15,14 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -33,6 +39,7 @@ public final class HttpListenerVerticle extends VerticleBase {
   private final Set<ConnectionGuard> guards = new HashSet<>();
   private HttpServer server;
   private long sweepTimer = -1;
+  private Runnable tlsRegistration;
 
   /** @param port the port to bind: the configured one, or the one the first instance got for port 0 */
   public HttpListenerVerticle(ListenerRuntime runtime, int port) {
@@ -66,13 +73,43 @@ public final class HttpListenerVerticle extends VerticleBase {
   public Future<?> start() {
     ListenerConfig lc = runtime.config();
     HttpServerOptions options = serverOptions(lc, port);
+    ServerTls tls = runtime.tls();
+    if (tls != null) {
+      tls.applyTo(options);
+      options.setAlpnVersions(alpnVersions(tls.config().alpn()));
+    }
     server = vertx.createHttpServer(options);
+    if (tls != null) {
+      HttpServer s = server;
+      tlsRegistration = tls.register(ssl -> s.updateSSLOptions(ssl, true));
+    }
+    server.exceptionHandler(this::onServerException);
     server.connectionHandler(conn -> onConnection(conn, options));
     server.invalidRequestHandler(this::onInvalidRequest);
     server.requestHandler(this::onRequest);
     long sweepMs = Math.max(50, Math.min(1000, lc.timeouts().requestHeader().toMillis() / 4));
     sweepTimer = vertx.setPeriodic(sweepMs, id -> sweep());
     return server.listen();
+  }
+
+  private static List<HttpVersion> alpnVersions(List<String> alpn) {
+    List<HttpVersion> versions = new ArrayList<>();
+    for (String p : alpn) {
+      versions.add(p.equals("h2") ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
+    }
+    return versions.isEmpty() ? List.of(HttpVersion.HTTP_1_1) : versions;
+  }
+
+  /** Connection-level failures before any request; failed TLS handshakes are counted (the connection is closed). */
+  private void onServerException(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof SSLException || t instanceof NotSslRecordException) {
+        runtime.record(Outcome.TLS_HANDSHAKE_FAILED);
+        LOG.debug("TLS handshake failed on {}: {}", runtime.name(), t.toString());
+        return;
+      }
+    }
+    LOG.debug("connection error on {}: {}", runtime.name(), err.toString());
   }
 
   /** The bound port (after start). */
@@ -92,12 +129,15 @@ public final class HttpListenerVerticle extends VerticleBase {
       return;
     }
     Channel ch = ((ConnectionBase) conn).channel();
+    if (ch.pipeline().get("httpDecoder") == null) {
+      // HTTP/2 (by ALPN): its own framing, no HTTP/1 decoder to guard; idle connections end by the idle timeout.
+      conn.closeHandler(v -> runtime.connections().decrementAndGet());
+      return;
+    }
     ConnectionGuard guard = new ConnectionGuard(ch, System.nanoTime());
     ch.attr(ConnectionGuard.KEY).set(guard);
     guards.add(guard);
-    if (ch.pipeline().get("httpDecoder") != null) {
-      ch.pipeline().replace("httpDecoder", "httpDecoder", new SmugglingGuardDecoder(options, guard));
-    }
+    ch.pipeline().replace("httpDecoder", "httpDecoder", new SmugglingGuardDecoder(options, guard));
     conn.closeHandler(v -> {
       runtime.connections().decrementAndGet();
       guards.remove(guard);
@@ -109,6 +149,15 @@ public final class HttpListenerVerticle extends VerticleBase {
     if (guard != null) {
       guard.headReceived();
       req.response().endHandler(v -> guard.awaitNextHead());
+    }
+    int httpsPort = runtime.config().redirectToHttps();
+    if (httpsPort > 0) {
+      HttpsRedirect.send(runtime, req, httpsPort);
+      return;
+    }
+    String hsts = runtime.hsts();
+    if (hsts != null) {
+      req.response().putHeader(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
     }
     new Exchange(runtime, req, context).start();
   }
@@ -149,6 +198,9 @@ public final class HttpListenerVerticle extends VerticleBase {
   public Future<?> stop() {
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
+    }
+    if (tlsRegistration != null) {
+      tlsRegistration.run();
     }
     long drainMs = runtime.drainMillis();
     return server.shutdown(drainMs, TimeUnit.MILLISECONDS);

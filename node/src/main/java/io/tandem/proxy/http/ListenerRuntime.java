@@ -3,6 +3,7 @@ package io.tandem.proxy.http;
 import io.tandem.cluster.AffinityTable;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
+import io.tandem.tls.ServerTls;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.LatencyHistogram;
 import io.tandem.upstream.UpstreamRegistry;
@@ -28,6 +29,8 @@ public final class ListenerRuntime {
   private volatile ListenerConfig config;
   private volatile boolean accessLog;
   private volatile long drainMillis = 30_000;
+  private volatile ServerTls tls;
+  private volatile String hsts;
 
   public ListenerRuntime(ListenerConfig config, UpstreamRegistry registry, BackendClients clients,
       AffinityTable affinity, boolean accessLog) {
@@ -37,6 +40,7 @@ public final class ListenerRuntime {
     this.clients = clients;
     this.affinity = affinity;
     this.accessLog = accessLog;
+    this.hsts = hstsOf(config);
     this.requestIdPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL) + "-";
     for (int i = 0; i < outcomes.length; i++) {
       outcomes[i] = new LongAdder();
@@ -55,6 +59,26 @@ public final class ListenerRuntime {
   public void update(ListenerConfig config, boolean accessLog) {
     this.config = config;
     this.accessLog = accessLog;
+    this.hsts = hstsOf(config);
+  }
+
+  /** Sets the listener's TLS side (null: plain HTTP); its instances apply it when they start. */
+  public void tls(ServerTls tls) {
+    this.tls = tls;
+  }
+
+  /** The listener's TLS side, or null for plain HTTP. */
+  public ServerTls tls() {
+    return tls;
+  }
+
+  private static String hstsOf(ListenerConfig config) {
+    return config.tls() == null || config.tls().hsts() == null ? null : config.tls().hsts().headerValue();
+  }
+
+  /** The Strict-Transport-Security value to add to responses, or null. */
+  String hsts() {
+    return hsts;
   }
 
   /** How long a stopping instance lets in-flight requests finish. */

@@ -1,0 +1,36 @@
+package io.tandem.tls;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
+import javax.net.ssl.SSLSession;
+
+/**
+ * What a TLS connection negotiated: protocol version, cipher suite and the server name the client indicated (SNI).
+ * Read once per connection from its session and kept on the channel, so routing rules ({@code match.sni}) and the
+ * access log read them per request for the cost of an attribute lookup.
+ *
+ * @param sni null when the client sent no server name
+ */
+public record TlsFacts(String protocol, String cipher, String sni) {
+  private static final AttributeKey<TlsFacts> KEY = AttributeKey.valueOf("tandem.tls");
+
+  /** The facts of a connection, or null for a plain one. Event loop of the connection. */
+  public static TlsFacts of(HttpConnection conn) {
+    if (conn == null || !conn.isSsl() || !(conn instanceof ConnectionBase base)) {
+      return null;
+    }
+    Channel ch = base.channel();
+    TlsFacts facts = ch.attr(KEY).get();
+    if (facts == null) {
+      SSLSession s = conn.sslSession();
+      if (s == null) {
+        return null;
+      }
+      facts = new TlsFacts(s.getProtocol(), s.getCipherSuite(), SniKeyManager.serverName(s));
+      ch.attr(KEY).set(facts);
+    }
+    return facts;
+  }
+}

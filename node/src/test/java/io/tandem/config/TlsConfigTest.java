@@ -1,0 +1,98 @@
+package io.tandem.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.tandem.testing.TestCerts;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TlsConfigTest {
+  @TempDir
+  static Path dir;
+  static TestCerts certs;
+  static TestCerts.Pair a;
+  static TestCerts.Pair b;
+
+  @BeforeAll
+  static void makeCertificates() {
+    certs = TestCerts.create(dir);
+    a = certs.leaf("a", "a.tandem.test");
+    b = certs.leaf("b", "b.tandem.test", "*.b.tandem.test");
+  }
+
+  private static String cert(TestCerts.Pair p) {
+    return "{cert: \"" + p.cert() + "\", key: \"" + p.key() + "\"}";
+  }
+
+  @Test
+  void readsEverySettingWithDefaults() {
+    TandemConfig c = ConfigTexts.parses(ConfigTexts.listener("tls:\n  certificates: [" + cert(a) + ", " + cert(b)
+        + "]\n  default: b.tandem.test\n  ciphers: [TLS_AES_128_GCM_SHA256]\n  client-auth: optional\n"
+        + "  client-ca: \"" + certs.caCert() + "\"\n  hsts: {max-age: 1d, include-subdomains: true}\n"
+        + "  engine: jdk\n  reload-interval: 2s\n"));
+    TlsConfig tls = c.listeners().get(0).tls();
+    assertEquals(List.of(a.cert(), b.cert()), tls.certificates().stream().map(TlsConfig.CertificateFiles::cert).toList());
+    assertEquals("b.tandem.test", tls.defaultName());
+    assertEquals(List.of("TLSv1.2", "TLSv1.3"), tls.protocols());
+    assertEquals(List.of("h2", "http/1.1"), tls.alpn());
+    assertEquals(TlsConfig.ClientAuth.OPTIONAL, tls.clientAuth());
+    assertEquals("max-age=86400; includeSubDomains", tls.hsts().headerValue());
+    assertEquals(TlsConfig.Engine.JDK, tls.engine());
+    assertEquals(Duration.ofSeconds(2), tls.reloadInterval());
+    assertNull(ConfigTexts.parses(ConfigTexts.LISTENER + ConfigTexts.POOL).listeners().get(0).tls());
+
+    TandemConfig p = ConfigTexts.parses(ConfigTexts.pool("tls: {ca: \"" + certs.caCert() + "\", server-name: api.internal}"));
+    assertEquals(new BackendTlsConfig(certs.caCert(), "api.internal", false), p.pools().get(0).tls());
+    assertEquals(443, ConfigTexts.parses(ConfigTexts.listener("redirect-to-https: 443")).listeners().get(0)
+        .redirectToHttps());
+  }
+
+  @Test
+  void badCertificatesAreConfigErrorsNamingFieldFileAndProblem() {
+    Path missing = dir.resolve("missing.crt");
+    assertEquals(List.of(
+        "listeners[0].tls.certificates[0].cert: " + missing + ": file not found",
+        "listeners[0].tls.certificates[1].key: " + b.key() + ": does not match the certificate in " + a.cert()
+            + " (CN=a.tandem.test)"),
+        ConfigTexts.errors(ConfigTexts.listener("tls:\n  certificates:\n    - {cert: \"" + missing + "\", key: \""
+            + a.key() + "\"}\n    - {cert: \"" + a.cert() + "\", key: \"" + b.key() + "\"}\n")));
+  }
+
+  @Test
+  void badSettingsAreReported() {
+    assertEquals(List.of(
+        "listeners[0].tls.certificates: at least one {cert, key} is required",
+        "listeners[0].tls.protocols[0]: must be a TLS version (TLSv1.2 or TLSv1.3), got \"TLSv1.1\"",
+        "listeners[0].tls.protocols: must enable at least one of TLSv1.2, TLSv1.3",
+        "listeners[0].tls.ciphers[0]: unknown cipher suite \"RC4-MD5\"; use IANA names such as TLS_AES_128_GCM_SHA256"
+            + " or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "listeners[0].tls.alpn[0]: must be h2 or http/1.1, got \"spdy/3\"",
+        "listeners[0].tls.client-ca: is required with client-auth required",
+        "listeners[0].tls.engine: must be one of: auto, openssl, jdk; got \"boring\""),
+        ConfigTexts.errors(ConfigTexts.listener("tls: {protocols: [TLSv1.1], ciphers: [RC4-MD5], alpn: [spdy/3],"
+            + " client-auth: required, engine: boring}")));
+    assertEquals(List.of(
+        "listeners[0].tls.client-ca: applies only with client-auth optional or required",
+        "listeners[0].tls.default: names no certificate; the certificates are for: a.tandem.test",
+        "listeners[0].tls: unknown key \"hsst\"; expected one of: certificates, default, protocols, ciphers, alpn, "
+            + "client-auth, client-ca, hsts, engine, reload-interval"),
+        ConfigTexts.errors(ConfigTexts.listener("tls: {certificates: [" + cert(a) + "], default: b.tandem.test, "
+            + "client-ca: \"" + certs.caCert() + "\", hsst: {}}")).stream().sorted().toList());
+    assertEquals(List.of("listeners[0].redirect-to-https: applies to plain HTTP listeners only; this listener has tls"),
+        ConfigTexts.errors(ConfigTexts.listener("redirect-to-https: 443\ntls: {certificates: [" + cert(a) + "]}")));
+    assertEquals(List.of("listeners[0].routes: match.sni needs a listener with tls (route to pool \"app\")"),
+        ConfigTexts.errors(ConfigTexts.listener("routes: [{match: {sni: [a.tandem.test]}, pool: app}]")));
+    assertEquals(List.of(
+        "pools[0].tls.trust-all: set ca or trust-all, not both",
+        "pools[0].tls.server-name: must be a host name, not a wildcard"),
+        ConfigTexts.errors(ConfigTexts.pool("tls: {ca: \"" + certs.caCert() + "\", trust-all: true, server-name: \"*.x.y\"}"))
+            .stream().sorted(java.util.Comparator.reverseOrder()).toList());
+    assertEquals(List.of("pools[0].tls.ca: " + a.key() + ": no PEM CA certificate (-----BEGIN CERTIFICATE-----) found"),
+        ConfigTexts.errors(ConfigTexts.pool("tls: {ca: \"" + a.key() + "\"}")));
+  }
+}
