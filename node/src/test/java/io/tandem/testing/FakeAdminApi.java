@@ -13,6 +13,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -198,6 +199,13 @@ public final class FakeAdminApi implements AutoCloseable {
         long failed = serving && tick % 4 == 0 ? 1 : 0;
         ObjectNode requests = backend.withObjectProperty("requests");
         requests.put("total", requests.get("total").asLong() + more);
+        ObjectNode perNode = requests.withObjectProperty("perNode");
+        List<String> nodes = new ArrayList<>();
+        perNode.fieldNames().forEachRemaining(nodes::add);
+        for (int i = 0; i < nodes.size(); i++) {
+          long share = more / nodes.size() + (i < more % nodes.size() ? 1 : 0);
+          perNode.put(nodes.get(i), perNode.get(nodes.get(i)).asLong() + share);
+        }
         backend.put("errors", backend.get("errors").asLong() + failed);
         poolRequests += requests.get("total").asLong();
         poolErrors += backend.get("errors").asLong();
