@@ -122,6 +122,16 @@ class CtlCommandTest {
   }
 
   @Test
+  void readmeShowsTheRealOutput() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String command = "$ tandem ctl --admin 127.0.0.1:19091 backends web\n";
+    int start = readme.indexOf(command);
+    assertTrue(start >= 0, "README.md shows no " + command);
+    String shown = readme.substring(start + command.length(), readme.indexOf("```", start));
+    assertEquals(ctl("backends", "web").out(), shown);
+  }
+
+  @Test
   void backendsOfAPoolWithAnIncompleteAnswerSaySo() {
     Run r = ctl("backends", "api");
     assertEquals(0, r.code());
