@@ -1,5 +1,6 @@
 package io.tandem.bootstrap;
 
+import io.tandem.admin.ReloadResult;
 import io.tandem.config.ConfigError;
 import io.tandem.config.ConfigException;
 import io.tandem.config.TandemConfig;
@@ -25,6 +26,16 @@ public final class NodeProcess {
   public NodeProcess(ConfigSource source, RunningNode node) {
     this.source = source;
     this.node = node;
+    if (node instanceof TandemNode tandem && tandem.admin() != null) {
+      tandem.admin().reloader(this::reloadForAdmin);
+    }
+  }
+
+  /** {@link #reload()} as the admin API reports it: applied, or the configuration errors, or why it failed. */
+  Future<ReloadResult> reloadForAdmin() {
+    return reload().transform(ar -> Future.succeededFuture(ar.succeeded() ? ReloadResult.applied()
+        : ar.cause() instanceof ConfigException e ? ReloadResult.rejected(e.errors())
+        : ReloadResult.failed(String.valueOf(ar.cause().getMessage()))));
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.tandem.bootstrap;
 
+import io.tandem.admin.AdminServer;
+import io.tandem.admin.NodeView;
 import io.tandem.cluster.LocalSharedState;
 import io.tandem.cluster.SharedState;
 import io.tandem.config.ListenerConfig;
@@ -44,7 +46,10 @@ public final class TandemNode implements RunningNode {
   private final int eventLoops;
   private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
   private final long expiryTimer;
+  private final long startedAtMillis = System.currentTimeMillis();
   private volatile TandemConfig config;
+  private volatile AdminServer admin;
+  private volatile int adminPort;
 
   private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port) {}
 
@@ -61,6 +66,8 @@ public final class TandemNode implements RunningNode {
     this.clients = new BackendClients(vertx);
     this.probes = new Probes(vertx, clock);
     this.health = new ActiveHealthChecker(probes::forConfig, shared.health(), scheduler, clock);
+    // Runtime adds and removes change the pools without a reload: checks follow the pools in force.
+    registry.addPoolsListener(health::apply);
     shared.connections().localSource(registry::localCounts);
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
     shared.health().addSuspectListener(health::probeNow);
@@ -107,14 +114,32 @@ public final class TandemNode implements RunningNode {
     for (ListenerConfig lc : config.listeners()) {
       started.add(startListener(lc));
     }
-    return Future.all(started).mapEmpty();
+    return Future.all(started).compose(v -> startAdmin());
+  }
+
+  /** The admin listener, after the traffic listeners (it reports them ready). */
+  private Future<Void> startAdmin() {
+    if (!config.admin().enabled()) {
+      return Future.succeededFuture();
+    }
+    NodeView view = new NodeView(config.nodeId(), io.tandem.cluster.Membership.localVersion(), startedAtMillis, shared, registry, () -> config,
+        () -> config.listeners().stream().allMatch(l -> listeners.containsKey(l.name())));
+    AdminServer server = new AdminServer(vertx, view);
+    // HOOK(metrics): once io.tandem.admin.metrics.NodeMetrics is merged, mount it here:
+    //   server.metrics(nodeMetrics::scrape);   (GET /metrics answers 404 until then)
+    return server.start().map(port -> {
+      admin = server;
+      adminPort = port;
+      return (Void) null;
+    }).recover(err -> Future.failedFuture(new IllegalStateException("admin listener cannot bind "
+        + config.admin().host() + ":" + config.admin().port() + ": " + err.getMessage(), err)));
   }
 
   private void applyControl(TandemConfig cfg) {
     clients.drainTime(cfg.node().drainTimeout());
     clients.apply(cfg.pools());
     registry.apply(cfg);
-    health.apply(cfg.pools());
+    health.apply(registry.effectivePools());
   }
 
   private Future<Void> startListener(ListenerConfig lc) {
@@ -185,10 +210,13 @@ public final class TandemNode implements RunningNode {
   @Override
   public Future<Void> shutdown(Duration drain) {
     LOG.info("stopping: draining in-flight requests for up to {} ms", drain.toMillis());
+    AdminServer running = admin;
+    Future<Void> adminStopped = running == null ? Future.succeededFuture() : running.stop();
     for (Listener l : listeners.values()) {
       l.runtime.drainMillis(drain.toMillis());
     }
     List<Future<?>> stops = new ArrayList<>();
+    stops.add(adminStopped);
     for (String name : List.copyOf(listeners.keySet())) {
       stops.add(stopListener(name));
     }
@@ -210,6 +238,16 @@ public final class TandemNode implements RunningNode {
       throw new IllegalArgumentException("no listener " + listenerName);
     }
     return l.port;
+  }
+
+  /** The admin listener's bound port; 0 when the node has none. */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /** The admin listener, or null when the node has none. */
+  public AdminServer admin() {
+    return admin;
   }
 
   /** The configuration in force. */

@@ -5,6 +5,11 @@ import io.tandem.upstream.AdminState;
 /**
  * One operator change of one backend. Null fields leave that aspect as configured.
  *
+ * <p>Besides drain/disable/enable and weight, a change may add a backend to a pool ({@code added}: the backend exists
+ * from then on, even across reloads, with that address) or remove one ({@code removed}: a configured backend stays out
+ * of its pool across reloads until it is added again). An add or a remove replaces whatever was in force for that
+ * backend; a later state or weight change keeps it.
+ *
  * @param pool      pool name
  * @param backendId backend id
  * @param state     admin state, or null
@@ -12,9 +17,28 @@ import io.tandem.upstream.AdminState;
  * @param version   cluster-wide version, assigned when stored (0 before)
  * @param node      id of the node where the change was made
  * @param atMillis  wall-clock time of the change
+ * @param added     the backend's address and limits when it was added at runtime, else null
+ * @param removed   whether the backend was removed from its pool at runtime
  */
 public record BackendChange(
-    String pool, String backendId, AdminState state, Integer weight, long version, String node, long atMillis) {
+    String pool, String backendId, AdminState state, Integer weight, long version, String node, long atMillis,
+    Added added, boolean removed) {
+
+  /**
+   * A backend added at runtime: what its configuration entry would say.
+   *
+   * @param host           host name or IP
+   * @param port           1..65535
+   * @param weight         1..256
+   * @param maxConnections 0 (unlimited) or more
+   */
+  public record Added(String host, int port, int weight, int maxConnections) {}
+
+  /** A state or weight change (no add, no remove). */
+  public BackendChange(String pool, String backendId, AdminState state, Integer weight, long version, String node,
+      long atMillis) {
+    this(pool, backendId, state, weight, version, node, atMillis, null, false);
+  }
 
   public static BackendChange state(String pool, String backendId, AdminState state) {
     return new BackendChange(pool, backendId, state, null, 0, null, 0);
@@ -24,16 +48,48 @@ public record BackendChange(
     return new BackendChange(pool, backendId, null, weight, 0, null, 0);
   }
 
+  public static BackendChange add(String pool, String backendId, Added backend) {
+    return new BackendChange(pool, backendId, null, null, 0, null, 0, backend, false);
+  }
+
+  public static BackendChange remove(String pool, String backendId) {
+    return new BackendChange(pool, backendId, null, null, 0, null, 0, null, true);
+  }
+
   public String key() {
     return pool + "/" + backendId;
   }
 
-  /** This change merged over an earlier one for the same backend (fields this one leaves null are kept). */
+  /** This change with its version, origin node and time set. */
+  public BackendChange stamped(long version, String node, long atMillis) {
+    return new BackendChange(pool, backendId, state, weight, version, node, atMillis, added, removed);
+  }
+
+  /** Whether this change puts a runtime-added backend in its pool (added and not removed since). */
+  public boolean addsBackend() {
+    return added != null && !removed;
+  }
+
+  /**
+   * This change merged over an earlier one for the same backend: an add or a remove replaces the earlier one; a state
+   * or weight change keeps the fields it leaves null, and the earlier add or remove.
+   */
   public BackendChange over(BackendChange earlier) {
-    if (earlier == null) {
+    if (earlier == null || added != null || removed) {
       return this;
     }
     return new BackendChange(pool, backendId, state != null ? state : earlier.state,
-        weight != null ? weight : earlier.weight, version, node, atMillis);
+        weight != null ? weight : earlier.weight, version, node, atMillis, earlier.added, earlier.removed);
+  }
+
+  /**
+   * Why this change cannot be merged over {@code earlier}, or null when it can: adding a backend that a runtime add
+   * already put there. (Whether a configured backend has the id is checked by the registry, which knows the pools.)
+   */
+  public String conflictWith(BackendChange earlier) {
+    if (added != null && earlier != null && earlier.addsBackend()) {
+      return "pool " + pool + " already has a backend with id \"" + backendId + "\"";
+    }
+    return null;
   }
 }

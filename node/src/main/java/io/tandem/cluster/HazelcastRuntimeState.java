@@ -38,6 +38,8 @@ import java.util.function.Consumer;
 public final class HazelcastRuntimeState implements RuntimeState, AutoCloseable {
   static final String MAP = "tandem-runtime";
   static final String KEY = "state";
+  /** Prefix of an {@link Apply} answer that refused the change (never the start of JSON). */
+  private static final String CONFLICT = "conflict:";
 
   private final IMap<String, String> map;
   private final String nodeId;
@@ -80,16 +82,28 @@ public final class HazelcastRuntimeState implements RuntimeState, AutoCloseable 
     return ready;
   }
 
+  /**
+   * {@inheritDoc} Fails with {@link io.tandem.upstream.BackendConflictException} when the change adds a backend that
+   * a runtime add already put in its pool (checked atomically with the store, so of two concurrent adds one fails).
+   */
   @Override
   public CompletionStage<Long> apply(BackendChange change) {
-    BackendChange stamped = new BackendChange(change.pool(), change.backendId(), change.state(), change.weight(), 0,
-        nodeId, System.currentTimeMillis());
-    return map.submitToKey(KEY, new Apply(toJson(stamped), encode(new Shared(state, false))))
-        .thenApplyAsync(json -> {
-          StateFile.State stored = decode(json).state();
-          accept(stored);
-          return stored.version();
+    BackendChange stamped = change.stamped(0, nodeId, System.currentTimeMillis());
+    CompletableFuture<Long> result = new CompletableFuture<>();
+    map.submitToKey(KEY, new Apply(toJson(stamped), encode(new Shared(state, false))))
+        .whenCompleteAsync((json, error) -> {
+          if (error != null) {
+            result.completeExceptionally(error);
+          } else if (json.startsWith(CONFLICT)) {
+            result.completeExceptionally(new io.tandem.upstream.BackendConflictException(
+                json.substring(CONFLICT.length())));
+          } else {
+            StateFile.State stored = decode(json).state();
+            accept(stored);
+            result.complete(stored.version());
+          }
         }, control);
+    return result;
   }
 
   @Override
@@ -180,7 +194,10 @@ public final class HazelcastRuntimeState implements RuntimeState, AutoCloseable 
     }
   }
 
-  /** Stamps the next version on a change, merges it over the one in force and stores the new set. */
+  /**
+   * Stamps the next version on a change, merges it over the one in force and stores the new set; answers the new set,
+   * or {@link #CONFLICT} and why when the change contradicts the one in force (nothing is stored then).
+   */
   private record Apply(String change, String fallback) implements EntryProcessor<String, String, String> {
     @Override
     public String process(Map.Entry<String, String> entry) {
@@ -191,10 +208,14 @@ public final class HazelcastRuntimeState implements RuntimeState, AutoCloseable 
       } catch (JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
+      BackendChange earlier = held.changes().get(c.key());
+      String conflict = c.conflictWith(earlier);
+      if (conflict != null) {
+        return CONFLICT + conflict;
+      }
       long version = held.version() + 1;
       Map<String, BackendChange> changes = new HashMap<>(held.changes());
-      changes.put(c.key(), new BackendChange(c.pool(), c.backendId(), c.state(), c.weight(), version, c.node(),
-          c.atMillis()).over(held.changes().get(c.key())));
+      changes.put(c.key(), c.stamped(version, c.node(), c.atMillis()).over(earlier));
       String next = encode(new Shared(version, false, changes));
       entry.setValue(next);
       return next;

@@ -34,6 +34,21 @@ public interface HealthBoard {
   default void addSuspectListener(BiConsumer<String, String> listener) {}
 
   /**
+   * Records the result of one active probe of a backend this node checks, for {@link #detail}. The board stamps its own
+   * node id (the result's {@code node} is ignored) and may skip publishing a result that says what the last one said
+   * (the cluster board republishes an unchanged result at most every few seconds), so calling it after every probe is
+   * cheap.
+   *
+   * <pre>{@code
+   * board.publishCheck("web", "b1", new CheckResult(null, true, "status 200", 812, System.currentTimeMillis()));
+   * }</pre>
+   */
+  default void publishCheck(String pool, String backendId, CheckResult result) {}
+
+  /** Forgets this node's last check result of a backend (it is no longer checked here: removed from its pool). */
+  default void withdrawCheck(String pool, String backendId) {}
+
+  /**
    * What the cluster knows about one backend's health, for operators (admin API): the verdict, which node published
    * it and when, and the last check result of each node that checked it (the owner today; earlier owners keep their
    * last entry until it ages out). Local memory only; never called on the data path.

@@ -15,13 +15,15 @@ import java.util.function.BiConsumer;
 public final class LocalSharedState implements SharedState {
   private final String nodeId;
   private final LocalAffinityTable affinity;
-  private final LocalHealthBoard health = new LocalHealthBoard();
+  private final LocalHealthBoard health;
   private final LocalRuntimeState runtime;
   private final Membership membership;
+  private volatile String adminAddress;
 
   public LocalSharedState(String nodeId, Clock clock) {
     this.nodeId = nodeId;
     this.affinity = new LocalAffinityTable(clock);
+    this.health = new LocalHealthBoard(nodeId);
     this.runtime = new LocalRuntimeState(nodeId);
     long started = System.currentTimeMillis();
     this.membership = new Membership() {
@@ -42,6 +44,11 @@ public final class LocalSharedState implements SharedState {
 
       @Override
       public void addListener(java.util.function.Consumer<List<Member>> listener) {}
+
+      @Override
+      public Map<String, MemberInfo> info() {
+        return Map.of(nodeId, new MemberInfo(Membership.localVersion(), started, adminAddress));
+      }
     };
   }
 
@@ -75,40 +82,55 @@ public final class LocalSharedState implements SharedState {
     return membership;
   }
 
+  /**
+   * The admin listener's {@code host:port} once it is bound, for {@link Membership#info()} (a single node has no
+   * {@code nodes:} entry to take it from).
+   */
+  public void announceAdmin(String hostPort) {
+    this.adminAddress = hostPort;
+  }
+
   @Override
   public void close() {}
 
   /** Runtime changes of a single node: versioned, in memory. */
   private static final class LocalRuntimeState implements RuntimeState {
     private final String nodeId;
-    private final Map<String, BackendChange> changes = new ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<Map<String, BackendChange>>> listeners =
         new CopyOnWriteArrayList<>();
-    private long version;
+    private volatile StateFile.State state = StateFile.State.EMPTY;
 
     LocalRuntimeState(String nodeId) {
       this.nodeId = nodeId;
     }
 
     @Override
-    public synchronized CompletionStage<Long> apply(BackendChange change) {
-      long v = ++version;
-      BackendChange stored = new BackendChange(change.pool(), change.backendId(), change.state(), change.weight(), v,
-          nodeId, System.currentTimeMillis()).over(changes.get(change.key()));
-      changes.put(change.key(), stored);
-      Map<String, BackendChange> snapshot = Map.copyOf(changes);
-      listeners.forEach(l -> l.accept(snapshot));
-      return CompletableFuture.completedFuture(v);
+    public CompletionStage<Long> apply(BackendChange change) {
+      StateFile.State next;
+      synchronized (this) {
+        BackendChange earlier = state.changes().get(change.key());
+        String conflict = change.conflictWith(earlier);
+        if (conflict != null) {
+          return CompletableFuture.failedFuture(new io.tandem.upstream.BackendConflictException(conflict));
+        }
+        long v = state.version() + 1;
+        Map<String, BackendChange> changes = new java.util.HashMap<>(state.changes());
+        changes.put(change.key(), change.stamped(v, nodeId, System.currentTimeMillis()).over(earlier));
+        next = new StateFile.State(v, changes);
+        state = next;
+      }
+      listeners.forEach(l -> l.accept(next.changes()));
+      return CompletableFuture.completedFuture(next.version());
     }
 
     @Override
     public Map<String, BackendChange> current() {
-      return Map.copyOf(changes);
+      return state.changes();
     }
 
     @Override
-    public synchronized long version() {
-      return version;
+    public long version() {
+      return state.version();
     }
 
     @Override
@@ -129,11 +151,13 @@ public final class LocalSharedState implements SharedState {
     private static final class Binding {
       final String backendId;
       final long idleNanos;
+      final long created;
       volatile long lastUsed;
 
       Binding(String backendId, long idleNanos, long now) {
         this.backendId = backendId;
         this.idleNanos = idleNanos;
+        this.created = now;
         this.lastUsed = now;
       }
 
@@ -186,6 +210,20 @@ public final class LocalSharedState implements SharedState {
       return table == null ? 0 : table.size();
     }
 
+    /** Reads the binding without refreshing its idle timer; times are converted from the injected clock. */
+    @Override
+    public CompletionStage<java.util.Optional<AffinityTable.Binding>> binding(String pool, String key) {
+      Map<String, Binding> table = pools.get(pool);
+      Binding b = table == null ? null : table.get(key);
+      long now = clock.nanoTime();
+      if (b == null || b.expired(now)) {
+        return CompletableFuture.completedFuture(java.util.Optional.empty());
+      }
+      long wall = System.currentTimeMillis();
+      return CompletableFuture.completedFuture(java.util.Optional.of(new AffinityTable.Binding(b.backendId,
+          wall - (now - b.created) / 1_000_000, wall - (now - b.lastUsed) / 1_000_000)));
+    }
+
     /** Drops bindings idle longer than their timeout. */
     public void expire() {
       long now = clock.nanoTime();
@@ -195,9 +233,23 @@ public final class LocalSharedState implements SharedState {
     }
   }
 
+  /** Verdicts, check results and suspect reports of a single node, in memory. */
   private static final class LocalHealthBoard implements HealthBoard {
-    private final Map<String, HealthState> verdicts = new ConcurrentHashMap<>();
+    private final String nodeId;
+    private final Map<String, HealthDetail> details = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
+
+    LocalHealthBoard(String nodeId) {
+      this.nodeId = nodeId;
+    }
+
+    private static String key(String pool, String backendId) {
+      return pool + '\u0000' + backendId;
+    }
+
+    private HealthDetail current(String key) {
+      return details.getOrDefault(key, new HealthDetail(HealthState.PENDING, null, 0, List.of(), List.of()));
+    }
 
     @Override
     public boolean isChecker(String pool, String backendId) {
@@ -206,15 +258,49 @@ public final class LocalSharedState implements SharedState {
 
     @Override
     public void publish(String pool, String backendId, HealthState state) {
-      HealthState old = verdicts.put(pool + '\u0000' + backendId, state);
-      if (old != state) {
+      String key = key(pool, backendId);
+      HealthDetail old = current(key);
+      if (old.verdict() == state && old.publishedBy() != null) {
+        return;
+      }
+      details.compute(key, (k, d) -> new HealthDetail(state, nodeId, System.currentTimeMillis(),
+          d == null ? List.of() : d.checks(), List.of()));
+      if (old.verdict() != state) {
         listeners.forEach(l -> l.accept(pool, backendId));
       }
     }
 
     @Override
+    public void publishCheck(String pool, String backendId, CheckResult result) {
+      CheckResult mine = new CheckResult(nodeId, result.ok(), result.detail(), result.latencyMicros(),
+          result.atMillis());
+      details.compute(key(pool, backendId), (k, d) -> d == null
+          ? new HealthDetail(HealthState.PENDING, null, 0, List.of(mine), List.of())
+          : new HealthDetail(d.verdict(), d.publishedBy(), d.sinceMillis(), List.of(mine), d.suspects()));
+    }
+
+    @Override
+    public void withdrawCheck(String pool, String backendId) {
+      details.computeIfPresent(key(pool, backendId), (k, d) ->
+          new HealthDetail(d.verdict(), d.publishedBy(), d.sinceMillis(), List.of(), d.suspects()));
+    }
+
+    @Override
+    public void reportSuspect(String pool, String backendId) {
+      details.compute(key(pool, backendId), (k, d) -> d == null
+          ? new HealthDetail(HealthState.PENDING, null, 0, List.of(), List.of(nodeId))
+          : new HealthDetail(d.verdict(), d.publishedBy(), d.sinceMillis(), d.checks(), List.of(nodeId)));
+    }
+
+    @Override
     public HealthState verdict(String pool, String backendId) {
-      return verdicts.getOrDefault(pool + '\u0000' + backendId, HealthState.PENDING);
+      HealthDetail d = details.get(key(pool, backendId));
+      return d == null ? HealthState.PENDING : d.verdict();
+    }
+
+    @Override
+    public HealthDetail detail(String pool, String backendId) {
+      return current(key(pool, backendId));
     }
 
     @Override

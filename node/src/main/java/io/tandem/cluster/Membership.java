@@ -34,4 +34,10 @@ public interface Membership {
 
   /** What a member announced about itself when it joined. */
   record MemberInfo(String version, long startedAtMillis, String adminAddress) {}
+
+  /** This node's Tandem version: the jar manifest's {@code Implementation-Version}, "dev" when run from classes. */
+  static String localVersion() {
+    String version = Membership.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
 }

@@ -5,7 +5,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
- * Operators' runtime changes to backends (drain, disable, enable, weight), made on any node and applied on every node.
+ * Operators' runtime changes to backends (drain, disable, enable, weight, add, remove), made on any node and applied
+ * on every node.
  * Each change carries a cluster-wide version; the cluster implementation also saves the whole set to a local state
  * file so that a restart of every node keeps it.
  *
@@ -23,7 +24,10 @@ public interface RuntimeState {
   /** The changes in force, by {@link BackendChange#key()}, from local memory. */
   Map<String, BackendChange> current();
 
-  /** The highest version this node has applied. */
+  /**
+   * The highest version this node has taken in. Implementations update {@link #current()} before this, so a reader
+   * that reads {@code version()} first and {@code current()} second holds changes at least that new.
+   */
   long version();
 
   /** Called on a control-plane thread with the changes in force after any change, local or remote. */

@@ -16,7 +16,8 @@ final class ConfigReader {
       problems.add("", "the top level must be a mapping with listeners and pools, got " + Scalars.describe(root));
       root = null;
     }
-    YamlMap top = YamlMap.open(root, "", problems, "node", "access-log", "listeners", "pools", "cluster", "nodes");
+    YamlMap top = YamlMap.open(root, "", problems, "node", "access-log", "listeners", "pools", "cluster", "nodes",
+        "admin");
 
     YamlMap node = top.map("node", "event-loops", "drain-timeout");
     NodeSettings nodeSettings = new NodeSettings(
@@ -41,8 +42,9 @@ final class ConfigReader {
     List<String> listenerNames = Names.in(root == null ? null : root.get("listeners"), "name");
     ClusterReader.Result cluster = ClusterReader.read(top, listenerNames, nodeId);
     listeners = bindsOfThisNode(listeners, binds, cluster);
+    AdminConfig admin = AdminReader.read(top, cluster.cluster(), binds);
     Binds.check(binds, problems);
-    return new TandemConfig(source, nodeSettings, listeners, pools, accessLog, cluster.cluster());
+    return new TandemConfig(source, nodeSettings, listeners, pools, accessLog, cluster.cluster(), admin);
   }
 
   /**

@@ -33,6 +33,12 @@ public record PoolConfig(
     backends = List.copyOf(backends);
   }
 
+  /** This pool with other backends (runtime adds and removes); every other setting is kept. */
+  public PoolConfig withBackends(List<BackendConfig> others) {
+    return new PoolConfig(name, algorithm, hashKey, others, health, queue, persistence, retries, timeouts,
+        connectionPoolSize);
+  }
+
   /**
    * @param maxSize requests that may wait for a free backend; 0 answers 503 at once
    * @param timeout a request that waited this long gets 503

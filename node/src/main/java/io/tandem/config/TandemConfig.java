@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param pools     the backend pools, at least one
  * @param accessLog the access log settings
  * @param cluster   cluster settings with this node's identity, or null for a standalone node
+ * @param admin     the admin listener ({@link AdminConfig#NONE} when the node has none)
  */
 public record TandemConfig(
     Path source,
@@ -21,11 +22,24 @@ public record TandemConfig(
     List<ListenerConfig> listeners,
     List<PoolConfig> pools,
     AccessLogConfig accessLog,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    AdminConfig admin) {
 
   public TandemConfig {
     listeners = List.copyOf(listeners);
     pools = List.copyOf(pools);
+    admin = admin == null ? AdminConfig.NONE : admin;
+  }
+
+  /** A configuration without an admin listener. */
+  public TandemConfig(Path source, NodeSettings node, List<ListenerConfig> listeners, List<PoolConfig> pools,
+      AccessLogConfig accessLog, ClusterConfig cluster) {
+    this(source, node, listeners, pools, accessLog, cluster, AdminConfig.NONE);
+  }
+
+  /** This configuration with another admin section. */
+  public TandemConfig withAdmin(AdminConfig admin) {
+    return new TandemConfig(source, node, listeners, pools, accessLog, cluster, admin);
   }
 
   /** A standalone node's configuration. */

@@ -21,8 +21,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Runs the active checks of every backend whose pool has {@code health.active}, and publishes verdict changes to the
- * {@link HealthBoard}.
+ * Runs the active checks of every backend whose pool has {@code health.active}, and publishes verdict changes and
+ * each probe's result (for operators) to the {@link HealthBoard}.
  *
  * <p>Per backend, one loop on the {@link Scheduler}: the first probe runs right away (after a small deterministic
  * stagger, {@link #firstDelay}), each next one {@code interval} after the previous outcome. Before each probe the loop
@@ -99,6 +99,7 @@ public final class ActiveHealthChecker implements AutoCloseable {
         return false;
       }
       e.getValue().stop();
+      board.withdrawCheck(e.getValue().pool, e.getValue().backend.id());
       return true;
     });
   }
@@ -229,6 +230,8 @@ public final class ActiveHealthChecker implements AutoCloseable {
       }
       Transition t = machine.record(r.ok());
       last = new LastCheck(r, clock.nanoTime(), machine.state());
+      board.publishCheck(pool, backend.id(), new HealthBoard.CheckResult(null, r.ok(), r.detail(),
+          r.latency().toNanos() / 1000, System.currentTimeMillis()));
       if (t != null) {
         LOG.info("health {}/{}: {} -> {} ({})", pool, backend.id(), t.from(), t.to(), r.detail());
         board.publish(pool, backend.id(), t.to());

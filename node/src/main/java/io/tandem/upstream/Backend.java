@@ -20,9 +20,19 @@ public final class Backend {
   private final boolean healthy;
   private final boolean ejected;
   private final AdminState adminState;
+  private final Source source;
+
+  /** Where a backend comes from: the configuration file, or an operator's runtime add (admin API). */
+  public enum Source { CONFIG, RUNTIME }
 
   public Backend(String pool, String id, String host, int port, int weight, int maxConnections, String cookieToken,
       BackendStats stats, boolean healthy, boolean ejected, AdminState adminState) {
+    this(pool, id, host, port, weight, maxConnections, cookieToken, stats, healthy, ejected, adminState,
+        Source.CONFIG);
+  }
+
+  public Backend(String pool, String id, String host, int port, int weight, int maxConnections, String cookieToken,
+      BackendStats stats, boolean healthy, boolean ejected, AdminState adminState, Source source) {
     this.pool = pool;
     this.id = id;
     this.host = host;
@@ -35,6 +45,7 @@ public final class Backend {
     this.healthy = healthy;
     this.ejected = ejected;
     this.adminState = adminState;
+    this.source = source;
   }
 
   /** For unit tests of algorithms: healthy, enabled, unlimited, with fresh counters. */
@@ -43,7 +54,8 @@ public final class Backend {
   }
 
   public Backend withState(boolean healthy, boolean ejected, AdminState adminState) {
-    return new Backend(pool, id, host, port, weight, maxConnections, cookieToken, stats, healthy, ejected, adminState);
+    return new Backend(pool, id, host, port, weight, maxConnections, cookieToken, stats, healthy, ejected, adminState,
+        source);
   }
 
   public String pool() {
@@ -93,6 +105,11 @@ public final class Backend {
 
   public AdminState adminState() {
     return adminState;
+  }
+
+  /** Whether the configuration file or an operator's runtime add put this backend in its pool. */
+  public Source source() {
+    return source;
   }
 
   /** May receive new sessions: healthy, not ejected, enabled. */

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class BackendStats {
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder[] outcomes = new LongAdder[Outcome.values().length];
+  private final io.tandem.util.LatencyHistogram latency = new io.tandem.util.LatencyHistogram();
 
   public BackendStats() {
     for (int i = 0; i < outcomes.length; i++) {
@@ -54,5 +55,10 @@ public final class BackendStats {
 
   public long count(Outcome outcome) {
     return outcomes[outcome.ordinal()].sum();
+  }
+
+  /** Latencies of the requests this node completed through this backend (outcome ok), for the admin API. */
+  public io.tandem.util.LatencyHistogram latency() {
+    return latency;
   }
 }

@@ -30,9 +30,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The control plane's owner of the {@link RoutingSnapshot}. It combines configuration, shared health verdicts,
- * passive ejections and admin state into a new immutable snapshot and swaps it in; the data plane only ever calls
- * {@link #snapshot()}. Rebuild requests from any thread are coalesced and run on the control executor.
+ * The control plane's owner of the {@link RoutingSnapshot}. It combines configuration, operators' runtime changes
+ * (admin state, weight, added and removed backends: {@link #effectivePools()}), shared health verdicts and passive
+ * ejections into a new immutable snapshot and swaps it in; the data plane only ever calls {@link #snapshot()}. Rebuild requests from any thread are coalesced and run on the control executor.
  */
 public final class UpstreamRegistry {
   private static final Logger LOG = LogManager.getLogger(UpstreamRegistry.class);
@@ -47,8 +47,12 @@ public final class UpstreamRegistry {
   private final Map<String, PassiveDetector> passives = new ConcurrentHashMap<>();
   private final Map<String, HealthConfig.Passive> passiveConfigs = new ConcurrentHashMap<>();
   private final AtomicBoolean rebuildPending = new AtomicBoolean();
+  private final List<java.util.function.Consumer<List<PoolConfig>>> poolListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile TandemConfig config;
   private volatile RoutingSnapshot snapshot;
+  private volatile List<PoolConfig> effective = List.of();
+  private volatile long appliedVersion;
   private long version;
 
   /**
@@ -107,9 +111,10 @@ public final class UpstreamRegistry {
         passives.remove(pool.name());
         passiveConfigs.remove(pool.name());
       } else if (!passive.equals(passiveConfigs.get(pool.name()))) {
+        String name = pool.name();
         int size = pool.backends().size();
-        PassiveDetector oldDetector = passives.put(pool.name(),
-            new PassiveDetector(pool.name(), passive, () -> size, clock, scheduler, this::requestRebuild));
+        PassiveDetector oldDetector = passives.put(name,
+            new PassiveDetector(name, passive, () -> poolSize(name, size), clock, scheduler, this::requestRebuild));
         if (oldDetector != null) {
           oldDetector.close();
         }
@@ -124,12 +129,6 @@ public final class UpstreamRegistry {
       }
       return gone;
     });
-    for (PoolConfig pool : newConfig.pools()) {
-      PassiveDetector d = passives.get(pool.name());
-      if (d != null) {
-        d.retainOnly(pool.backends().stream().map(BackendConfig::id).toList());
-      }
-    }
     passiveConfigs.keySet().retainAll(livePools);
     stats.keySet().removeIf(key -> !livePools.contains(key.substring(0, key.indexOf('\u0000'))));
     rebuild();
@@ -147,33 +146,138 @@ public final class UpstreamRegistry {
 
   /**
    * Sets an operator's admin state for a backend through the shared runtime state (so every node applies it);
-   * completes with the change's version.
+   * completes with the change's version, or fails with {@link UnknownBackendException} (nothing applied).
    */
   public java.util.concurrent.CompletionStage<Long> adminState(String pool, String backendId, AdminState state) {
-    return shared.runtime().apply(BackendChange.state(pool, backendId, state));
+    return checkedApply(() -> {
+      existing(pool, backendId);
+      return BackendChange.state(pool, backendId, state);
+    });
   }
 
-  /** Sets an operator's weight (1..256) for a backend cluster-wide; completes with the change's version. */
+  /**
+   * Sets an operator's weight (1..256) for a backend cluster-wide; completes with the change's version, or fails with
+   * {@link UnknownBackendException} or {@link InvalidBackendException} (nothing applied).
+   */
   public java.util.concurrent.CompletionStage<Long> weight(String pool, String backendId, int weight) {
-    return shared.runtime().apply(BackendChange.weight(pool, backendId, weight));
+    return checkedApply(() -> {
+      existing(pool, backendId);
+      RuntimeBackends.checkWeight(weight);
+      return BackendChange.weight(pool, backendId, weight);
+    });
   }
 
   /**
    * Adds a backend to a pool cluster-wide (kept across reloads and whole-cluster restarts through the runtime state);
-   * completes with the change's version. Not implemented yet.
+   * completes with the change's version. It fails, with nothing applied, with {@link UnknownBackendException} for an
+   * unknown pool, {@link InvalidBackendException} for a field out of the configuration file's ranges and
+   * {@link BackendConflictException} when the pool already has that id (see {@link #checkAdd}).
    */
   public java.util.concurrent.CompletionStage<Long> addBackend(String pool, BackendConfig backend) {
-    return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("not implemented"));
+    return checkedApply(() -> {
+      BackendConfig b = checkAdd(pool, backend);
+      return BackendChange.add(pool, b.id(),
+          new BackendChange.Added(b.host(), b.port(), b.weight(), b.maxConnections()));
+    });
   }
 
-  /** Removes a backend from a pool cluster-wide; completes with the change's version. Not implemented yet. */
+  /**
+   * Removes a backend from a pool cluster-wide; completes with the change's version. A configured backend stays
+   * removed across reloads until it is added again. Fails, with nothing applied, with {@link UnknownBackendException}
+   * for an unknown pool or backend and {@link BackendConflictException} for the pool's last backend.
+   */
   public java.util.concurrent.CompletionStage<Long> removeBackend(String pool, String backendId) {
-    return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("not implemented"));
+    return checkedApply(() -> {
+      checkRemove(pool, backendId);
+      return BackendChange.remove(pool, backendId);
+    });
+  }
+
+  /**
+   * Checks a backend to add against the pools in force (for callers that answer before applying); answers it with
+   * its host normalized.
+   *
+   * @throws UnknownBackendException  the pool does not exist
+   * @throws InvalidBackendException  a field is out of range
+   * @throws BackendConflictException the pool already has a backend with that id
+   */
+  public BackendConfig checkAdd(String pool, BackendConfig backend) {
+    PoolConfig p = pool(pool);
+    BackendConfig b = RuntimeBackends.checked(backend);
+    if (p.backends().stream().anyMatch(other -> other.id().equals(b.id()))) {
+      throw new BackendConflictException("pool " + pool + " already has a backend with id \"" + b.id() + "\"");
+    }
+    return b;
+  }
+
+  /**
+   * Checks that a backend may be removed.
+   *
+   * @throws UnknownBackendException  the pool or the backend does not exist
+   * @throws BackendConflictException it is the pool's last backend
+   */
+  public void checkRemove(String pool, String backendId) {
+    PoolConfig p = existing(pool, backendId);
+    if (p.backends().size() == 1) {
+      throw new BackendConflictException("backend " + backendId + " is the last one of pool " + pool
+          + "; add another before removing it");
+    }
+  }
+
+  /**
+   * The pools in force: the configuration's, with backends added at runtime merged in and removed ones left out (see
+   * {@link RuntimeBackends}). Health checking and anything else keyed by backend must follow this list, not the
+   * configuration's.
+   */
+  public List<PoolConfig> effectivePools() {
+    return effective;
+  }
+
+  /**
+   * Registers a listener called with {@link #effectivePools()} whenever it changes (reload or runtime add/remove),
+   * on the control executor, before {@link #appliedVersion()} reports the change.
+   */
+  public void addPoolsListener(java.util.function.Consumer<List<PoolConfig>> listener) {
+    poolListeners.add(listener);
   }
 
   /** The runtime-state version the snapshot in force was built from: a change is applied here once this reaches it. */
   public long appliedVersion() {
-    return 0;
+    return appliedVersion;
+  }
+
+  private PoolConfig pool(String pool) {
+    for (PoolConfig p : effective) {
+      if (p.name().equals(pool)) {
+        return p;
+      }
+    }
+    throw new UnknownBackendException("unknown pool \"" + pool + "\"; defined pools: "
+        + String.join(", ", effective.stream().map(PoolConfig::name).toList()));
+  }
+
+  private PoolConfig existing(String pool, String backendId) {
+    PoolConfig p = pool(pool);
+    if (p.backends().stream().noneMatch(b -> b.id().equals(backendId))) {
+      throw new UnknownBackendException("pool " + pool + " has no backend \"" + backendId + "\"");
+    }
+    return p;
+  }
+
+  private java.util.concurrent.CompletionStage<Long> checkedApply(java.util.function.Supplier<BackendChange> check) {
+    BackendChange change;
+    try {
+      change = check.get();
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    return shared.runtime().apply(change);
+  }
+
+  private int poolSize(String pool, int configured) {
+    RoutingSnapshot s = snapshot;
+    PoolSnapshot p = s == null ? null : s.pool(pool);
+    return p == null ? configured : p.backends().size();
   }
 
   /** Builds and swaps a new snapshot from the current inputs. */
@@ -182,9 +286,12 @@ public final class UpstreamRegistry {
     if (cfg == null) {
       return;
     }
+    long runtimeVersion = shared.runtime().version();   // before current(): the changes are at least this new
+    Map<String, BackendChange> changes = shared.runtime().current();
+    List<PoolConfig> effectivePools = RuntimeBackends.effective(cfg.pools(), changes);
     Map<String, PoolSnapshot> pools = new LinkedHashMap<>();
-    for (PoolConfig pool : cfg.pools()) {
-      pools.put(pool.name(), buildPool(pool));
+    for (PoolConfig pool : effectivePools) {
+      pools.put(pool.name(), buildPool(pool, changes));
     }
     Map<String, Router> routers = new HashMap<>();
     for (ListenerConfig l : cfg.listeners()) {
@@ -193,11 +300,22 @@ public final class UpstreamRegistry {
     RoutingSnapshot old = snapshot;
     RoutingSnapshot next = new RoutingSnapshot(++version, cfg, Map.copyOf(pools), Map.copyOf(routers));
     snapshot = next;
+    if (!effectivePools.equals(effective)) {
+      effective = effectivePools;
+      for (PoolConfig pool : effectivePools) {
+        PassiveDetector d = passives.get(pool.name());
+        if (d != null) {
+          d.retainOnly(pool.backends().stream().map(BackendConfig::id).toList());
+        }
+      }
+      poolListeners.forEach(l -> l.accept(effectivePools));
+    }
+    appliedVersion = runtimeVersion;
     logChanges(old, next);
     reportNewEjections(old, next);
   }
 
-  private PoolSnapshot buildPool(PoolConfig pool) {
+  private PoolSnapshot buildPool(PoolConfig pool, Map<String, BackendChange> changes) {
     PassiveDetector passive = passives.get(pool.name());
     PersistenceConfig.Cookie cookie = pool.persistence() == null ? null : pool.persistence().cookie();
     String secret = cookie == null ? null : cookie.secret();
@@ -205,7 +323,6 @@ public final class UpstreamRegistry {
     List<Backend> eligible = new ArrayList<>();
     Map<String, Backend> byId = new HashMap<>();
     Map<String, Backend> byToken = new HashMap<>();
-    Map<String, BackendChange> changes = shared.runtime().current();
     for (BackendConfig bc : pool.backends()) {
       String key = key(pool.name(), bc.id());
       BackendChange change = changes.get(pool.name() + "/" + bc.id());
@@ -215,8 +332,9 @@ public final class UpstreamRegistry {
       AdminState admin = change != null && change.state() != null ? change.state() : AdminState.ENABLED;
       int weight = change != null && change.weight() != null ? change.weight() : bc.weight();
       String token = CookieTokens.token(pool.name(), bc.id(), secret);
+      Backend.Source source = change != null && change.addsBackend() ? Backend.Source.RUNTIME : Backend.Source.CONFIG;
       Backend b = new Backend(pool.name(), bc.id(), bc.host(), bc.port(), weight, bc.maxConnections(), token, st,
-          healthy, ejected, admin);
+          healthy, ejected, admin, source);
       all.add(b);
       byId.put(b.id(), b);
       byToken.put(token, b);
@@ -251,6 +369,10 @@ public final class UpstreamRegistry {
         if (prev == null || !Objects.equals(describe(prev), now)) {
           LOG.info("backend {}/{} {} is {}", p.name(), b.id(), b.hostPort(), now);
         }
+      }
+      if (before != null) {
+        before.backends().stream().filter(b -> !p.byId().containsKey(b.id()))
+            .forEach(b -> LOG.info("backend {}/{} {} is removed", p.name(), b.id(), b.hostPort()));
       }
       if (!p.hasEligible()) {
         LOG.warn("pool {} has no eligible backend", p.name());

@@ -529,6 +529,7 @@ final class Exchange implements PoolQueue.Waiter {
     listener.record(outcome);
     if (backend != null && outcome == Outcome.OK) {
       backend.stats().record(Outcome.OK);
+      backend.stats().latency().record((System.nanoTime() - startNanos) / 1000);
     }
     if (listener.accessLog()) {
       long micros = (System.nanoTime() - startNanos) / 1000;

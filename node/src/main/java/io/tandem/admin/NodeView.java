@@ -1,0 +1,22 @@
+package io.tandem.admin;
+
+import io.tandem.cluster.SharedState;
+import io.tandem.config.TandemConfig;
+import io.tandem.upstream.UpstreamRegistry;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * What the admin API reads of the node it runs in. The node builds one at start-up; the admin package never
+ * reaches into the node itself.
+ *
+ * @param nodeId          this node's id
+ * @param version         the Tandem version this node runs
+ * @param startedAtMillis when the node started (wall clock)
+ * @param shared          the cluster's shared state (memory only on a single node)
+ * @param registry        this node's routing state and the way to change it cluster-wide
+ * @param config          the configuration in force (changes on reload)
+ * @param listenersReady  whether every configured listener is bound
+ */
+public record NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,
+    UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady) {}

@@ -1,0 +1,61 @@
+package io.tandem.admin;
+
+import io.tandem.bootstrap.TandemNode;
+import io.tandem.config.AdminConfig;
+import io.tandem.config.TandemConfig;
+import io.tandem.testing.FakeBackend;
+import io.tandem.testing.TestConfigs;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A real standalone node with an admin listener on port 0, in front of fake backends b1, b2. */
+final class AdminFixture implements AutoCloseable {
+  static final String TOKEN = "test-admin-token-0123456789";
+
+  final Vertx vertx = Vertx.vertx();
+  final List<FakeBackend> backends = new ArrayList<>();
+  final TandemNode node;
+  final AdminClient admin;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  AdminFixture(AdminConfig adminConfig, TestConfigs.PoolBuilder pool) throws Exception {
+    for (String name : List.of("b1", "b2")) {
+      FakeBackend b = FakeBackend.start(vertx, name);
+      backends.add(b);
+      pool.backend(name, b.port());
+    }
+    TandemConfig config = TestConfigs.config(1, TestConfigs.listener("web"), pool).withAdmin(adminConfig);
+    node = TandemNode.start(config).await(30, TimeUnit.SECONDS);
+    admin = new AdminClient(node.adminPort(), adminConfig.token());
+  }
+
+  /** Token "test-admin-token-0123456789", reads open, pool "app" round-robin. */
+  static AdminFixture standard() throws Exception {
+    return new AdminFixture(AdminConfig.listen("127.0.0.1", 0, TOKEN), TestConfigs.pool("app"));
+  }
+
+  /** One request through the traffic listener; answers the status and the X-Backend-Name header if any. */
+  HttpResponse<String> traffic(String path) throws Exception {
+    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port("web") + path))
+        .timeout(Duration.ofSeconds(10)).build();
+    return http.send(req, HttpResponse.BodyHandlers.ofString());
+  }
+
+  FakeBackend backend(String name) {
+    return backends.stream().filter(b -> b.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Override
+  public void close() throws Exception {
+    node.shutdown(Duration.ZERO).await(30, TimeUnit.SECONDS);
+    backends.forEach(FakeBackend::close);
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+}
