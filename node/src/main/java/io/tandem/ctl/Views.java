@@ -14,9 +14,9 @@ final class Views {
   /** {@code GET /cluster}: a summary line, the members, down nodes, VIPs and recent VIP moves. */
   static void cluster(JsonNode c, PrintWriter out) {
     out.printf("cluster %s  answered by %s  coordinator %s  quorum %s (min %s)  state version %s%n",
-        text(c.path("cluster")), text(c.path("node")), text(c.path("coordinator")),
+        shown(c.path("cluster")), shown(c.path("node")), shown(c.path("coordinator")),
         c.path("quorum").isBoolean() ? (c.path("quorum").asBoolean() ? "yes" : "NO") : "-",
-        text(c.path("minMembers")), text(c.path("stateVersion")));
+        shown(c.path("minMembers")), shown(c.path("stateVersion")));
     out.println();
     Table nodes = new Table("NODE", "ROLE", "STATE", ">UPTIME", ">HEARTBEAT", ">APPLIED", "VERSION", "ADMIN");
     for (JsonNode m : c.path("members")) {
@@ -70,8 +70,8 @@ final class Views {
 
   /** {@code GET /pools/{pool}}: one line per backend, with its health and load. */
   static void backends(JsonNode pool, PrintWriter out) {
-    out.printf("pool %s  algorithm %s  persistence %s%n%n", text(pool.path("name")), text(pool.path("algorithm")),
-        text(pool.path("persistence")));
+    out.printf("pool %s  algorithm %s  persistence %s%n%n", shown(pool.path("name")), shown(pool.path("algorithm")),
+        shown(pool.path("persistence")));
     Table table = new Table("BACKEND", "ADDRESS", "HEALTH", "CHECKED BY", "ADMIN", ">WEIGHT", ">CONNS", "PER NODE",
         ">REQUESTS", ">ERRORS", ">P50 MS", ">P99 MS", "SOURCE");
     List<String> unavailable = new ArrayList<>();
@@ -93,8 +93,8 @@ final class Views {
 
   /** The answer to a drain, enable, disable or weight change. */
   static void change(JsonNode c, PrintWriter out) {
-    out.printf("%s/%s: %s, weight %s (version %s, applied on %s)%n", text(c.path("pool")), text(c.path("backend")),
-        text(c.path("adminState")), text(c.path("weight")), text(c.path("version")), list(c.path("applied")));
+    out.printf("%s/%s: %s, weight %s (version %s, applied on %s)%n", shown(c.path("pool")), shown(c.path("backend")),
+        shown(c.path("adminState")), shown(c.path("weight")), shown(c.path("version")), list(c.path("applied")));
     if (c.path("pending").size() > 0) {
       out.println("not yet applied on " + list(c.path("pending")));
     }
@@ -102,8 +102,8 @@ final class Views {
 
   /** {@code GET /sessions}: where one client key is bound. */
   static void session(JsonNode s, PrintWriter out) {
-    out.printf("%s %s -> %s (since %s, last used %s)%n", text(s.path("pool")), text(s.path("key")),
-        text(s.path("backend")), text(s.path("since")), text(s.path("lastUsed")));
+    out.printf("%s %s -> %s (since %s, last used %s)%n", shown(s.path("pool")), shown(s.path("key")),
+        shown(s.path("backend")), shown(s.path("since")), shown(s.path("lastUsed")));
   }
 
   /** {@code POST /config/reload}: one line per node, then each error of the nodes that refused the file. */
@@ -114,9 +114,12 @@ final class Views {
     }
     table.print(out);
     for (JsonNode r : answer.path("results")) {
+      if (r.hasNonNull("error")) {
+        out.printf("%s: %s%n", shown(r.path("node")), shown(r.path("error")));
+      }
       for (JsonNode e : r.path("errors")) {
-        out.printf("%s: %s: %s: %s%n", text(r.path("node")), text(e.path("file")), text(e.path("field")),
-            text(e.path("message")));
+        out.printf("%s: %s: %s: %s%n", shown(r.path("node")), shown(e.path("file")), shown(e.path("field")),
+            shown(e.path("message")));
       }
     }
     unavailable(answer, out);
@@ -174,6 +177,12 @@ final class Views {
     StringJoiner joined = new StringJoiner(", ");
     array.forEach(n -> joined.add(n.asText()));
     return joined.length() == 0 ? "none" : joined.toString();
+  }
+
+  /** A scalar as text, {@code -} when missing or JSON null. */
+  private static String shown(JsonNode n) {
+    String text = text(n);
+    return text == null ? "-" : text;
   }
 
   /** A scalar as text; null (printed {@code -}) when missing or JSON null. */
