@@ -2,6 +2,7 @@ package io.tandem.cluster.inproc;
 
 import io.tandem.bootstrap.TandemNode;
 import io.tandem.cluster.MemberPorts;
+import io.tandem.config.AdminConfig;
 import io.tandem.config.ClusterConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.testing.TestConfigs;
@@ -20,6 +21,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<ClusterConfig.NodeEntry> entries = new ArrayList<>();
   private final List<TandemNode> nodes = new ArrayList<>();
   private final Path stateDir;
+  private String adminToken;
 
   LocalCluster(int size) {
     this(size, null);
@@ -33,11 +35,21 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** Gives every node an admin listener (known to the others) on a free port, with {@code token}; before start. */
+  public LocalCluster withAdmin(String token) {
+    this.adminToken = token;
+    entries.replaceAll(e -> new ClusterConfig.NodeEntry(e.id(), e.clusterHost(), e.clusterPort(), "127.0.0.1",
+        MemberPorts.free("127.0.0.1")));
+    return this;
+  }
+
   TandemConfig config(String nodeId, TestConfigs.ListenerBuilder listener, TestConfigs.PoolBuilder... pools) {
     TandemConfig base = TestConfigs.config(1, listener, pools);
     ClusterConfig cluster = new ClusterConfig(name, nodeId, entries, Duration.ofSeconds(1), Duration.ofSeconds(4),
         1, stateDir == null ? null : stateDir.resolve("tandem-" + nodeId + ".state.json"));
-    return new TandemConfig(null, base.node(), base.listeners(), base.pools(), base.accessLog(), cluster);
+    TandemConfig config = new TandemConfig(null, base.node(), base.listeners(), base.pools(), base.accessLog(), cluster);
+    return adminToken == null ? config : config.withAdmin(AdminConfig.listen("127.0.0.1",
+        entries.stream().filter(e -> e.id().equals(nodeId)).findFirst().orElseThrow().adminPort(), adminToken));
   }
 
   /** Starts every node with the same pool, one after the other (the first is the oldest member). */
