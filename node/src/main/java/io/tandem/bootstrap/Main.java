@@ -1,6 +1,7 @@
 package io.tandem.bootstrap;
 
 import io.tandem.config.ConfigException;
+import io.tandem.ctl.CtlCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class Main implements Callable<Integer> {
   static int run(Launcher launcher, String[] args, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(new Main(launcher))
         .addSubcommand("demo", new DemoCommand(launcher, Path.of(""), DemoBackends.DEMO_PORTS))
+        .addSubcommand("ctl", CtlCommand.commandLine(System.getenv()))
         .setOut(out)
         .setErr(err);
     int code = commandLine.execute(args);

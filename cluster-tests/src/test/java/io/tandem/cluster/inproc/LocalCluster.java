@@ -21,7 +21,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<ClusterConfig.NodeEntry> entries = new ArrayList<>();
   private final List<TandemNode> nodes = new ArrayList<>();
   private final Path stateDir;
-  private final String adminToken;
+  private String adminToken;
 
   LocalCluster(int size) {
     this(size, null);
@@ -43,6 +43,14 @@ public final class LocalCluster implements AutoCloseable {
       entries.add(new ClusterConfig.NodeEntry("n" + i, "127.0.0.1", MemberPorts.free("127.0.0.1"),
           admin ? "127.0.0.1" : null, admin ? MemberPorts.free("127.0.0.1") : 0));
     }
+  }
+
+  /** Gives every node an admin listener (known to the others) on a free port, with {@code token}; before start. */
+  public LocalCluster withAdmin(String token) {
+    this.adminToken = token;
+    entries.replaceAll(e -> new ClusterConfig.NodeEntry(e.id(), e.clusterHost(), e.clusterPort(), "127.0.0.1",
+        MemberPorts.free("127.0.0.1")));
+    return this;
   }
 
   TandemConfig config(String nodeId, TestConfigs.ListenerBuilder listener, TestConfigs.PoolBuilder... pools) {

@@ -1,0 +1,114 @@
+package io.tandem.cluster.browser;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.testing.FakeAdminApi;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard in headless Chromium against a fake admin API serving contract-shaped JSON: what it shows, and the
+ * drain and enable buttons with the token, including the API's errors.
+ */
+class DashboardFakeApiTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String TOKEN = "dash-token";
+  private static final String B1 = "tr[data-backend='web/b1']";
+
+  private Vertx vertx;
+  private FakeAdminApi api;
+  private Chrome chrome;
+
+  @BeforeEach
+  void start() throws Exception {
+    chrome = Chrome.start();
+    vertx = Vertx.vertx();
+    api = FakeAdminApi.start(vertx, TOKEN);
+    api.simulateTraffic(true);
+    chrome.open(api.url() + "/");
+    await().atMost(WAIT).until(() -> chrome.present(B1));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (chrome != null) {
+      chrome.close();
+    }
+    if (api != null) {
+      api.close();
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  @Test
+  void showsNodesVipsPoolsRatesAndUnknownSections() throws Exception {
+    assertTrue(chrome.text("tr[data-node='n1']").contains("coordinator"), chrome.text("tr[data-node='n1']"));
+    assertTrue(chrome.text("tr[data-node='n3']").contains("down"), chrome.text("tr[data-node='n3']"));
+    assertEquals("2 / 3", chrome.text("#kpi-nodes .card-value"));
+    assertEquals("2 / 4", chrome.text("#kpi-backends .card-value"));
+    assertTrue(chrome.text("#vips").contains("10.0.0.10/24"), chrome.text("#vips"));
+    assertTrue(chrome.text("#vips").contains("n3 → n1"), chrome.text("#vips"));
+    String b3 = chrome.text("tr[data-backend='web/b3']");
+    assertTrue(b3.contains("down") && b3.contains("connection refused") && b3.contains("ejected on n1"), b3);
+    assertTrue(chrome.text("tr[data-backend='api/a1']").contains("pending"), chrome.text("tr[data-backend='api/a1']"));
+    assertTrue(chrome.text("article[data-pool='api']").contains("no counters from n3"));
+    // rates need two polls: then requests per second appear, overall, per pool and per node
+    await().atMost(WAIT).until(() -> !chrome.text("#kpi-rps .card-value").equals("–"));
+    assertTrue(chrome.present("#rate-chart polyline.rps-line"));
+    // the "limits" section is not part of the dashboard's model: it is shown as it comes
+    assertEquals("Limits", chrome.text("section[data-key='limits'] h2"));
+    assertTrue(chrome.text("section[data-key='limits']").contains("Rate per second"));
+    chrome.screenshot(Path.of("target", "dashboard-fake.png"));
+  }
+
+  @Test
+  void drainAsksForTheTokenOnceAndEnableReusesIt() {
+    chrome.click(B1 + " button[data-action='drain']");
+    await().atMost(WAIT).until(() -> chrome.present("#token-dialog:not([hidden])"));
+    chrome.type("#token-input", TOKEN);
+    chrome.click("#token-ok");
+
+    await().atMost(WAIT).until(() -> api.backend("web", "b1").path("adminState").asText().equals("draining"));
+    await().atMost(WAIT).until(() -> chrome.text(B1 + " .admin-state").equals("draining"));
+    assertTrue(chrome.text("#message").contains("web/b1: draining (version 13, applied on n1, n2)"),
+        chrome.text("#message"));
+
+    chrome.click(B1 + " button[data-action='enable']");
+    await().atMost(WAIT).until(() -> chrome.text(B1 + " .admin-state").equals("enabled"));
+    assertFalse(chrome.present("#token-dialog:not([hidden])"));
+    assertEquals("Bearer " + TOKEN, api.seen().stream().filter(s -> s.method().equals("POST")).reduce((a, b) -> b)
+        .orElseThrow().authorization());
+  }
+
+  @Test
+  void wrongTokenShowsTheApiMessageAndIsForgotten() {
+    chrome.script("sessionStorage.setItem('tandem.adminToken', 'guess')");
+    chrome.click(B1 + " button[data-action='drain']");
+
+    await().atMost(WAIT).until(() -> chrome.present("#message.error"));
+    assertEquals("Drain web/b1 failed: missing or wrong admin token (HTTP 401). The token was forgotten; try again.",
+        chrome.text("#message-text"));
+    assertTrue(chrome.script("return sessionStorage.getItem('tandem.adminToken')").isNull());
+    assertEquals("enabled", api.backend("web", "b1").path("adminState").asText());
+  }
+
+  @Test
+  void changeNotAppliedInTimeShowsWhoIsPending() {
+    api.answer("POST", "/api/v1/pools/web/backends/b1/drain", 504, """
+        {"pool":"web","backend":"b1","adminState":"draining","weight":1,"version":13,"applied":["n1","n2"],
+         "pending":["n3"],"error":"not applied by n3 within 5000 ms"}""");
+    chrome.script("sessionStorage.setItem('tandem.adminToken', '" + TOKEN + "')");
+    chrome.click(B1 + " button[data-action='drain']");
+
+    await().atMost(WAIT).until(() -> chrome.present("#message.error"));
+    assertEquals("Drain web/b1 failed: not applied by n3 within 5000 ms — pending on n3 (HTTP 504)",
+        chrome.text("#message-text"));
+  }
+}

@@ -1,0 +1,568 @@
+// Tandem dashboard: polls the admin API (/api/v1/cluster and /api/v1/pools), renders the cluster at a glance, computes
+// request and error rates from counter deltas between polls, and drains / enables backends with the admin token.
+// Plain JS, no dependencies, no network access beyond the node that serves it.
+'use strict';
+
+const API = '/api/v1';
+const POLL_MILLIS = 1500;
+const CHART_MILLIS = 5 * 60 * 1000;
+const TOKEN_KEY = 'tandem.adminToken';
+
+const KNOWN_CLUSTER = ['node', 'cluster', 'coordinator', 'quorum', 'minMembers', 'stateVersion', 'members', 'down',
+  'vips', 'vipMoves', 'unavailable'];
+const KNOWN_POOLS = ['pools', 'unavailable'];
+const KNOWN_POOL = ['name', 'algorithm', 'persistence', 'backends', 'totals'];
+const KNOWN_BACKEND = ['id', 'pool', 'address', 'source', 'health', 'adminState', 'weight', 'maxConnections',
+  'connections', 'requests', 'errors', 'latencyMillis', 'unavailable'];
+
+const state = {
+  cluster: null,
+  pools: null,
+  lastOk: null,
+  failure: null,
+  // counters seen at the previous poll, to turn them into rates: key -> {requests, errors, at}
+  previous: new Map(),
+  rates: new Map(),
+  history: [],
+};
+
+// ---------- small helpers ----------
+
+const $ = (id) => document.getElementById(id);
+
+function esc(value) {
+  return String(value).replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;',
+    "'": '&#39;'}[c]));
+}
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const list = (v) => (Array.isArray(v) ? v : []);
+const num = (v) => (typeof v === 'number' && isFinite(v) ? v : null);
+const dash = '<span class="muted">–</span>';
+const integer = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0});
+const decimal = new Intl.NumberFormat('en-US', {maximumFractionDigits: 1});
+
+function count(v) {
+  return num(v) === null ? dash : integer.format(v);
+}
+
+function rate(v) {
+  if (v === null || v === undefined) return dash;
+  return (v < 10 ? decimal : integer).format(v);
+}
+
+function percent(v) {
+  if (v === null || v === undefined) return dash;
+  return (v < 10 ? decimal : integer).format(v) + '%';
+}
+
+function duration(ms) {
+  if (num(ms) === null) return dash;
+  if (ms < 1000) return Math.round(ms) + ' ms';
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return decimal.format(ms / 1000) + ' s';
+  if (s < 3600) return Math.floor(s / 60) + 'm ' + String(s % 60).padStart(2, '0') + 's';
+  if (s < 86400) return Math.floor(s / 3600) + 'h ' + String(Math.floor(s % 3600 / 60)).padStart(2, '0') + 'm';
+  return Math.floor(s / 86400) + 'd ' + String(Math.floor(s % 86400 / 3600)).padStart(2, '0') + 'h';
+}
+
+function ago(iso) {
+  const at = Date.parse(iso);
+  if (isNaN(at)) return dash;
+  return `<time datetime="${esc(iso)}" title="${esc(iso)}">${duration(Math.max(0, Date.now() - at))} ago</time>`;
+}
+
+function badge(value, kind) {
+  if (value === null || value === undefined || value === '') return dash;
+  return `<span class="badge ${esc(kind || value)}">${esc(value)}</span>`;
+}
+
+function humanize(key) {
+  const words = String(key).replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+// Any JSON value, shown defensively: sections the dashboard does not know (such as rate limits) still get shown.
+function generic(value, depth = 0) {
+  if (value === null || value === undefined) return dash;
+  if (typeof value !== 'object') return esc(value);
+  if (depth > 2) return `<code>${esc(JSON.stringify(value))}</code>`;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '<span class="muted">none</span>';
+    if (value.every(isObject)) {
+      const keys = [...new Set(value.flatMap(Object.keys))];
+      return `<table class="grid generic"><thead><tr>${keys.map((k) => `<th>${esc(humanize(k))}</th>`).join('')}</tr>`
+        + `</thead><tbody>${value.map((row) => `<tr>${keys.map((k) => `<td>${generic(row[k], depth + 1)}</td>`)
+          .join('')}</tr>`).join('')}</tbody></table>`;
+    }
+    return value.map((v) => generic(v, depth + 1)).join(', ');
+  }
+  const keys = Object.keys(value);
+  if (keys.length === 0) return '<span class="muted">none</span>';
+  return `<dl class="kv">${keys.map((k) => `<dt>${esc(humanize(k))}</dt><dd>${generic(value[k], depth + 1)}</dd>`)
+    .join('')}</dl>`;
+}
+
+function unknownKeys(object, known) {
+  return isObject(object) ? Object.keys(object).filter((k) => !known.includes(k)) : [];
+}
+
+// Updates `from` in place to look like `to`, so that elements (buttons, focus, selections) survive a refresh.
+function morph(from, to) {
+  for (const a of [...from.attributes]) if (!to.hasAttribute(a.name)) from.removeAttribute(a.name);
+  for (const a of [...to.attributes]) if (from.getAttribute(a.name) !== a.value) from.setAttribute(a.name, a.value);
+  const now = [...from.childNodes];
+  const next = [...to.childNodes];
+  next.forEach((child, i) => {
+    const old = now[i];
+    if (!old) {
+      from.appendChild(child);
+    } else if (old.nodeType !== child.nodeType || old.nodeName !== child.nodeName) {
+      from.replaceChild(child, old);
+    } else if (old.nodeType === Node.ELEMENT_NODE) {
+      morph(old, child);
+    } else if (old.nodeValue !== child.nodeValue) {
+      old.nodeValue = child.nodeValue;
+    }
+  });
+  now.slice(next.length).forEach((n) => n.remove());
+}
+
+function render(id, html) {
+  const section = $(id);
+  const template = document.createElement(section.tagName.toLowerCase());
+  template.innerHTML = html;
+  for (const a of section.attributes) template.setAttribute(a.name, a.value);
+  morph(section, template);
+}
+
+// ---------- the API ----------
+
+function token() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+class ApiError extends Error {
+  constructor(status, body, message) {
+    super(message);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function call(method, path, body) {
+  const headers = {'Accept': 'application/json'};
+  if (token()) headers['Authorization'] = 'Bearer ' + token();
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response;
+  try {
+    response = await fetch(API + path, {method, headers, cache: 'no-store',
+      body: body === undefined ? undefined : JSON.stringify(body)});
+  } catch (e) {
+    throw new ApiError(0, null, 'cannot reach the admin API (' + e.message + ')');
+  }
+  let json = null;
+  try {
+    json = await response.json();
+  } catch (e) {
+    // not JSON: described below
+  }
+  if (!response.ok) {
+    const message = json && json.error ? json.error : `HTTP ${response.status} ${response.statusText}`;
+    throw new ApiError(response.status, json, message + (json && json.field ? ` (field ${json.field})` : ''));
+  }
+  if (json === null) throw new ApiError(response.status, null, 'the admin API answered without JSON');
+  return json;
+}
+
+// ---------- rates from counter deltas ----------
+
+function sample(key, requests, errors, at) {
+  const before = state.previous.get(key);
+  state.previous.set(key, {requests, errors, at});
+  if (!before || requests === null || requests < before.requests || errors < before.errors) return null;
+  const seconds = (at - before.at) / 1000;
+  if (seconds <= 0) return null;
+  const dr = requests - before.requests;
+  const de = (errors ?? 0) - (before.errors ?? 0);
+  return {rps: dr / seconds, eps: de / seconds, errorPercent: dr > 0 ? 100 * de / dr : (de > 0 ? 100 : 0)};
+}
+
+function computeRates(pools, at) {
+  const rates = new Map();
+  const perNode = new Map();
+  for (const pool of list(pools.pools)) {
+    for (const b of list(pool.backends)) {
+      const requests = isObject(b.requests) ? num(b.requests.total) : null;
+      rates.set(pool.name + '/' + b.id, sample('b:' + pool.name + '/' + b.id, requests, num(b.errors) ?? 0, at));
+      const nodes = isObject(b.requests) && isObject(b.requests.perNode) ? b.requests.perNode : {};
+      for (const [node, n] of Object.entries(nodes)) perNode.set(node, (perNode.get(node) ?? 0) + (num(n) ?? 0));
+    }
+    const totals = isObject(pool.totals) ? pool.totals : {};
+    rates.set('pool:' + pool.name, sample('p:' + pool.name, num(totals.requests), num(totals.errors) ?? 0, at));
+  }
+  for (const [node, requests] of perNode) rates.set('node:' + node, sample('n:' + node, requests, 0, at));
+  const poolRates = list(pools.pools).map((p) => rates.get('pool:' + p.name)).filter((r) => r);
+  const total = poolRates.length === 0 ? null : poolRates.reduce((sum, r) => ({rps: sum.rps + r.rps,
+    eps: sum.eps + r.eps}), {rps: 0, eps: 0});
+  if (total) total.errorPercent = total.rps > 0 ? 100 * total.eps / total.rps : 0;
+  rates.set('total', total);
+  state.rates = rates;
+  if (total) {
+    state.history.push({at: Date.now(), rps: total.rps, eps: total.eps});
+    state.history = state.history.filter((h) => h.at > Date.now() - CHART_MILLIS);
+  }
+}
+
+// ---------- sections ----------
+
+function connectionsPerNode(pools) {
+  const perNode = new Map();
+  for (const pool of list(pools && pools.pools)) {
+    for (const b of list(pool.backends)) {
+      const nodes = isObject(b.connections) && isObject(b.connections.perNode) ? b.connections.perNode : {};
+      for (const [node, n] of Object.entries(nodes)) perNode.set(node, (perNode.get(node) ?? 0) + (num(n) ?? 0));
+    }
+  }
+  return perNode;
+}
+
+function renderSummary(c) {
+  if (!c) return;
+  const quorum = c.quorum === true ? badge('quorum', 'up') : c.quorum === false ? badge('no quorum', 'down') : '';
+  render('summary', `<span class="cluster-name">${esc(c.cluster ?? 'cluster')}</span>
+    <span>answered by <b>${esc(c.node ?? '?')}</b></span>
+    <span>coordinator <b>${esc(c.coordinator ?? '?')}</b></span>
+    <span>${quorum} <span class="muted">min ${esc(c.minMembers ?? '?')}</span></span>
+    <span>state version <b>${esc(c.stateVersion ?? '?')}</b></span>`);
+}
+
+function renderOverview(c, p) {
+  const members = list(c && c.members);
+  const configured = members.length + list(c && c.down).length;
+  const backends = list(p && p.pools).flatMap((pool) => list(pool.backends));
+  const up = backends.filter((b) => b.health && b.health.verdict === 'up').length;
+  const connections = list(p && p.pools).reduce((sum, pool) => sum + (num(pool.totals && pool.totals.connections)
+    ?? 0), 0);
+  const total = state.rates.get('total');
+  const card = (label, value, kind, id) => `<div class="card ${kind || ''}" id="${id}"><div class="card-label">${label}`
+    + `</div><div class="card-value">${value}</div></div>`;
+  render('overview', `<div class="cards">
+      ${card('Nodes up', `${members.filter((m) => m.state === 'up').length} / ${configured}`,
+        configured > members.length ? 'warn' : 'good', 'kpi-nodes')}
+      ${card('Backends up', `${up} / ${backends.length}`, up < backends.length ? 'warn' : 'good', 'kpi-backends')}
+      ${card('Connections', count(connections), '', 'kpi-connections')}
+      ${card('Requests/s', rate(total && total.rps), '', 'kpi-rps')}
+      ${card('Errors', total ? `${rate(total.eps)}/s <small>(${percent(total.errorPercent)})</small>` : dash,
+        total && total.eps > 0 ? 'bad' : '', 'kpi-errors')}
+    </div>${chart()}`);
+}
+
+function chart() {
+  const width = 640;
+  const height = 120;
+  const points = state.history;
+  const max = Math.max(1, ...points.map((h) => h.rps));
+  const now = Date.now();
+  const x = (at) => (width * (1 - (now - at) / CHART_MILLIS)).toFixed(1);
+  const y = (v) => (height - 4 - (height - 8) * v / max).toFixed(1);
+  const line = (key) => points.map((h) => `${x(h.at)},${y(h[key])}`).join(' ');
+  const area = points.length < 2 ? '' : `<polygon class="rps-area" points="${x(points[0].at)},${height} ${line('rps')}`
+    + ` ${x(points[points.length - 1].at)},${height}"/>`;
+  return `<figure class="chart"><figcaption>Requests/s <span class="legend rps">■ requests</span>
+      <span class="legend eps">■ errors</span> <span class="muted">last 5 minutes, peak ${rate(max)}/s</span></figcaption>
+    <svg id="rate-chart" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img"
+      aria-label="Request rate over the last five minutes"><title>Request and error rate, last 5 minutes</title>
+      <line class="gridline" x1="0" x2="${width}" y1="${y(max / 2)}" y2="${y(max / 2)}"/>
+      <line class="gridline" x1="0" x2="${width}" y1="${y(max)}" y2="${y(max)}"/>
+      ${area}<polyline class="rps-line" points="${line('rps')}"/><polyline class="eps-line" points="${line('eps')}"/>
+    </svg><div class="axis"><span>−5 min</span><span>now</span></div></figure>`;
+}
+
+function renderNodes(c, p) {
+  if (!c) return;
+  const unavailable = new Set([...list(c.unavailable), ...list(p && p.unavailable)]);
+  const connections = connectionsPerNode(p);
+  const rows = list(c.members).map((m) => {
+    const r = state.rates.get('node:' + m.id);
+    const behind = num(m.appliedVersion) !== null && num(c.stateVersion) !== null && m.appliedVersion < c.stateVersion;
+    return `<tr data-node="${esc(m.id)}">
+      <th scope="row">${esc(m.id)}${m.id === c.node ? ' <span class="muted" title="answered this page">(this)</span>' : ''}</th>
+      <td>${m.role === 'coordinator' ? badge('coordinator', 'coordinator') : esc(m.role ?? '')}</td>
+      <td>${badge(m.state, m.state === 'up' ? 'up' : 'pending')}${unavailable.has(m.id) ? ' ' + badge('no answer', 'down')
+        : ''}</td>
+      <td class="num">${duration(m.uptimeMillis)}</td>
+      <td class="num ${num(m.lastHeartbeatAgeMillis) > 3000 ? 'warn-text' : ''}">${duration(m.lastHeartbeatAgeMillis)}</td>
+      <td class="num ${behind ? 'warn-text' : ''}" title="${behind ? 'behind the cluster state version' : ''}">`
+        + `${esc(m.appliedVersion ?? '–')}</td>
+      <td class="num">${count(connections.get(m.id) ?? null)}</td>
+      <td class="num">${rate(r && r.rps)}</td>
+      <td>${esc(m.version ?? '')}</td>
+      <td class="addr">${esc(m.admin ?? '')}</td></tr>`;
+  });
+  for (const id of list(c.down)) {
+    rows.push(`<tr data-node="${esc(id)}" class="down-row"><th scope="row">${esc(id)}</th><td></td>
+      <td>${badge('down')}</td><td class="num">${dash}</td><td class="num">${dash}</td><td class="num">${dash}</td>
+      <td class="num">${dash}</td><td class="num">${dash}</td><td></td><td></td></tr>`);
+  }
+  const total = [...connections.values()].reduce((a, b) => a + b, 0);
+  const totalRate = state.rates.get('total');
+  render('nodes', `<h2 id="nodes-title">Nodes</h2>
+    <table class="grid"><thead><tr><th>Node</th><th>Role</th><th>State</th><th class="num">Uptime</th>
+      <th class="num">Heartbeat</th><th class="num">Applied</th><th class="num">Conns</th><th class="num">Req/s</th>
+      <th>Version</th><th>Admin</th></tr></thead>
+    <tbody>${rows.join('')}</tbody>
+    <tfoot><tr><th scope="row">Total</th><td colspan="5"></td><td class="num">${count(total)}</td>
+      <td class="num">${rate(totalRate && totalRate.rps)}</td><td colspan="2"></td></tr></tfoot></table>`);
+}
+
+function renderVips(c) {
+  if (!c) return;
+  const vips = list(c.vips);
+  const table = vips.length === 0 ? '<p class="empty">No virtual IPs configured.</p>'
+    : `<table class="grid"><thead><tr><th>VIP</th><th>Interface</th><th>Group</th><th>Mode</th><th>Holder</th>
+      <th>Since</th></tr></thead><tbody>${vips.map((v) => `<tr data-vip="${esc(v.address)}">
+        <th scope="row" class="addr">${esc(v.address ?? '')}</th><td>${esc(v.interface ?? '')}</td>
+        <td>${esc(v.group ?? '')}</td><td>${esc(v.mode ?? '')}</td>
+        <td>${v.holder ? `<b>${esc(v.holder)}</b>` : badge('none', 'down')}</td><td>${ago(v.since)}</td></tr>`
+        + (v.error ? `<tr class="error-row"><td colspan="6">${badge('error', 'down')} ${esc(v.error)}</td></tr>` : ''))
+        .join('')}</tbody></table>`;
+  const moves = list(c.vipMoves).slice(-5).reverse();
+  render('vips', `<h2 id="vips-title">Virtual IPs</h2>${table}${moves.length === 0 ? ''
+    : `<h3>Recent moves</h3><ul class="moves">${moves.map((m) => `<li>${ago(m.at)}: <span class="addr">`
+      + `${esc(m.vip ?? '')}</span> ${esc(m.from ?? '–')} → <b>${esc(m.to ?? '–')}</b> <span class="muted">`
+      + `${esc(m.reason ?? '')}</span></li>`).join('')}</ul>`}`);
+}
+
+function healthCell(h) {
+  if (!isObject(h)) return dash;
+  const ejected = isObject(h.passiveEjected) ? Object.entries(h.passiveEjected).filter(([, v]) => v).map(([n]) => n)
+    : [];
+  return `${badge(h.verdict, h.verdict)} <span class="muted">${h.publishedBy ? 'by ' + esc(h.publishedBy) : ''}</span>
+    ${h.since ? `<div class="sub">${ago(h.since)}</div>` : ''}
+    ${list(h.suspects).length ? `<div class="sub warn-text">suspected by ${esc(list(h.suspects).join(', '))}</div>` : ''}
+    ${ejected.length ? `<div class="sub bad-text">ejected on ${esc(ejected.join(', '))}</div>` : ''}`;
+}
+
+function checksCell(h) {
+  const checks = isObject(h) ? list(h.checks) : [];
+  if (checks.length === 0) return dash;
+  return checks.map((c) => `<div class="check ${c.ok ? 'ok' : 'fail'}" title="${esc(c.at ?? '')}">`
+    + `<span aria-hidden="true">${c.ok ? '✓' : '✗'}</span> ${esc(c.node ?? '?')}: ${esc(c.detail ?? (c.ok ? 'ok'
+      : 'failed'))}${num(c.latencyMicros) !== null ? ` <span class="muted">${decimal.format(c.latencyMicros / 1000)} ms`
+      + '</span>' : ''} <span class="muted">${c.at ? ago(c.at) : ''}</span></div>`).join('');
+}
+
+function perNodeSmall(perNode) {
+  if (!isObject(perNode) || Object.keys(perNode).length === 0) return '';
+  return `<div class="sub">${Object.entries(perNode).map(([n, v]) => `${esc(n)} ${count(v)}`).join(' · ')}</div>`;
+}
+
+function actions(pool, b) {
+  const admin = b.adminState;
+  const button = (action, label, enabled) => `<button type="button" data-action="${action}" data-pool="${esc(pool)}"`
+    + ` data-backend="${esc(b.id)}" ${enabled ? '' : 'disabled'}>${label}</button>`;
+  return button('drain', 'Drain', admin !== 'draining') + ' ' + button('enable', 'Enable', admin !== 'enabled');
+}
+
+function renderPool(pool) {
+  const backends = list(pool.backends);
+  const extraKeys = [...new Set(backends.flatMap((b) => unknownKeys(b, KNOWN_BACKEND)))];
+  const totals = isObject(pool.totals) ? pool.totals : {};
+  const r = state.rates.get('pool:' + pool.name);
+  const rows = backends.map((b) => {
+    const br = state.rates.get(pool.name + '/' + b.id);
+    const lat = isObject(b.latencyMillis) ? b.latencyMillis : {};
+    const conns = isObject(b.connections) ? b.connections : {};
+    const reqs = isObject(b.requests) ? b.requests : {};
+    return `<tr data-backend="${esc(pool.name + '/' + b.id)}" class="health-${esc(b.health && b.health.verdict)}">
+      <th scope="row">${esc(b.id)}${b.source === 'runtime' ? ' <span class="tag" title="added at runtime">runtime</span>'
+        : ''}</th>
+      <td class="addr">${esc(b.address ?? '')}</td>
+      <td class="health">${healthCell(b.health)}</td>
+      <td class="checks">${checksCell(b.health)}</td>
+      <td class="admin-state">${badge(b.adminState, b.adminState)}</td>
+      <td class="num">${esc(b.weight ?? '')}${num(b.maxConnections) ? `<div class="sub">max ${count(b.maxConnections)}</div>`
+        : ''}</td>
+      <td class="num">${count(conns.total)}${perNodeSmall(conns.perNode)}</td>
+      <td class="num">${rate(br && br.rps)}<div class="sub">${count(reqs.total)} total</div></td>
+      <td class="num ${br && br.eps > 0 ? 'bad-text' : ''}">${percent(br && br.errorPercent)}<div class="sub">`
+        + `${count(b.errors)} total</div></td>
+      <td class="num">${num(lat.p50) === null ? dash : decimal.format(lat.p50)} / ${num(lat.p99) === null ? dash
+        : decimal.format(lat.p99)}</td>
+      ${extraKeys.map((k) => `<td>${generic(b[k], 2)}</td>`).join('')}
+      <td class="actions">${actions(pool.name, b)}</td></tr>`;
+  });
+  const extras = unknownKeys(pool, KNOWN_POOL).map((k) => `<div class="extra"><h4>${esc(humanize(k))}</h4>`
+    + `${generic(pool[k], 1)}</div>`).join('');
+  const incomplete = [...new Set(backends.flatMap((b) => list(b.unavailable)))];
+  return `<article class="pool" data-pool="${esc(pool.name)}">
+    <header class="pool-head"><h3>${esc(pool.name)}</h3>
+      <span class="tag">${esc(pool.algorithm ?? '?')}</span>
+      ${pool.persistence ? `<span class="tag">${esc(pool.persistence)}</span>` : ''}
+      <span class="pool-totals">${count(totals.connections)} conns · ${rate(r && r.rps)} req/s ·
+        <span class="${r && r.eps > 0 ? 'bad-text' : ''}">${percent(r && r.errorPercent)} errors</span> ·
+        ${count(totals.requests)} requests, ${count(totals.errors)} errors in all</span>
+      ${incomplete.length ? `<span class="badge pending">no counters from ${esc(incomplete.join(', '))}</span>` : ''}
+    </header>
+    <table class="grid backends"><thead><tr><th>Backend</th><th>Address</th><th>Health</th><th>Checks</th>
+      <th>Admin</th><th class="num">Weight</th><th class="num">Conns</th><th class="num">Req/s</th>
+      <th class="num">Errors</th><th class="num">p50 / p99 ms</th>${extraKeys.map((k) => `<th>${esc(humanize(k))}</th>`)
+        .join('')}<th>Actions</th></tr></thead>
+    <tbody>${rows.join('')}</tbody></table>${extras}</article>`;
+}
+
+function renderPools(p) {
+  if (!p) return;
+  const pools = list(p.pools);
+  render('pools', `<h2 id="pools-title">Pools</h2>${pools.length === 0 ? '<p class="empty">No pools.</p>'
+    : pools.map(renderPool).join('')}`);
+}
+
+function renderExtra(c, p) {
+  const sections = [...unknownKeys(c, KNOWN_CLUSTER).map((k) => [k, c[k]]),
+    ...unknownKeys(p, KNOWN_POOLS).map((k) => [k, p[k]])];
+  render('extra', sections.map(([k, v]) => `<section class="extra" data-key="${esc(k)}"><h2>${esc(humanize(k))}</h2>`
+    + `${generic(v)}</section>`).join(''));
+}
+
+function renderStatus() {
+  const status = $('status');
+  if (state.failure) {
+    status.className = 'status bad';
+    status.textContent = `${state.failure}${state.lastOk ? ' · last data ' + state.lastOk.toLocaleTimeString() : ''}`;
+    document.body.classList.toggle('stale', state.lastOk !== null);
+  } else if (state.lastOk) {
+    status.className = 'status good';
+    status.textContent = 'live · updated ' + state.lastOk.toLocaleTimeString();
+    document.body.classList.remove('stale');
+  }
+  $('token-button').textContent = token() ? 'Forget token' : 'Set token';
+}
+
+function renderAll() {
+  renderSummary(state.cluster);
+  renderOverview(state.cluster, state.pools);
+  renderNodes(state.cluster, state.pools);
+  renderVips(state.cluster);
+  renderPools(state.pools);
+  renderExtra(state.cluster, state.pools);
+  renderStatus();
+}
+
+// ---------- polling ----------
+
+let pollTimer = null;
+let asked = false;
+
+async function poll() {
+  clearTimeout(pollTimer);
+  try {
+    const [cluster, pools] = await Promise.all([call('GET', '/cluster'), call('GET', '/pools')]);
+    computeRates(pools, performance.now());
+    state.cluster = cluster;
+    state.pools = pools;
+    state.lastOk = new Date();
+    state.failure = null;
+  } catch (e) {
+    state.failure = e.status === 401 ? 'reading needs the admin token: ' + e.message : e.message;
+    if (e.status === 401 && !asked) {
+      asked = true;
+      askToken('Reading this cluster needs the admin token (' + e.message + ').').then(poll, () => {});
+    }
+  }
+  try {
+    renderAll();
+  } catch (e) {
+    state.failure = 'cannot show the answer: ' + e.message;
+    renderStatus();
+  }
+  pollTimer = setTimeout(poll, POLL_MILLIS);
+}
+
+// ---------- token and actions ----------
+
+let pendingToken = null;
+
+function askToken(reason) {
+  $('token-reason').textContent = reason;
+  $('token-input').value = '';
+  $('token-dialog').hidden = false;
+  $('token-input').focus();
+  return new Promise((resolve, reject) => {
+    pendingToken = {resolve, reject};
+  });
+}
+
+function closeTokenDialog(value) {
+  $('token-dialog').hidden = true;
+  const pending = pendingToken;
+  pendingToken = null;
+  if (!pending) return;
+  if (value) {
+    sessionStorage.setItem(TOKEN_KEY, value);
+    renderStatus();
+    pending.resolve(value);
+  } else {
+    pending.reject(new Error('cancelled'));
+  }
+}
+
+let messageTimer = null;
+
+function showMessage(text, kind) {
+  clearTimeout(messageTimer);
+  $('message-text').textContent = text;
+  $('message').className = 'message ' + kind;
+  $('message').hidden = false;
+  if (kind === 'ok') messageTimer = setTimeout(() => { $('message').hidden = true; }, 10000);
+}
+
+async function act(action, pool, backend) {
+  if (!token()) {
+    try {
+      await askToken(`${humanize(action)} ${pool}/${backend}: changes need the admin token. It is kept in this browser`
+        + ' tab only (session storage).');
+    } catch (e) {
+      return;
+    }
+  }
+  const path = `/pools/${encodeURIComponent(pool)}/backends/${encodeURIComponent(backend)}/${action}`;
+  try {
+    const answer = await call('POST', path);
+    showMessage(`${pool}/${backend}: ${answer.adminState ?? action} (version ${answer.version ?? '?'}, applied on `
+      + `${list(answer.applied).join(', ') || 'no node'})`, 'ok');
+  } catch (e) {
+    if (e.status === 401) sessionStorage.removeItem(TOKEN_KEY);
+    const pending = e.status === 504 && e.body ? ` — pending on ${list(e.body.pending).join(', ')}` : '';
+    showMessage(`${humanize(action)} ${pool}/${backend} failed: ${e.message}${pending}`
+      + (e.status ? ` (HTTP ${e.status})` : '') + (e.status === 401 ? '. The token was forgotten; try again.' : ''),
+    'error');
+  }
+  poll();
+}
+
+document.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-action]');
+  if (button && !button.disabled) act(button.dataset.action, button.dataset.pool, button.dataset.backend);
+});
+
+$('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  closeTokenDialog($('token-input').value.trim());
+});
+$('token-cancel').addEventListener('click', () => closeTokenDialog(null));
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && !$('token-dialog').hidden) closeTokenDialog(null);
+});
+$('message-close').addEventListener('click', () => { $('message').hidden = true; });
+$('token-button').addEventListener('click', () => {
+  if (token()) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    renderStatus();
+  } else {
+    askToken('The admin token is kept in this browser tab only (session storage).').then(poll, () => {});
+  }
+});
+
+poll();
