@@ -69,7 +69,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** Starts every node with the same listener and pools, one after the other (the first is the oldest member). */
-  List<TandemNode> start(TestConfigs.ListenerBuilder listener, TestConfigs.PoolBuilder... pools) throws Exception {
+  public List<TandemNode> start(TestConfigs.ListenerBuilder listener, TestConfigs.PoolBuilder... pools) throws Exception {
     for (ClusterConfig.NodeEntry e : entries) {
       nodes.add(TandemNode.start(config(e.id(), listener, pools)).await(60, TimeUnit.SECONDS));
     }
