@@ -67,6 +67,10 @@ public final class TandemNode implements RunningNode {
    */
   private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port,
       TcpListenerRuntime tcp, long[] tlsTimer) {
+    ServerTls tls() {
+      return tcp != null ? tcp.tls() : runtime.tls();
+    }
+
     void update(ListenerConfig lc, boolean accessLog, long drainMillis) {
       if (tcp != null) {
         tcp.update(lc, accessLog);
@@ -176,9 +180,14 @@ public final class TandemNode implements RunningNode {
         config.accessLog().enabled());
     TcpListenerRuntime tcpRuntime = tcp ? new TcpListenerRuntime(lc, registry, shared.affinity(),
         config.accessLog().enabled()) : null;
-    if (runtime != null && lc.tls() != null) {
+    if (lc.tls() != null) {
       try {
-        runtime.tls(ServerTls.load(lc.name(), lc.tls()));
+        ServerTls tls = ServerTls.load(lc.name(), lc.tls());
+        if (tcp) {
+          tcpRuntime.tls(tls);
+        } else {
+          runtime.tls(tls);
+        }
       } catch (CertificateProblem p) {
         return Future.failedFuture(new IllegalStateException("listener " + lc.name() + ": tls." + p.field() + ": "
             + p.getMessage(), p));
@@ -201,10 +210,9 @@ public final class TandemNode implements RunningNode {
       Listener started = new Listener(lc, runtime, id, port, tcpRuntime, tlsTimer);
       started.update(lc, config.accessLog().enabled(), config.node().drainTimeout().toMillis());
       listeners.put(lc.name(), started);
-      if (runtime != null) {
-        watchCertificates(runtime, tlsTimer);
-      }
-      String serving = tcp ? "tcp" : runtime.tls() == null ? "http" : "https (" + runtime.tls().engineName() + " TLS)";
+      watchCertificates(started.tls(), tlsTimer);
+      ServerTls tls = started.tls();
+      String serving = (tcp ? "tcp" : "http") + (tls == null ? "" : " with " + tls.engineName() + " TLS");
       LOG.info("listener {} serving {} on {}:{} with {} event loop(s)", lc.name(), serving, lc.host(), port,
           eventLoops);
       return (Void) null;
@@ -213,12 +221,12 @@ public final class TandemNode implements RunningNode {
   }
 
   /** Re-reads a TLS listener's certificate files every {@code reload-interval}, off the event loops. */
-  private void watchCertificates(ListenerRuntime runtime, long[] timer) {
+  /** (Re)starts the periodic check of a listener's certificate files ({@code tls} null: none). */
+  private void watchCertificates(ServerTls tls, long[] timer) {
     if (timer[0] >= 0) {
       vertx.cancelTimer(timer[0]);
       timer[0] = -1;
     }
-    ServerTls tls = runtime.tls();
     if (tls != null) {
       timer[0] = vertx.setPeriodic(tls.config().reloadInterval().toMillis(),
           id -> vertx.executeBlocking(tls::poll, false));
@@ -244,9 +252,9 @@ public final class TandemNode implements RunningNode {
         steps.add(startListener(lc));
       } else if (sameSocketSettings(running.config, lc)) {
         running.update(lc, next.accessLog().enabled(), next.node().drainTimeout().toMillis());
-        if (running.runtime != null && lc.tls() != null) {
-          steps.add(running.runtime.tls().reconfigure(lc.tls()));
-          watchCertificates(running.runtime, running.tlsTimer);
+        if (lc.tls() != null) {
+          steps.add(running.tls().reconfigure(lc.tls()));
+          watchCertificates(running.tls(), running.tlsTimer);
         }
       } else {
         // Bind address or decoder limits changed: stop the old servers (draining) and start new ones.

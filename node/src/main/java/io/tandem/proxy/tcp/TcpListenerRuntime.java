@@ -22,6 +22,7 @@ public final class TcpListenerRuntime {
   private volatile ListenerConfig config;
   private volatile boolean accessLog;
   private volatile long drainMillis = 30_000;
+  private volatile io.tandem.tls.ServerTls tls;
   private final java.util.concurrent.atomic.AtomicLong nextLogNanos = new java.util.concurrent.atomic.AtomicLong();
 
   public TcpListenerRuntime(ListenerConfig config, UpstreamRegistry registry, AffinityTable affinity,
@@ -51,6 +52,16 @@ public final class TcpListenerRuntime {
   }
 
   /** How long a stopping listener lets open connections run before closing them. */
+  /** Terminates TLS on this listener's connections with {@code tls} (set before the verticles start). */
+  public void tls(io.tandem.tls.ServerTls tls) {
+    this.tls = tls;
+  }
+
+  /** The listener's TLS material, or null for plain TCP. */
+  public io.tandem.tls.ServerTls tls() {
+    return tls;
+  }
+
   public void drainMillis(long drainMillis) {
     this.drainMillis = drainMillis;
   }

@@ -1,6 +1,8 @@
 package io.tandem.proxy.tcp;
 
 import io.tandem.config.ListenerConfig;
+import io.tandem.proxy.Outcome;
+import io.tandem.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetClient;
@@ -19,6 +21,7 @@ public final class TcpListenerVerticle extends VerticleBase {
   private final int port;
   private NetServer server;
   private NetClient client;
+  private Runnable tlsRegistration;
 
   /** @param port the port to bind: the configured one, or the one the first instance got for port 0 */
   public TcpListenerVerticle(TcpListenerRuntime runtime, int port) {
@@ -39,9 +42,32 @@ public final class TcpListenerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
-    server = vertx.createNetServer(serverOptions(runtime.config(), port));
+    NetServerOptions options = serverOptions(runtime.config(), port);
+    ServerTls tls = runtime.tls();
+    if (tls != null) {
+      // Terminate TLS and relay the plain bytes. No ALPN: the backend's protocol is unknown here, and offering h2
+      // would let a client speak HTTP/2 to a backend that may only know HTTP/1.1.
+      tls.applyTo(options);
+      options.setUseAlpn(false);
+    }
+    server = vertx.createNetServer(options);
+    if (tls != null) {
+      NetServer s = server;
+      tlsRegistration = tls.register(ssl -> s.updateSSLOptions(ssl.copy().setUseAlpn(false), true));
+    }
+    server.exceptionHandler(this::onServerException);
     server.connectHandler(socket -> TcpConnection.accept(runtime, client, socket, context));
     return server.listen();
+  }
+
+  /** A failed TLS handshake (not TLS, no common protocol, refused client certificate) is counted; closed. */
+  private void onServerException(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException || t instanceof io.netty.handler.ssl.NotSslRecordException) {
+        runtime.record(Outcome.TLS_HANDSHAKE_FAILED, 0, 0);
+        return;
+      }
+    }
   }
 
   /** The bound port (after start). */
@@ -52,6 +78,9 @@ public final class TcpListenerVerticle extends VerticleBase {
   /** Stops accepting; open connections run for up to the drain time, then are closed. */
   @Override
   public Future<?> stop() {
+    if (tlsRegistration != null) {
+      tlsRegistration.run();
+    }
     return server.shutdown(runtime.drainMillis(), TimeUnit.MILLISECONDS).eventually(() -> client.close());
   }
 }
