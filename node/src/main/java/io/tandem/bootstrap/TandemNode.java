@@ -44,6 +44,7 @@ public final class TandemNode implements RunningNode {
   private final int eventLoops;
   private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
   private final long expiryTimer;
+  private final io.tandem.limits.RateLimits rateLimits;
   private volatile TandemConfig config;
 
   private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port) {}
@@ -62,6 +63,7 @@ public final class TandemNode implements RunningNode {
     this.probes = new Probes(vertx, clock);
     this.health = new ActiveHealthChecker(probes::forConfig, shared.health(), scheduler, clock);
     shared.connections().localSource(registry::localCounts);
+    this.rateLimits = new io.tandem.limits.RateLimits(clock, scheduler, shared.usage());
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
     shared.health().addSuspectListener(health::probeNow);
     this.expiryTimer = vertx.setPeriodic(10_000, id -> {
@@ -103,6 +105,7 @@ public final class TandemNode implements RunningNode {
 
   private Future<Void> startAll() {
     applyControl(config);
+    rateLimits.start();
     List<Future<?>> started = new ArrayList<>();
     for (ListenerConfig lc : config.listeners()) {
       started.add(startListener(lc));
@@ -114,6 +117,7 @@ public final class TandemNode implements RunningNode {
     clients.drainTime(cfg.node().drainTimeout());
     clients.apply(cfg.pools());
     registry.apply(cfg);
+    rateLimits.apply(cfg.listeners());
     health.apply(cfg.pools());
   }
 
@@ -121,6 +125,7 @@ public final class TandemNode implements RunningNode {
     ListenerRuntime runtime = new ListenerRuntime(lc, registry, clients, shared.affinity(),
         config.accessLog().enabled());
     runtime.drainMillis(config.node().drainTimeout().toMillis());
+    runtime.rateLimits(rateLimits);
     // One deployment with one instance per event loop: Vert.x shares the bound socket among them (for port 0 too).
     List<HttpListenerVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
@@ -194,6 +199,7 @@ public final class TandemNode implements RunningNode {
     }
     return Future.all(stops).transform(ar -> {
       vertx.cancelTimer(expiryTimer);
+      rateLimits.close();
       health.close();
       probes.close();
       clients.close();
@@ -227,6 +233,11 @@ public final class TandemNode implements RunningNode {
   public ListenerRuntime listener(String name) {
     Listener l = listeners.get(name);
     return l == null ? null : l.runtime;
+  }
+
+  /** This node's rate limits (status for the admin API, metrics and tests). */
+  public io.tandem.limits.RateLimits rateLimits() {
+    return rateLimits;
   }
 
   /** The affinity table this node routes by (shared in a cluster), for tests and measurements. */

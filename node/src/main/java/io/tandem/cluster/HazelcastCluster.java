@@ -33,6 +33,7 @@ public final class HazelcastCluster implements SharedState {
   private final HazelcastConnectionCounts connections;
   private final AffinityTable affinity;
   private final RuntimeState runtime;
+  private final HazelcastUsageExchange usage;
   private final ConfigFingerprint fingerprint;
   private volatile List<String> configMismatches = List.of();
 
@@ -52,6 +53,7 @@ public final class HazelcastCluster implements SharedState {
     this.connections = new HazelcastConnectionCounts(hz, nodeId, membership, control, io, clock);
     this.affinity = affinity.apply(hz);
     this.runtime = runtime.apply(hz);
+    this.usage = new HazelcastUsageExchange(hz, membership);
     membership.addListener(members -> checkConfig());
     checkConfig();
     hz.getLifecycleService().addLifecycleListener(event -> {
@@ -134,6 +136,11 @@ public final class HazelcastCluster implements SharedState {
   @Override
   public RuntimeState runtime() {
     return runtime;
+  }
+
+  @Override
+  public UsageExchange usage() {
+    return usage;
   }
 
   @Override

@@ -59,8 +59,7 @@ final class ConfigReader {
         continue;
       }
       Scalars.HostPort address = override.address();
-      result.add(new ListenerConfig(l.name(), address.host(), address.port(), l.protocol(), l.defaultPool(),
-          l.routes(), l.maxConnections(), l.timeouts(), l.limits(), l.trustForwarded()));
+      result.add(l.withAddress(address.host(), address.port()));
       binds.replaceAll(bind -> bind.label().equals(override.label()) ? override : bind);
     }
     binds.addAll(cluster.nodeBinds());
@@ -117,7 +116,7 @@ final class ConfigReader {
           new Scalars.HostPort(config.host(), config.port())));
       return config;
     }, "name", "bind", "protocol", "default-pool", "max-connections", "trust-forwarded", "timeouts", "limits",
-        "routes");
+        "routes", "max-connections-per-client", "rate-limits");
     if (index[0] == 0) {
       top.error("listeners", "at least one listener is required");
     }

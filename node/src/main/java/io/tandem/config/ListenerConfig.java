@@ -16,6 +16,8 @@ import java.util.List;
  * @param timeouts       client-side timeouts
  * @param limits         request size limits
  * @param trustForwarded keep an incoming {@code X-Request-Id} instead of replacing it
+ * @param maxConnectionsPerClient concurrent connections of one client address, cluster-wide; 0 means unlimited
+ * @param rateLimits     cluster-wide rate-limit rules; every matching rule must admit a request
  */
 public record ListenerConfig(
     String name,
@@ -27,10 +29,26 @@ public record ListenerConfig(
     int maxConnections,
     Timeouts timeouts,
     Limits limits,
-    boolean trustForwarded) {
+    boolean trustForwarded,
+    int maxConnectionsPerClient,
+    List<RateLimitConfig> rateLimits) {
 
   public ListenerConfig {
     routes = List.copyOf(routes);
+    rateLimits = List.copyOf(rateLimits);
+  }
+
+  /** A listener without per-client connection limits or rate limits. */
+  public ListenerConfig(String name, String host, int port, Protocol protocol, String defaultPool,
+      List<RouteConfig> routes, int maxConnections, Timeouts timeouts, Limits limits, boolean trustForwarded) {
+    this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded, 0,
+        List.of());
+  }
+
+  /** The same listener bound to another address (a node's override). */
+  public ListenerConfig withAddress(String host, int port) {
+    return new ListenerConfig(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits,
+        trustForwarded, maxConnectionsPerClient, rateLimits);
   }
 
   /**
@@ -47,8 +65,14 @@ public record ListenerConfig(
    * @param maxUriLength  longest request line (414 beyond)
    * @param maxHeaderSize largest total header block (431 beyond)
    * @param maxBodySize   largest request body in bytes (413 beyond); 0 means unlimited
+   * @param maxHeaderCount most header fields in a request head (431 beyond)
    */
-  public record Limits(int maxUriLength, int maxHeaderSize, long maxBodySize) {
-    public static final Limits DEFAULTS = new Limits(8192, 16384, 10L * 1024 * 1024);
+  public record Limits(int maxUriLength, int maxHeaderSize, long maxBodySize, int maxHeaderCount) {
+    public static final int DEFAULT_MAX_HEADER_COUNT = 100;
+    public static final Limits DEFAULTS = new Limits(8192, 16384, 10L * 1024 * 1024, DEFAULT_MAX_HEADER_COUNT);
+
+    public Limits(int maxUriLength, int maxHeaderSize, long maxBodySize) {
+      this(maxUriLength, maxHeaderSize, maxBodySize, DEFAULT_MAX_HEADER_COUNT);
+    }
   }
 }

@@ -17,6 +17,8 @@ final class ListenerReader {
     List<RouteConfig> routes = RouteReader.read(listener, pools);
     int maxConnections = listener.integer("max-connections", DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
     boolean trustForwarded = listener.bool("trust-forwarded", false);
+    int maxPerClient = listener.integer("max-connections-per-client", 0, 0, Integer.MAX_VALUE);
+    List<RateLimitConfig> rateLimits = RateLimitReader.read(listener, pools);
 
     YamlMap timeouts = listener.map("timeouts", "request-header", "request-body", "idle");
     ListenerConfig.Timeouts t = ListenerConfig.Timeouts.DEFAULTS;
@@ -25,18 +27,20 @@ final class ListenerReader {
         timeouts.duration("request-body", t.requestBody()),
         timeouts.duration("idle", t.idle()));
 
-    YamlMap limits = listener.map("limits", "max-uri-length", "max-header-size", "max-body-size");
+    YamlMap limits =
+        listener.map("limits", "max-uri-length", "max-header-size", "max-body-size", "max-header-count");
     ListenerConfig.Limits l = ListenerConfig.Limits.DEFAULTS;
     ListenerConfig.Limits limitsConfig = new ListenerConfig.Limits(
         (int) limits.size("max-uri-length", l.maxUriLength(), 1, Integer.MAX_VALUE),
         (int) limits.size("max-header-size", l.maxHeaderSize(), 1, Integer.MAX_VALUE),
-        limits.size("max-body-size", l.maxBodySize(), 0, Long.MAX_VALUE));
+        limits.size("max-body-size", l.maxBodySize(), 0, Long.MAX_VALUE),
+        limits.integer("max-header-count", l.maxHeaderCount(), 1, Integer.MAX_VALUE));
 
     if (name == null || bind == null) {
       return null;
     }
     return new ListenerConfig(name, bind.host(), bind.port(), protocol, defaultPool, routes, maxConnections,
-        timeoutsConfig, limitsConfig, trustForwarded);
+        timeoutsConfig, limitsConfig, trustForwarded, maxPerClient, rateLimits);
   }
 
   /** The default pool: as given, or the only pool when there is just one. */

@@ -80,6 +80,12 @@ final class Exchange implements PoolQueue.Waiter {
       fail(Outcome.NO_BACKEND);
       return;
     }
+    RateLimitGate.Refusal refused = RateLimitGate.check(listener.rateLimits(), listener.name(), req, poolName, clientIp);
+    if (refused != null) {
+      refused.headers(req.response());
+      fail(Outcome.RATE_LIMITED);
+      return;
+    }
     pick = RequestKeys.pickContext(pool.config(), req, clientIp);
     session = new SessionAffinity(pool, listener.affinity(), req.headers().get(HttpHeaders.COOKIE), clientIp);
     Backend bound = session.local();
@@ -112,6 +118,10 @@ final class Exchange implements PoolQueue.Waiter {
    */
   private boolean checkFraming() {
     MultiMap h = req.headers();
+    if (RequestKeys.headerCountOver(h, lc.limits().maxHeaderCount())) {
+      rejectFraming(Outcome.TOO_MANY_HEADERS, "more than " + lc.limits().maxHeaderCount() + " header fields");
+      return false;
+    }
     hasBody = h.contains(HttpHeaders.TRANSFER_ENCODING);
     String cl = h.get(HttpHeaders.CONTENT_LENGTH);
     long max = lc.limits().maxBodySize();

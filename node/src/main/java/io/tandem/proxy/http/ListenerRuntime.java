@@ -25,6 +25,7 @@ public final class ListenerRuntime {
   private volatile ListenerConfig config;
   private volatile boolean accessLog;
   private volatile long drainMillis = 30_000;
+  private volatile io.tandem.limits.RateLimits rateLimits;
 
   public ListenerRuntime(ListenerConfig config, UpstreamRegistry registry, BackendClients clients,
       AffinityTable affinity, boolean accessLog) {
@@ -57,6 +58,15 @@ public final class ListenerRuntime {
   /** How long a stopping instance lets in-flight requests finish. */
   public void drainMillis(long drainMillis) {
     this.drainMillis = drainMillis;
+  }
+
+  /** The node's rate limits, which this listener's rules are looked up in (none until set). */
+  public void rateLimits(io.tandem.limits.RateLimits rateLimits) {
+    this.rateLimits = rateLimits;
+  }
+
+  io.tandem.limits.RateLimits rateLimits() {
+    return rateLimits;
   }
 
   long drainMillis() {
