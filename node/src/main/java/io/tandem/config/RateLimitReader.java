@@ -24,12 +24,10 @@ final class RateLimitReader {
         pools.check(match, "pool", pool);
       }
       KeySpec key = rule.required("key", RateLimitReader::key);
-      long rate = rule.value("rate", 0L, Scalars::integer);
       if (!rule.has("rate")) {
         rule.error("rate", "is required");
-      } else if (rate < 1 || rate > 1_000_000_000L) {
-        rule.error("rate", "must be between 1 and 1000000000, got " + rate);
       }
+      long rate = rule.integer("rate", 1, 1, 1_000_000_000);
       Duration period = rule.duration("period", Duration.ofSeconds(1));
       int burst = rule.integer("burst", (int) Math.min(Integer.MAX_VALUE, Math.max(1, rate)), 1, Integer.MAX_VALUE);
       int maxKeys = rule.integer("max-keys", RateLimitConfig.DEFAULT_MAX_KEYS, 1, Integer.MAX_VALUE);
@@ -42,7 +40,7 @@ final class RateLimitReader {
           rule.error("name", "duplicate rate-limit name \"" + name + "\", also used by rate-limits[" + first + "]");
         }
       }
-      if (name == null || key == null || rate < 1 || rate > 1_000_000_000L) {
+      if (name == null || key == null) {
         return null;
       }
       return new RateLimitConfig(name, pathPrefix, host, pool, key.key(), key.name(), rate,

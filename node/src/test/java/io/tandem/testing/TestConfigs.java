@@ -46,6 +46,8 @@ public final class TestConfigs {
     private ListenerConfig.Timeouts timeouts = ListenerConfig.Timeouts.DEFAULTS;
     private ListenerConfig.Limits limits = ListenerConfig.Limits.DEFAULTS;
     private boolean trustForwarded;
+    private int maxConnectionsPerClient;
+    private final List<io.tandem.config.RateLimitConfig> rateLimits = new ArrayList<>();
 
     ListenerBuilder(String name) {
       this.name = name;
@@ -76,6 +78,21 @@ public final class TestConfigs {
       return this;
     }
 
+    public ListenerBuilder maxHeaderCount(int n) {
+      this.limits = new ListenerConfig.Limits(limits.maxUriLength(), limits.maxHeaderSize(), limits.maxBodySize(), n);
+      return this;
+    }
+
+    public ListenerBuilder maxConnectionsPerClient(int n) {
+      this.maxConnectionsPerClient = n;
+      return this;
+    }
+
+    public ListenerBuilder rateLimit(io.tandem.config.RateLimitConfig rule) {
+      rateLimits.add(rule);
+      return this;
+    }
+
     public ListenerBuilder trustForwarded(boolean trust) {
       this.trustForwarded = trust;
       return this;
@@ -83,7 +100,7 @@ public final class TestConfigs {
 
     public ListenerConfig build() {
       return new ListenerConfig(name, "127.0.0.1", 0, Protocol.HTTP, defaultPool, routes, maxConnections, timeouts,
-          limits, trustForwarded);
+          limits, trustForwarded, maxConnectionsPerClient, rateLimits);
     }
   }
 

@@ -1,0 +1,84 @@
+package io.tandem.proxy.http;
+
+import static io.tandem.testing.TestConfigs.config;
+import static io.tandem.testing.TestConfigs.listener;
+import static io.tandem.testing.TestConfigs.pool;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.config.RateLimitConfig;
+import io.tandem.limits.LimitsStatus;
+import io.tandem.proxy.Outcome;
+import io.tandem.testing.FakeBackend;
+import io.tandem.testing.RawHttp;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Rate limits, per-client connection limits and request-head limits through a real node. */
+class OverloadProxyTest extends ProxyTestBase {
+
+  @Override
+  protected int eventLoops() {
+    return 2;
+  }
+
+  static RateLimitConfig perMinute(String name, String prefix, RateLimitConfig.Key key, String keyName, int burst) {
+    return new RateLimitConfig(name, prefix, null, null, key, keyName, 1, Duration.ofMinutes(1), burst, 1000);
+  }
+
+  @Test
+  void rateLimitedRequestsGet429WithRetryAfterAndRateLimitHeaders() throws Exception {
+    FakeBackend b = backend("b1");
+    start(config(eventLoops(), listener("web").rateLimit(perMinute("limited", "/limited", RateLimitConfig.Key.SOURCE,
+        null, 3)), pool("app").backend(b.name(), b.port())));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, get("/limited/x").statusCode());
+    }
+    HttpResponse<String> refused = get("/limited/x");
+    assertEquals(429, refused.statusCode());
+    assertEquals("429 Too Many Requests (rate_limited)\n", refused.body());
+    long retryAfter = Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow());
+    assertTrue(retryAfter > 50 && retryAfter <= 60, "a token every 60 s: " + retryAfter);
+    assertEquals("1", refused.headers().firstValue("ratelimit-limit").orElseThrow());
+    assertEquals("0", refused.headers().firstValue("ratelimit-remaining").orElseThrow());
+    assertEquals(String.valueOf(retryAfter), refused.headers().firstValue("ratelimit-reset").orElseThrow());
+    assertEquals("1;w=60;burst=3", refused.headers().firstValue("ratelimit-policy").orElseThrow());
+    assertEquals(200, get("/other").statusCode(), "paths the rule does not match are not limited");
+    assertEquals(3, b.received().stream().filter(r -> r.uri().startsWith("/limited")).count());
+    List<LimitsStatus.Rule> status = node.rateLimits().status();
+    assertEquals(List.of(new LimitsStatus.Rule("web", "limited", 1, Duration.ofMinutes(1), 3, 1, 1000, 3, 1, 0)),
+        status);
+    assertEquals(1, node.listener("web").count(Outcome.RATE_LIMITED));
+  }
+
+  @Test
+  void headerKeysHaveTheirOwnBuckets() throws Exception {
+    FakeBackend b = backend("b1");
+    start(config(eventLoops(), listener("web").rateLimit(perMinute("api", null, RateLimitConfig.Key.HEADER,
+        "X-Api-Key", 1)), pool("app").backend(b.name(), b.port())));
+    assertEquals(200, get("/", "X-Api-Key", "alice").statusCode());
+    assertEquals(429, get("/", "X-Api-Key", "alice").statusCode());
+    assertEquals(200, get("/", "X-Api-Key", "bob").statusCode());
+    assertEquals(200, get("/").statusCode(), "no key: the shared keyless bucket");
+    assertEquals(429, get("/").statusCode());
+  }
+
+  @Test
+  void tooManyHeaderFieldsGive431() throws Exception {
+    FakeBackend b = backend("b1");
+    start(config(eventLoops(), listener("web").maxHeaderCount(5), pool("app").backend(b.name(), b.port())));
+    try (RawHttp c = new RawHttp(port())) {
+      c.send("GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nA: 2\r\nA: 3\r\nA: 4\r\nA: 5\r\n\r\n");
+      RawHttp.Response r = c.read();
+      assertEquals(431, r.status());
+      assertEquals("431 Request Header Fields Too Large (too_many_headers)\n", r.bodyText());
+    }
+    try (RawHttp c = new RawHttp(port())) {
+      c.send("GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nA: 2\r\nA: 3\r\nA: 4\r\n\r\n");
+      assertEquals(200, c.read().status(), "five fields are allowed");
+    }
+    assertEquals(1, node.listener("web").count(Outcome.TOO_MANY_HEADERS));
+  }
+}
