@@ -26,8 +26,10 @@ final class HazelcastUsageExchange implements UsageExchange {
   HazelcastUsageExchange(HazelcastInstance hz, HazelcastMembership membership) {
     this.membership = membership;
     this.topic = hz.getTopic(TOPIC);
+    java.util.UUID self = hz.getCluster().getLocalMember().getUuid();
     topic.addMessageListener(message -> {
-      if (message.getPublishingMember() != null && message.getPublishingMember().localMember()) {
+      // A member hears its own messages too (and the member in them is not marked local): skip them by uuid.
+      if (message.getPublishingMember() == null || self.equals(message.getPublishingMember().getUuid())) {
         return;
       }
       for (Consumer<Map<String, Long>> c : consumers) {

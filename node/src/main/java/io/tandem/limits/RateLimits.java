@@ -36,6 +36,7 @@ public final class RateLimits {
   private final Scheduler scheduler;
   private final UsageExchange exchange;
   private final Map<String, ListenerRateLimits> listeners = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.LongAdder received = new java.util.concurrent.atomic.LongAdder();
   private volatile boolean closed;
   private volatile Scheduler.Cancellable publishTask;
   private volatile Scheduler.Cancellable expiryTask;
@@ -97,6 +98,11 @@ public final class RateLimits {
     return rules;
   }
 
+  /** Admissions of the other nodes received and debited here since start. */
+  public long receivedFromOthers() {
+    return received.sum();
+  }
+
   /** Stops the periodic tasks. */
   public void close() {
     closed = true;
@@ -130,6 +136,7 @@ public final class RateLimits {
       }
       RateLimiter r = listeners.getOrDefault(k.substring(0, a), ListenerRateLimits.NONE).limiter(k.substring(a + 1, b));
       if (r != null) {
+        received.add(n);
         r.debit(k.substring(b + 1), n, now);
       }
     });
