@@ -45,6 +45,7 @@ public final class TandemNode implements RunningNode {
   private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
   private final long expiryTimer;
   private final io.tandem.limits.RateLimits rateLimits;
+  private final io.tandem.limits.ClientConnections clientConnections;
   private volatile TandemConfig config;
 
   private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port) {}
@@ -64,6 +65,8 @@ public final class TandemNode implements RunningNode {
     this.health = new ActiveHealthChecker(probes::forConfig, shared.health(), scheduler, clock);
     shared.connections().localSource(registry::localCounts);
     this.rateLimits = new io.tandem.limits.RateLimits(clock, scheduler, shared.usage());
+    this.clientConnections = new io.tandem.limits.ClientConnections(shared.clientConnections());
+    shared.clientConnections().localSource(clientConnections::counts);
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
     shared.health().addSuspectListener(health::probeNow);
     this.expiryTimer = vertx.setPeriodic(10_000, id -> {
@@ -126,6 +129,7 @@ public final class TandemNode implements RunningNode {
         config.accessLog().enabled());
     runtime.drainMillis(config.node().drainTimeout().toMillis());
     runtime.rateLimits(rateLimits);
+    runtime.clientConnections(clientConnections);
     // One deployment with one instance per event loop: Vert.x shares the bound socket among them (for port 0 too).
     List<HttpListenerVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
@@ -238,6 +242,11 @@ public final class TandemNode implements RunningNode {
   /** This node's rate limits (status for the admin API, metrics and tests). */
   public io.tandem.limits.RateLimits rateLimits() {
     return rateLimits;
+  }
+
+  /** Open connections per client address on this node (for the admin API and tests). */
+  public io.tandem.limits.ClientConnections clientConnections() {
+    return clientConnections;
   }
 
   /** The affinity table this node routes by (shared in a cluster), for tests and measurements. */

@@ -34,6 +34,7 @@ public final class HazelcastCluster implements SharedState {
   private final AffinityTable affinity;
   private final RuntimeState runtime;
   private final HazelcastUsageExchange usage;
+  private final HazelcastClientConnections clientConnections;
   private final ConfigFingerprint fingerprint;
   private volatile List<String> configMismatches = List.of();
 
@@ -54,6 +55,7 @@ public final class HazelcastCluster implements SharedState {
     this.affinity = affinity.apply(hz);
     this.runtime = runtime.apply(hz);
     this.usage = new HazelcastUsageExchange(hz, membership);
+    this.clientConnections = new HazelcastClientConnections(hz, nodeId, membership, control, io);
     membership.addListener(members -> checkConfig());
     checkConfig();
     hz.getLifecycleService().addLifecycleListener(event -> {
@@ -144,6 +146,11 @@ public final class HazelcastCluster implements SharedState {
   }
 
   @Override
+  public ClientConnectionCounts clientConnections() {
+    return clientConnections;
+  }
+
+  @Override
   public HazelcastMembership membership() {
     return membership;
   }
@@ -182,6 +189,7 @@ public final class HazelcastCluster implements SharedState {
     io.shutdownNow();
     try {
       connections.withdraw();
+      clientConnections.withdraw();
     } catch (RuntimeException e) {
       LOG.debug("connection counts not withdrawn: {}", e.toString());
     }

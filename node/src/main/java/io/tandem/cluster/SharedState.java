@@ -24,6 +24,11 @@ public interface SharedState extends AutoCloseable {
     return UsageExchange.NONE;
   }
 
+  /** The other nodes' open connections per client address ({@link ClientConnectionCounts#NONE} alone). */
+  default ClientConnectionCounts clientConnections() {
+    return ClientConnectionCounts.NONE;
+  }
+
   /**
    * Fields in which this node's configuration disagrees with the cluster's (pools, backend ids, persistence), one
    * readable line each; empty when they agree. A node with mismatches must not route traffic.

@@ -91,6 +91,12 @@ public final class HttpListenerVerticle extends VerticleBase {
       conn.close();
       return;
     }
+    String client = PerClientLimit.admit(runtime, lc, conn);
+    if (client == null) {
+      runtime.connections().decrementAndGet();
+      conn.close();
+      return;
+    }
     Channel ch = ((ConnectionBase) conn).channel();
     ConnectionGuard guard = new ConnectionGuard(ch, System.nanoTime());
     ch.attr(ConnectionGuard.KEY).set(guard);
@@ -101,6 +107,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     conn.closeHandler(v -> {
       runtime.connections().decrementAndGet();
       guards.remove(guard);
+      PerClientLimit.release(runtime, client);
     });
   }
 

@@ -26,6 +26,7 @@ public final class ListenerRuntime {
   private volatile boolean accessLog;
   private volatile long drainMillis = 30_000;
   private volatile io.tandem.limits.RateLimits rateLimits;
+  private volatile io.tandem.limits.ClientConnections clientConnections;
 
   public ListenerRuntime(ListenerConfig config, UpstreamRegistry registry, BackendClients clients,
       AffinityTable affinity, boolean accessLog) {
@@ -67,6 +68,15 @@ public final class ListenerRuntime {
 
   io.tandem.limits.RateLimits rateLimits() {
     return rateLimits;
+  }
+
+  /** The node's per-client connection counts (none until set: no per-client limit is enforced). */
+  public void clientConnections(io.tandem.limits.ClientConnections clientConnections) {
+    this.clientConnections = clientConnections;
+  }
+
+  io.tandem.limits.ClientConnections clientConnections() {
+    return clientConnections;
   }
 
   long drainMillis() {

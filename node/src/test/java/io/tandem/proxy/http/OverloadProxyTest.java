@@ -81,4 +81,27 @@ class OverloadProxyTest extends ProxyTestBase {
     }
     assertEquals(1, node.listener("web").count(Outcome.TOO_MANY_HEADERS));
   }
+
+  @Test
+  void connectionsPerClientAreCapped() throws Exception {
+    FakeBackend b = backend("b1");
+    start(config(eventLoops(), listener("web").maxConnectionsPerClient(2), pool("app").backend(b.name(), b.port())));
+    try (RawHttp c1 = new RawHttp(port()); RawHttp c2 = new RawHttp(port())) {
+      for (RawHttp c : List.of(c1, c2)) {
+        c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(200, c.read().status());
+      }
+      try (RawHttp c3 = new RawHttp(port())) {
+        assertTrue(c3.closedByPeer(), "a third connection from the same address is closed at once");
+      }
+      assertEquals(1, node.listener("web").count(Outcome.CLIENT_CONNECTIONS));
+      assertEquals(2, node.clientConnections().open("web", "127.0.0.1"));
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> node.clientConnections().open("web", "127.0.0.1") == 0);
+    try (RawHttp c = new RawHttp(port())) {
+      c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertEquals(200, c.read().status(), "closed connections free their places");
+    }
+  }
 }
