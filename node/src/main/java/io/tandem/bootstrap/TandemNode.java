@@ -46,6 +46,7 @@ public final class TandemNode implements RunningNode {
   private final long expiryTimer;
   private final io.tandem.limits.RateLimits rateLimits;
   private final io.tandem.limits.ClientConnections clientConnections;
+  private final io.tandem.limits.PoolGuards poolGuards;
   private volatile TandemConfig config;
 
   private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port) {}
@@ -67,6 +68,9 @@ public final class TandemNode implements RunningNode {
     this.rateLimits = new io.tandem.limits.RateLimits(clock, scheduler, shared.usage());
     this.clientConnections = new io.tandem.limits.ClientConnections(shared.clientConnections());
     shared.clientConnections().localSource(clientConnections::counts);
+    this.poolGuards = new io.tandem.limits.PoolGuards(clock);
+    shared.health().addListener((pool, backend) ->
+        poolGuards.verdict(pool, backend, shared.health().verdict(pool, backend).servesTraffic()));
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
     shared.health().addSuspectListener(health::probeNow);
     this.expiryTimer = vertx.setPeriodic(10_000, id -> {
@@ -121,6 +125,7 @@ public final class TandemNode implements RunningNode {
     clients.apply(cfg.pools());
     registry.apply(cfg);
     rateLimits.apply(cfg.listeners());
+    poolGuards.apply(cfg);
     health.apply(cfg.pools());
   }
 
@@ -130,6 +135,7 @@ public final class TandemNode implements RunningNode {
     runtime.drainMillis(config.node().drainTimeout().toMillis());
     runtime.rateLimits(rateLimits);
     runtime.clientConnections(clientConnections);
+    runtime.poolGuards(poolGuards);
     // One deployment with one instance per event loop: Vert.x shares the bound socket among them (for port 0 too).
     List<HttpListenerVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
@@ -242,6 +248,11 @@ public final class TandemNode implements RunningNode {
   /** This node's rate limits (status for the admin API, metrics and tests). */
   public io.tandem.limits.RateLimits rateLimits() {
     return rateLimits;
+  }
+
+  /** Circuit breakers, retry budgets and slow starts per pool (for the admin API and tests). */
+  public io.tandem.limits.PoolGuards poolGuards() {
+    return poolGuards;
   }
 
   /** Open connections per client address on this node (for the admin API and tests). */

@@ -91,7 +91,7 @@ final class ConfigReader {
       }
       return config;
     }, "name", "algorithm", "hash-key", "connection-pool-size", "backends", "health", "queue", "persistence",
-        "retries", "timeouts");
+        "retries", "timeouts", "slow-start", "circuit-breaker", "retry-budget");
     if (index[0] == 0) {
       top.error("pools", "at least one pool is required");
     }

@@ -16,6 +16,9 @@ import java.util.List;
  * @param retries     retry policy
  * @param timeouts    backend-side timeouts
  * @param connectionPoolSize maximum pooled HTTP/1.1 connections per backend
+ * @param slowStart   a backend that comes back or is added gets a linearly growing share over this long; null: none
+ * @param circuitBreaker answers 503 at once while the pool fails; null: none
+ * @param retryBudget at most this share of the pool's requests in flight may be retries
  */
 public record PoolConfig(
     String name,
@@ -27,10 +30,37 @@ public record PoolConfig(
     PersistenceConfig persistence,
     Retries retries,
     Timeouts timeouts,
-    int connectionPoolSize) {
+    int connectionPoolSize,
+    Duration slowStart,
+    CircuitBreaker circuitBreaker,
+    RetryBudget retryBudget) {
 
   public PoolConfig {
     backends = List.copyOf(backends);
+  }
+
+  /** A pool without slow start or circuit breaker, with the default retry budget. */
+  public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
+      HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
+      int connectionPoolSize) {
+    this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize, null,
+        null, RetryBudget.DEFAULTS);
+  }
+
+  /**
+   * @param consecutiveFailures failed requests in a row (connect failures, resets, timeouts, 5xx) that open it
+   * @param openTime            how long it stays open before one trial request may pass (half-open)
+   */
+  public record CircuitBreaker(int consecutiveFailures, Duration openTime) {
+    public static final CircuitBreaker DEFAULTS = new CircuitBreaker(20, Duration.ofSeconds(5));
+  }
+
+  /**
+   * Retries allowed at once: {@code percent} of the pool's requests in flight, but at least {@code minRetries}
+   * (Envoy's retry budget).
+   */
+  public record RetryBudget(int percent, int minRetries) {
+    public static final RetryBudget DEFAULTS = new RetryBudget(20, 3);
   }
 
   /**

@@ -43,6 +43,7 @@ final class Exchange implements PoolQueue.Waiter {
   private final String clientIp;
 
   private PoolSnapshot pool;
+  private final PoolAdmission admission;
   private PickContext pick;
   private Backend backend;
   private boolean slotHeld;
@@ -65,6 +66,7 @@ final class Exchange implements PoolQueue.Waiter {
     this.clientIp = remote == null ? "-" : remote.hostAddress();
     String incomingId = lc.trustForwarded() ? req.headers().get(ForwardingHeaders.X_REQUEST_ID) : null;
     this.requestId = incomingId != null && !incomingId.isEmpty() ? incomingId : listener.nextRequestId();
+    this.admission = new PoolAdmission(listener.poolGuards());
   }
 
   void start() {
@@ -84,6 +86,10 @@ final class Exchange implements PoolQueue.Waiter {
     if (refused != null) {
       refused.headers(req.response());
       fail(Outcome.RATE_LIMITED);
+      return;
+    }
+    if (!admission.admit(poolName)) {
+      fail(Outcome.CIRCUIT_OPEN);
       return;
     }
     pick = RequestKeys.pickContext(pool.config(), req, clientIp);
@@ -218,13 +224,17 @@ final class Exchange implements PoolQueue.Waiter {
    * when every candidate is full or excluded.
    */
   private Backend freeSlot(PickContext ctx) {
+    Backend warming = null;
     for (Backend b = pool.balancer().pick(ctx); b != null; b = pool.balancer().pick(ctx)) {
-      if (b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
+      if (admission.holdsBack(b)) {
+        warming = b;   // slow start: pass it over this time, unless nothing else can take the request
+      } else if (b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
         return b;
       }
       ctx.exclude(b);
     }
-    return null;
+    return warming != null && warming.stats().tryAcquire(warming.maxConnections(), othersActive(warming)) ? warming
+        : null;
   }
 
   @Override
@@ -290,7 +300,7 @@ final class Exchange implements PoolQueue.Waiter {
     LOG.debug("connect to {} failed: {}", failed, cause.toString());
     failed.stats().record(Outcome.BACKEND_CONNECT_FAILED);
     releaseSlot(true);
-    if (attempts < pool.config().retries().connectAttempts()) {
+    if (attempts < pool.config().retries().connectAttempts() && admission.tryRetry()) {
       pick.exclude(failed);
       if (session.requiredBackendId() != null) {
         // The persisted backend is unreachable: fall back to a fresh choice and move the session.
@@ -375,7 +385,7 @@ final class Exchange implements PoolQueue.Waiter {
       return;
     }
     boolean retry = !timeout && !hasBody && pool.config().retries().retryIdempotent() && RequestKeys.idempotent(req.method())
-        && attempts < pool.config().retries().connectAttempts();
+        && attempts < pool.config().retries().connectAttempts() && admission.tryRetry();
     releaseSlot(true);
     if (retry) {
       pick.exclude(backend);
@@ -536,6 +546,7 @@ final class Exchange implements PoolQueue.Waiter {
     if (body != null) {
       body.stop();
     }
+    admission.finish(outcome, status);
     listener.record(outcome);
     if (backend != null && outcome == Outcome.OK) {
       backend.stats().record(Outcome.OK);

@@ -27,6 +27,7 @@ public final class ListenerRuntime {
   private volatile long drainMillis = 30_000;
   private volatile io.tandem.limits.RateLimits rateLimits;
   private volatile io.tandem.limits.ClientConnections clientConnections;
+  private volatile io.tandem.limits.PoolGuards poolGuards;
 
   public ListenerRuntime(ListenerConfig config, UpstreamRegistry registry, BackendClients clients,
       AffinityTable affinity, boolean accessLog) {
@@ -77,6 +78,15 @@ public final class ListenerRuntime {
 
   io.tandem.limits.ClientConnections clientConnections() {
     return clientConnections;
+  }
+
+  /** The node's circuit breakers, retry budgets and slow starts per pool (none until set). */
+  public void poolGuards(io.tandem.limits.PoolGuards poolGuards) {
+    this.poolGuards = poolGuards;
+  }
+
+  io.tandem.limits.PoolGuards poolGuards() {
+    return poolGuards;
   }
 
   long drainMillis() {
