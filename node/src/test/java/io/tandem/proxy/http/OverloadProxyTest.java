@@ -104,4 +104,41 @@ class OverloadProxyTest extends ProxyTestBase {
       assertEquals(200, c.read().status(), "closed connections free their places");
     }
   }
+
+  @Test
+  void aPoolWhoseBackendsAllFailAnswers503AtOnceAndStopsTryingThem() throws Exception {
+    io.tandem.config.PoolConfig p = pool("app").backend("d1", FakeBackend.refusingPort())
+        .backend("d2", FakeBackend.refusingPort()).retries(3, false).build();
+    io.tandem.config.PoolConfig guarded = new io.tandem.config.PoolConfig(p.name(), p.algorithm(), p.hashKey(),
+        p.backends(), p.health(), p.queue(), p.persistence(), p.retries(), p.timeouts(), p.connectionPoolSize(), null,
+        new io.tandem.config.PoolConfig.CircuitBreaker(5, Duration.ofMinutes(1)), new io.tandem.config.PoolConfig
+        .RetryBudget(20, 3));
+    io.tandem.config.TandemConfig base = config(eventLoops(), listener("web"), pool("app").backend("x", 1));
+    start(new io.tandem.config.TandemConfig(null, base.node(), base.listeners(), List.of(guarded), base.accessLog()));
+    int requests = Boolean.getBoolean("measure") ? 2000 : 50;
+    List<Long> openNanos = new java.util.ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      long t = System.nanoTime();
+      HttpResponse<String> r = get("/");
+      if (i >= 5) {
+        assertEquals(503, r.statusCode());
+        assertEquals("503 Service Unavailable (circuit_open)\n", r.body());
+        assertEquals("1", r.headers().firstValue("retry-after").orElseThrow());
+        openNanos.add(System.nanoTime() - t);
+      } else {
+        assertEquals(502, r.statusCode());
+      }
+    }
+    long attempts = node.registry().snapshot().pool("app").backends().stream()
+        .mapToLong(b -> b.stats().count(Outcome.BACKEND_CONNECT_FAILED)).sum();
+    assertTrue(attempts <= 5 * 3, "backend connection attempts: " + attempts);
+    assertEquals(requests - 5, node.listener("web").count(Outcome.CIRCUIT_OPEN));
+    assertEquals(requests - 5, node.poolGuards().get("app").breakerRefusals());
+    if (Boolean.getBoolean("measure")) {
+      java.util.Collections.sort(openNanos);
+      System.out.printf("MEASURE pool with every backend refusing: %d requests, backend connection attempts %d; "
+          + "circuit_open 503s client-side latency p50 %.2f ms, p99 %.2f ms%n", requests, attempts,
+          openNanos.get(openNanos.size() / 2) / 1e6, openNanos.get(openNanos.size() * 99 / 100) / 1e6);
+    }
+  }
 }
