@@ -44,6 +44,7 @@ public final class TandemNode implements RunningNode {
   private final int eventLoops;
   private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
   private final long expiryTimer;
+  private final long queueTimer;
   private final io.tandem.limits.RateLimits rateLimits;
   private final io.tandem.limits.ClientConnections clientConnections;
   private final io.tandem.limits.PoolGuards poolGuards;
@@ -73,6 +74,16 @@ public final class TandemNode implements RunningNode {
         poolGuards.verdict(pool, backend, shared.health().verdict(pool, backend).servesTraffic()));
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
     shared.health().addSuspectListener(health::probeNow);
+    // Slots freed on other nodes reach this node's waiters through the others' published counts (every 100 ms).
+    this.queueTimer = config.cluster() == null ? -1 : vertx.setPeriodic(100, id -> {
+      if (registry.snapshot() != null) {
+        registry.snapshot().pools().values().forEach(p -> {
+          if (!p.queue().isEmpty()) {
+            p.queue().recheck(p.backends(), registry::othersActive);
+          }
+        });
+      }
+    });
     this.expiryTimer = vertx.setPeriodic(10_000, id -> {
       if (shared instanceof LocalSharedState local) {
         local.affinity().expire();
@@ -209,6 +220,7 @@ public final class TandemNode implements RunningNode {
     }
     return Future.all(stops).transform(ar -> {
       vertx.cancelTimer(expiryTimer);
+      vertx.cancelTimer(queueTimer);
       rateLimits.close();
       health.close();
       probes.close();
