@@ -95,4 +95,35 @@ class OverloadConfigTest {
     assertEquals(List.of("listeners[0].limits.max-header-count: must be at least 1, got 0"),
         errors(listener("limits: {max-header-count: 0}")));
   }
+
+  @Test
+  void readsPoolGuards() {
+    PoolConfig p = parses(ConfigTexts.pool("""
+        slow-start: 30s
+        circuit-breaker: {consecutive-failures: 10, open-time: 2s}
+        retry-budget: {percent: 25, min-retries: 5}
+        """)).pools().get(0);
+    assertEquals(Duration.ofSeconds(30), p.slowStart());
+    assertEquals(new PoolConfig.CircuitBreaker(10, Duration.ofSeconds(2)), p.circuitBreaker());
+    assertEquals(new PoolConfig.RetryBudget(25, 5), p.retryBudget());
+    PoolConfig defaults = parses(ConfigTexts.pool("circuit-breaker: {}")).pools().get(0);
+    assertEquals(null, defaults.slowStart());
+    assertEquals(PoolConfig.CircuitBreaker.DEFAULTS, defaults.circuitBreaker());
+    assertEquals(PoolConfig.RetryBudget.DEFAULTS, defaults.retryBudget());
+    assertEquals(null, parses(ConfigTexts.pool("")).pools().get(0).circuitBreaker());
+  }
+
+  @Test
+  void badPoolGuards() {
+    assertEquals(List.of("pools[0].slow-start: must be a duration like 500ms, 2s, 1m30s or 1h, got \"30\""),
+        errors(ConfigTexts.pool("slow-start: \"30\"")));
+    assertEquals(List.of("pools[0].circuit-breaker.consecutive-failures: must be at least 1, got 0"),
+        errors(ConfigTexts.pool("circuit-breaker: {consecutive-failures: 0}")));
+    assertEquals(List.of("pools[0].circuit-breaker: unknown key \"threshold\"; expected one of:"
+        + " consecutive-failures, open-time"), errors(ConfigTexts.pool("circuit-breaker: {threshold: 3}")));
+    assertEquals(List.of("pools[0].retry-budget.percent: must be between 0 and 100, got 120"),
+        errors(ConfigTexts.pool("retry-budget: {percent: 120}")));
+    assertEquals(List.of("pools[0].retry-budget.min-retries: must be at least 0, got -1"),
+        errors(ConfigTexts.pool("retry-budget: {min-retries: -1}")));
+  }
 }

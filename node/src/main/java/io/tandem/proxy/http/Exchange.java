@@ -2,7 +2,6 @@ package io.tandem.proxy.http;
 
 import io.tandem.balancing.PickContext;
 import io.tandem.config.ListenerConfig;
-import io.tandem.limits.PoolQueue;
 import io.tandem.proxy.Outcome;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
@@ -21,16 +20,15 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * One proxied request, from the client's request head to the end of the response. Runs on the client connection's
- * event loop; the only cross-thread entry is {@link #dispatch} from the pool queue, which hops back to that loop.
+ * event loop; the only cross-thread entry is a queue hand-off ({@link QueueWait}), which hops back to that loop.
  * Never throws for bad traffic: every path ends in {@link #finish} with one {@link Outcome}.
  */
-final class Exchange implements PoolQueue.Waiter {
+final class Exchange implements QueueWait.Owner {
   private static final Logger LOG = LogManager.getLogger(Exchange.class);
 
   private final ListenerRuntime listener;
@@ -38,7 +36,6 @@ final class Exchange implements PoolQueue.Waiter {
   private final HttpServerRequest req;
   private final Context context;
   private final long startNanos = System.nanoTime();
-  private final AtomicBoolean claimed = new AtomicBoolean();
   private final String requestId;
   private final String clientIp;
 
@@ -51,7 +48,7 @@ final class Exchange implements PoolQueue.Waiter {
   private int attempts;
   private boolean hasBody;
   private long bytesOut;
-  private long queueTimer = -1;
+  private QueueWait wait;
   private RequestBodyPump body;
   private HttpClientRequest upstream;
   private boolean responseStarted;
@@ -183,40 +180,29 @@ final class Exchange implements PoolQueue.Waiter {
   // ---- queue ----
 
   private void enqueue() {
-    PoolQueue queue = pool.queue();
-    if (!queue.offer(this)) {
+    wait = new QueueWait(context, pool.queue(), this);
+    if (!wait.enter(pool.config().queue().timeout().toMillis())) {
       fail(Outcome.QUEUE_FULL);
-      return;
     }
-    long timeout = Math.max(1, pool.config().queue().timeout().toMillis());
-    queueTimer = context.owner().setTimer(timeout, id -> {
-      queueTimer = -1;
-      if (claim()) {
-        queue.remove(this);
-        fail(Outcome.QUEUE_TIMEOUT);
-      }
-    });
-    retryAfterEnqueue(queue);
   }
 
-  /**
-   * A slot released between our failed attempt and our offer went back to the counter, not to us: try once more now
-   * that we are visible to releasers, so that we never wait for a slot that is already free.
-   */
-  private void retryAfterEnqueue(PoolQueue queue) {
-    String required = requiredBackendId();
-    Backend b = required == null ? freeSlot(PickContext.create()) : pool.byId().get(required);
-    if (b == null || required != null && !b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
-      return;
+  @Override
+  public Backend slotNow(String required) {
+    if (required == null) {
+      return freeSlot(PickContext.create());
     }
-    if (claim()) {
-      queue.remove(this);
-      context.owner().cancelTimer(queueTimer);
-      queueTimer = -1;
-      acquired(b);
-    } else {
-      queue.release(b);   // a releaser dispatched us meanwhile: give the extra slot back
-    }
+    Backend b = pool.byId().get(required);
+    return b != null && b.stats().tryAcquire(b.maxConnections(), othersActive(b)) ? b : null;
+  }
+
+  @Override
+  public boolean finished() {
+    return finished;
+  }
+
+  @Override
+  public void timedOut() {
+    fail(Outcome.QUEUE_TIMEOUT);
   }
 
   /**
@@ -242,29 +228,10 @@ final class Exchange implements PoolQueue.Waiter {
     return session == null ? null : session.requiredBackendId();
   }
 
-  @Override
-  public boolean claim() {
-    return claimed.compareAndSet(false, true);
-  }
-
-  @Override
-  public void dispatch(Backend b) {
-    context.runOnContext(v -> {
-      if (queueTimer >= 0) {
-        context.owner().cancelTimer(queueTimer);
-        queueTimer = -1;
-      }
-      if (finished) {
-        pool.queue().release(b);
-        return;
-      }
-      acquired(b);
-    });
-  }
-
   // ---- upstream ----
 
-  private void acquired(Backend b) {
+  @Override
+  public void acquired(Backend b) {
     backend = b;
     slotHeld = true;
     attempts++;
@@ -496,8 +463,8 @@ final class Exchange implements PoolQueue.Waiter {
     if (upstream != null) {
       upstream.reset();
     }
-    if (queueTimer >= 0 && claim()) {
-      pool.queue().remove(this);
+    if (wait != null) {
+      wait.leave();
     }
     releaseSlot(false);
   }
