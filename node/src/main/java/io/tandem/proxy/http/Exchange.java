@@ -50,6 +50,7 @@ final class Exchange implements QueueWait.Owner {
   private long bytesOut;
   private QueueWait wait;
   private RequestBodyPump body;
+  private io.vertx.core.buffer.Buffer buffered;
   private HttpClientRequest upstream;
   private boolean responseStarted;
   private boolean finished;
@@ -89,6 +90,21 @@ final class Exchange implements QueueWait.Owner {
       fail(Outcome.CIRCUIT_OPEN);
       return;
     }
+    if (BodyBuffer.applies(req, hasBody)) {
+      BodyBuffer.read(req, context, lc.timeouts().requestBody().toMillis(), body -> {
+        if (!finished) {
+          buffered = body;
+          forward();
+        }
+      }, () -> rejectFraming(Outcome.CLIENT_TIMEOUT, "request body slower than the body timeout"),
+          () -> finishQuietly(Outcome.CLIENT_ABORTED));
+      return;
+    }
+    forward();
+  }
+
+  /** Picks the backend (the session's, or the balancer's) and sends the request to it. */
+  private void forward() {
     pick = RequestKeys.pickContext(pool.config(), req, clientIp);
     session = new SessionAffinity(pool, listener.affinity(), req.headers().get(HttpHeaders.COOKIE), clientIp);
     Backend bound = session.local();
@@ -308,6 +324,10 @@ final class Exchange implements QueueWait.Owner {
         upstreamFailed(ar.cause());
       }
     });
+    if (buffered != null) {
+      up.end(buffered);
+      return;
+    }
     if (!hasBody || req.isEnded()) {
       up.end();
       req.resume();

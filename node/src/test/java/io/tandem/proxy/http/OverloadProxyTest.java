@@ -141,4 +141,23 @@ class OverloadProxyTest extends ProxyTestBase {
           openNanos.get(openNanos.size() / 2) / 1e6, openNanos.get(openNanos.size() * 99 / 100) / 1e6);
     }
   }
+
+  @Test
+  void aSmallBodyIsReadWholeBeforeABackendIsUsed() throws Exception {
+    FakeBackend b = backend("b1");
+    start(config(eventLoops(), listener("web").timeouts(Duration.ofSeconds(10), Duration.ofMillis(500),
+        Duration.ofSeconds(60)), pool("app").backend(b.name(), b.port())));
+    try (RawHttp c = new RawHttp(port())) {
+      c.send("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345");
+      RawHttp.Response r = c.read();
+      assertEquals(408, r.status());
+      assertEquals("408 Request Timeout (client_timeout)\n", r.bodyText());
+    }
+    assertEquals(0, b.connectionCount(), "the trickling client never held a backend connection");
+    try (RawHttp c = new RawHttp(port())) {
+      c.send("POST /fast HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n1234567890");
+      assertEquals(200, c.read().status());
+    }
+    assertEquals("1234567890", new String(b.awaitRequests(1).get(0).body(), java.nio.charset.StandardCharsets.UTF_8));
+  }
 }
