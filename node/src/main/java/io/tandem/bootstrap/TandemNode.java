@@ -57,6 +57,10 @@ public final class TandemNode implements RunningNode {
   private final PrometheusMeters meters;
   private final NodeMetrics metrics;
   private final long startedAtMillis = System.currentTimeMillis();
+  private final long queueTimer;
+  private final io.tandem.limits.RateLimits rateLimits;
+  private final io.tandem.limits.ClientConnections clientConnections;
+  private final io.tandem.limits.PoolGuards poolGuards;
   private volatile TandemConfig config;
   private volatile AdminServer admin;
   private volatile int adminPort;
@@ -99,9 +103,25 @@ public final class TandemNode implements RunningNode {
     // Runtime adds and removes change the pools without a reload: checks follow the pools in force.
     registry.addPoolsListener(health::apply);
     shared.connections().localSource(registry::localCounts);
+    this.rateLimits = new io.tandem.limits.RateLimits(clock, scheduler, shared.usage());
+    this.clientConnections = new io.tandem.limits.ClientConnections(shared.clientConnections());
+    shared.clientConnections().localSource(clientConnections::counts);
+    this.poolGuards = new io.tandem.limits.PoolGuards(clock);
+    shared.health().addListener((pool, backend) ->
+        poolGuards.verdict(pool, backend, shared.health().verdict(pool, backend).servesTraffic()));
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
     shared.health().addSuspectListener(health::probeNow);
     this.metrics = new NodeMetrics(meters, registry, this::listener, shared);
+    // Slots freed on other nodes reach this node's waiters through the others' published counts (every 100 ms).
+    this.queueTimer = config.cluster() == null ? -1 : vertx.setPeriodic(100, id -> {
+      if (registry.snapshot() != null) {
+        registry.snapshot().pools().values().forEach(p -> {
+          if (!p.queue().isEmpty()) {
+            p.queue().recheck(p.backends(), registry::othersActive);
+          }
+        });
+      }
+    });
     this.expiryTimer = vertx.setPeriodic(10_000, id -> {
       if (shared instanceof LocalSharedState local) {
         local.affinity().expire();
@@ -143,6 +163,7 @@ public final class TandemNode implements RunningNode {
 
   private Future<Void> startAll() {
     applyControl(config);
+    rateLimits.start();
     List<Future<?>> started = new ArrayList<>();
     for (ListenerConfig lc : config.listeners()) {
       started.add(startListener(lc));
@@ -171,6 +192,8 @@ public final class TandemNode implements RunningNode {
     clients.drainTime(cfg.node().drainTimeout());
     clients.apply(cfg.pools());
     registry.apply(cfg);
+    rateLimits.apply(cfg.listeners());
+    poolGuards.apply(cfg);
     health.apply(registry.effectivePools());
   }
 
@@ -192,6 +215,11 @@ public final class TandemNode implements RunningNode {
         return Future.failedFuture(new IllegalStateException("listener " + lc.name() + ": tls." + p.field() + ": "
             + p.getMessage(), p));
       }
+    }
+    if (runtime != null) {
+      runtime.rateLimits(rateLimits);
+      runtime.clientConnections(clientConnections);
+      runtime.poolGuards(poolGuards);
     }
     // One deployment with one instance per event loop: Vert.x shares the bound socket among them (for port 0 too).
     List<java.util.function.IntSupplier> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -309,6 +337,8 @@ public final class TandemNode implements RunningNode {
     }
     return Future.all(stops).transform(ar -> {
       vertx.cancelTimer(expiryTimer);
+      vertx.cancelTimer(queueTimer);
+      rateLimits.close();
       health.close();
       probes.close();
       clients.close();
@@ -358,6 +388,21 @@ public final class TandemNode implements RunningNode {
   public TcpListenerRuntime tcpListener(String name) {
     Listener l = listeners.get(name);
     return l == null ? null : l.tcp;
+  }
+
+  /** This node's rate limits (status for the admin API, metrics and tests). */
+  public io.tandem.limits.RateLimits rateLimits() {
+    return rateLimits;
+  }
+
+  /** Circuit breakers, retry budgets and slow starts per pool (for the admin API and tests). */
+  public io.tandem.limits.PoolGuards poolGuards() {
+    return poolGuards;
+  }
+
+  /** Open connections per client address on this node (for the admin API and tests). */
+  public io.tandem.limits.ClientConnections clientConnections() {
+    return clientConnections;
   }
 
   /** The affinity table this node routes by (shared in a cluster), for tests and measurements. */

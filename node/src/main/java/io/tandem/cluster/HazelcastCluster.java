@@ -33,6 +33,8 @@ public final class HazelcastCluster implements SharedState {
   private final HazelcastConnectionCounts connections;
   private final AffinityTable affinity;
   private final RuntimeState runtime;
+  private final HazelcastUsageExchange usage;
+  private final HazelcastClientConnections clientConnections;
   private final ConfigFingerprint fingerprint;
   private volatile List<String> configMismatches = List.of();
 
@@ -52,6 +54,8 @@ public final class HazelcastCluster implements SharedState {
     this.connections = new HazelcastConnectionCounts(hz, nodeId, membership, control, io, clock);
     this.affinity = affinity.apply(hz);
     this.runtime = runtime.apply(hz);
+    this.usage = new HazelcastUsageExchange(hz, membership);
+    this.clientConnections = new HazelcastClientConnections(hz, nodeId, membership, control, io);
     membership.addListener(members -> checkConfig());
     checkConfig();
     hz.getLifecycleService().addLifecycleListener(event -> {
@@ -137,6 +141,16 @@ public final class HazelcastCluster implements SharedState {
   }
 
   @Override
+  public UsageExchange usage() {
+    return usage;
+  }
+
+  @Override
+  public ClientConnectionCounts clientConnections() {
+    return clientConnections;
+  }
+
+  @Override
   public HazelcastMembership membership() {
     return membership;
   }
@@ -175,6 +189,7 @@ public final class HazelcastCluster implements SharedState {
     io.shutdownNow();
     try {
       connections.withdraw();
+      clientConnections.withdraw();
     } catch (RuntimeException e) {
       LOG.debug("connection counts not withdrawn: {}", e.toString());
     }

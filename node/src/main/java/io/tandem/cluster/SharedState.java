@@ -19,6 +19,16 @@ public interface SharedState extends AutoCloseable {
 
   Membership membership();
 
+  /** Admission counts exchanged between nodes for cluster-wide rate limits ({@link UsageExchange#NONE} alone). */
+  default UsageExchange usage() {
+    return UsageExchange.NONE;
+  }
+
+  /** The other nodes' open connections per client address ({@link ClientConnectionCounts#NONE} alone). */
+  default ClientConnectionCounts clientConnections() {
+    return ClientConnectionCounts.NONE;
+  }
+
   /**
    * Fields in which this node's configuration disagrees with the cluster's (pools, backend ids, persistence), one
    * readable line each; empty when they agree. A node with mismatches must not route traffic.

@@ -96,7 +96,7 @@ final class ConfigReader {
       }
       return config;
     }, "name", "algorithm", "hash-key", "connection-pool-size", "backends", "health", "queue", "persistence",
-        "retries", "timeouts", "proxy-protocol", "tls");
+        "retries", "timeouts", "proxy-protocol", "tls", "slow-start", "circuit-breaker", "retry-budget");
     if (index[0] == 0) {
       top.error("pools", "at least one pool is required");
     }
@@ -121,7 +121,8 @@ final class ConfigReader {
           new Scalars.HostPort(config.host(), config.port())));
       return config;
     }, "name", "bind", "protocol", "default-pool", "max-connections", "trust-forwarded", "timeouts", "limits",
-        "routes", "pool", "proxy-protocol", "tls", "redirect-to-https");
+        "routes", "pool", "proxy-protocol", "tls", "redirect-to-https", "max-connections-per-client",
+        "rate-limits");
     if (index[0] == 0) {
       top.error("listeners", "at least one listener is required");
     }

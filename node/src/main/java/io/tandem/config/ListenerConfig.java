@@ -19,6 +19,8 @@ import java.util.List;
  * @param proxyProtocol  PROXY protocol headers accepted from outer balancers ({@code tcp} listeners only)
  * @param tls            TLS settings (an HTTPS listener), or null for plain HTTP
  * @param redirectToHttps on a plain listener, the HTTPS port to answer every request with a 308 redirect to; 0: off
+ * @param maxConnectionsPerClient concurrent connections of one client address, cluster-wide; 0 means unlimited
+ * @param rateLimits     cluster-wide rate-limit rules; every matching rule must admit a request
  */
 public record ListenerConfig(
     String name,
@@ -33,18 +35,21 @@ public record ListenerConfig(
     boolean trustForwarded,
     ProxyProtocolAccept proxyProtocol,
     TlsConfig tls,
-    int redirectToHttps) {
+    int redirectToHttps,
+    int maxConnectionsPerClient,
+    List<RateLimitConfig> rateLimits) {
 
   public ListenerConfig {
     routes = List.copyOf(routes);
     proxyProtocol = proxyProtocol == null ? ProxyProtocolAccept.OFF : proxyProtocol;
+    rateLimits = List.copyOf(rateLimits);
   }
 
-  /** A plain listener that accepts no PROXY protocol header and does not redirect. */
+  /** A plain listener without PROXY protocol, redirect, per-client connection limit or rate limits. */
   public ListenerConfig(String name, String host, int port, Protocol protocol, String defaultPool,
       List<RouteConfig> routes, int maxConnections, Timeouts timeouts, Limits limits, boolean trustForwarded) {
     this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded,
-        ProxyProtocolAccept.OFF, null, 0);
+        ProxyProtocolAccept.OFF, null, 0, 0, List.of());
   }
 
   /** A plain listener (a {@code tcp} one may accept PROXY protocol headers). */
@@ -52,21 +57,29 @@ public record ListenerConfig(
       List<RouteConfig> routes, int maxConnections, Timeouts timeouts, Limits limits, boolean trustForwarded,
       ProxyProtocolAccept proxyProtocol) {
     this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded,
-        proxyProtocol, null, 0);
+        proxyProtocol, null, 0, 0, List.of());
   }
 
-  /** A listener that accepts no PROXY protocol header, with TLS or a redirect to HTTPS. */
+  /** A listener with TLS or a redirect to HTTPS. */
   public ListenerConfig(String name, String host, int port, Protocol protocol, String defaultPool,
       List<RouteConfig> routes, int maxConnections, Timeouts timeouts, Limits limits, boolean trustForwarded,
       TlsConfig tls, int redirectToHttps) {
     this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded,
-        ProxyProtocolAccept.OFF, tls, redirectToHttps);
+        ProxyProtocolAccept.OFF, tls, redirectToHttps, 0, List.of());
   }
 
-  /** The same listener bound to another address (per-node bind overrides). */
+  /** A plain listener with a per-client connection limit and rate limits. */
+  public ListenerConfig(String name, String host, int port, Protocol protocol, String defaultPool,
+      List<RouteConfig> routes, int maxConnections, Timeouts timeouts, Limits limits, boolean trustForwarded,
+      int maxConnectionsPerClient, List<RateLimitConfig> rateLimits) {
+    this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded,
+        ProxyProtocolAccept.OFF, null, 0, maxConnectionsPerClient, rateLimits);
+  }
+
+  /** The same listener bound to another address (per-node bind overrides); every other setting is kept. */
   public ListenerConfig withBind(String host, int port) {
     return new ListenerConfig(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits,
-        trustForwarded, proxyProtocol, tls, redirectToHttps);
+        trustForwarded, proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits);
   }
 
   /**
@@ -83,8 +96,14 @@ public record ListenerConfig(
    * @param maxUriLength  longest request line (414 beyond)
    * @param maxHeaderSize largest total header block (431 beyond)
    * @param maxBodySize   largest request body in bytes (413 beyond); 0 means unlimited
+   * @param maxHeaderCount most header fields in a request head (431 beyond)
    */
-  public record Limits(int maxUriLength, int maxHeaderSize, long maxBodySize) {
-    public static final Limits DEFAULTS = new Limits(8192, 16384, 10L * 1024 * 1024);
+  public record Limits(int maxUriLength, int maxHeaderSize, long maxBodySize, int maxHeaderCount) {
+    public static final int DEFAULT_MAX_HEADER_COUNT = 100;
+    public static final Limits DEFAULTS = new Limits(8192, 16384, 10L * 1024 * 1024, DEFAULT_MAX_HEADER_COUNT);
+
+    public Limits(int maxUriLength, int maxHeaderSize, long maxBodySize) {
+      this(maxUriLength, maxHeaderSize, maxBodySize, DEFAULT_MAX_HEADER_COUNT);
+    }
   }
 }

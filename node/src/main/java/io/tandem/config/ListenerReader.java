@@ -18,6 +18,8 @@ final class ListenerReader {
     List<RouteConfig> routes = tcp ? List.of() : RouteReader.read(listener, pools);
     int maxConnections = listener.integer("max-connections", DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
     boolean trustForwarded = listener.bool("trust-forwarded", false);
+    int maxPerClient = listener.integer("max-connections-per-client", 0, 0, Integer.MAX_VALUE);
+    List<RateLimitConfig> rateLimits = RateLimitReader.read(listener, pools);
 
     YamlMap timeouts = listener.map("timeouts", "request-header", "request-body", "idle");
     ListenerConfig.Timeouts t = ListenerConfig.Timeouts.DEFAULTS;
@@ -28,12 +30,14 @@ final class ListenerReader {
     TcpListenerReader.refuseOtherProtocolKeys(listener, timeouts, protocol);
     ProxyProtocolAccept proxyProtocol = tcp ? TcpListenerReader.accept(listener) : ProxyProtocolAccept.OFF;
 
-    YamlMap limits = listener.map("limits", "max-uri-length", "max-header-size", "max-body-size");
+    YamlMap limits =
+        listener.map("limits", "max-uri-length", "max-header-size", "max-body-size", "max-header-count");
     ListenerConfig.Limits l = ListenerConfig.Limits.DEFAULTS;
     ListenerConfig.Limits limitsConfig = new ListenerConfig.Limits(
         (int) limits.size("max-uri-length", l.maxUriLength(), 1, Integer.MAX_VALUE),
         (int) limits.size("max-header-size", l.maxHeaderSize(), 1, Integer.MAX_VALUE),
-        limits.size("max-body-size", l.maxBodySize(), 0, Long.MAX_VALUE));
+        limits.size("max-body-size", l.maxBodySize(), 0, Long.MAX_VALUE),
+        limits.integer("max-header-count", l.maxHeaderCount(), 1, Integer.MAX_VALUE));
 
     TlsConfig tls = TlsReader.listener(listener, base);
     int redirect = listener.has("redirect-to-https") ? listener.integer("redirect-to-https", 443, 1, 65535) : 0;
@@ -48,7 +52,7 @@ final class ListenerReader {
       return null;
     }
     return new ListenerConfig(name, bind.host(), bind.port(), protocol, defaultPool, routes, maxConnections,
-        timeoutsConfig, limitsConfig, trustForwarded, proxyProtocol, tls, redirect);
+        timeoutsConfig, limitsConfig, trustForwarded, proxyProtocol, tls, redirect, maxPerClient, rateLimits);
   }
 
   /** The default pool (key {@code default-pool}, or {@code pool} on tcp): as given, or the only pool if just one. */

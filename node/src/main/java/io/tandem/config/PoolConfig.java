@@ -18,6 +18,9 @@ import java.util.List;
  * @param connectionPoolSize maximum pooled HTTP/1.1 connections per backend
  * @param proxyProtocol PROXY protocol header sent to the backends by {@code tcp} listeners
  * @param tls         TLS to the backends (re-encryption), or null for plain HTTP
+ * @param slowStart   a backend that comes back or is added gets a linearly growing share over this long; null: none
+ * @param circuitBreaker answers 503 at once while the pool fails; null: none
+ * @param retryBudget at most this share of the pool's requests in flight may be retries
  */
 public record PoolConfig(
     String name,
@@ -31,41 +34,68 @@ public record PoolConfig(
     Timeouts timeouts,
     int connectionPoolSize,
     ProxyProtocolVersion proxyProtocol,
-    BackendTlsConfig tls) {
+    BackendTlsConfig tls,
+    Duration slowStart,
+    CircuitBreaker circuitBreaker,
+    RetryBudget retryBudget) {
 
   public PoolConfig {
     backends = List.copyOf(backends);
     proxyProtocol = proxyProtocol == null ? ProxyProtocolVersion.NONE : proxyProtocol;
   }
 
-  /** A pool of plain backends that sends no PROXY protocol header. */
+  /** A pool of plain backends without PROXY protocol, slow start or circuit breaker, default retry budget. */
   public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
       HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
       int connectionPoolSize) {
     this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize,
-        ProxyProtocolVersion.NONE, null);
+        ProxyProtocolVersion.NONE, null, null, null, RetryBudget.DEFAULTS);
   }
 
-  /** A pool of plain backends. */
+  /** A pool of plain backends (a tcp listener may send them PROXY protocol headers). */
   public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
       HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
       int connectionPoolSize, ProxyProtocolVersion proxyProtocol) {
     this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize,
-        proxyProtocol, null);
+        proxyProtocol, null, null, null, RetryBudget.DEFAULTS);
   }
 
-  /** A pool that sends no PROXY protocol header, with TLS to its backends. */
+  /** A pool with TLS to its backends. */
   public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
       HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
       int connectionPoolSize, BackendTlsConfig tls) {
     this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize,
-        ProxyProtocolVersion.NONE, tls);
+        ProxyProtocolVersion.NONE, tls, null, null, RetryBudget.DEFAULTS);
+  }
+
+  /** A pool of plain backends with overload settings. */
+  public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
+      HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
+      int connectionPoolSize, Duration slowStart, CircuitBreaker circuitBreaker, RetryBudget retryBudget) {
+    this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize,
+        ProxyProtocolVersion.NONE, null, slowStart, circuitBreaker, retryBudget);
   }
 
   /** This pool with other backends (runtime adds and removes); every other setting is kept. */
   public PoolConfig withBackends(List<BackendConfig> others) {
     return new PoolConfig(name, algorithm, hashKey, others, health, queue, persistence, retries, timeouts,
-        connectionPoolSize, proxyProtocol, tls);
+        connectionPoolSize, proxyProtocol, tls, slowStart, circuitBreaker, retryBudget);
+  }
+
+  /**
+   * @param consecutiveFailures failed requests in a row (connect failures, resets, timeouts, 5xx) that open it
+   * @param openTime            how long it stays open before one trial request may pass (half-open)
+   */
+  public record CircuitBreaker(int consecutiveFailures, Duration openTime) {
+    public static final CircuitBreaker DEFAULTS = new CircuitBreaker(20, Duration.ofSeconds(5));
+  }
+
+  /**
+   * Retries allowed at once: {@code percent} of the pool's requests in flight, but at least {@code minRetries}
+   * (Envoy's retry budget).
+   */
+  public record RetryBudget(int percent, int minRetries) {
+    public static final RetryBudget DEFAULTS = new RetryBudget(20, 3);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.tandem.config;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +39,24 @@ final class PoolReader {
         timeouts.duration("response", defaults.response()),
         timeouts.duration("idle", defaults.idle()));
 
+    Duration slowStart = pool.duration("slow-start", null);
+    PoolConfig.CircuitBreaker breaker = null;
+    if (pool.has("circuit-breaker")) {
+      YamlMap cb = pool.map("circuit-breaker", "consecutive-failures", "open-time");
+      PoolConfig.CircuitBreaker d = PoolConfig.CircuitBreaker.DEFAULTS;
+      breaker = new PoolConfig.CircuitBreaker(cb.integer("consecutive-failures", d.consecutiveFailures(), 1,
+          Integer.MAX_VALUE), cb.duration("open-time", d.openTime()));
+    }
+    YamlMap rb = pool.map("retry-budget", "percent", "min-retries");
+    PoolConfig.RetryBudget budget = new PoolConfig.RetryBudget(
+        rb.integer("percent", PoolConfig.RetryBudget.DEFAULTS.percent(), 0, 100),
+        rb.integer("min-retries", PoolConfig.RetryBudget.DEFAULTS.minRetries(), 0, Integer.MAX_VALUE));
+
     ProxyProtocolVersion proxyProtocol =
         pool.choice("proxy-protocol", ProxyProtocolVersion.class, ProxyProtocolVersion.NONE);
     BackendTlsConfig tls = TlsReader.backend(pool, base);
     return new PoolConfig(name, algorithm, hashKey, backends, health, queueConfig, persistence, retriesConfig,
-        timeoutsConfig, connectionPoolSize, proxyProtocol, tls);
+        timeoutsConfig, connectionPoolSize, proxyProtocol, tls, slowStart, breaker, budget);
   }
 
   private static HashKey hashKey(YamlMap pool, Algorithm algorithm) {

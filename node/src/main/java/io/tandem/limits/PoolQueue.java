@@ -68,6 +68,46 @@ public final class PoolQueue {
   }
 
   /**
+   * Offers slots that became free elsewhere to the waiters, oldest first: a slot freed on another node reaches this
+   * node only through the others' published counts, not through a local {@link #release}. Called when those counts
+   * may have changed (every publication interval while the queue is not empty). Returns the waiters dispatched.
+   *
+   * @param othersActive the other nodes' in-flight count of a backend, as last published
+   */
+  public int recheck(java.util.List<Backend> backends, java.util.function.ToIntFunction<Backend> othersActive) {
+    int dispatched = 0;
+    Iterator<Waiter> it = waiters.iterator();
+    while (size.get() > 0 && it.hasNext()) {
+      Waiter w = it.next();
+      String required = w.requiredBackendId();
+      Backend slot = null;
+      for (Backend b : backends) {
+        boolean accepts = required == null ? b.eligible() : b.id().equals(required) && b.acceptsBound();
+        if (accepts && b.stats().tryAcquire(b.maxConnections(), othersActive.applyAsInt(b))) {
+          slot = b;
+          break;
+        }
+      }
+      if (slot == null) {
+        if (required == null) {
+          return dispatched;   // no room for anyone: later waiters cannot do better
+        }
+        continue;
+      }
+      if (waiters.remove(w)) {
+        size.decrementAndGet();
+        if (w.claim()) {
+          w.dispatch(slot);
+          dispatched++;
+          continue;
+        }
+      }
+      release(slot);   // the waiter left meanwhile: the slot goes to the next one, or back
+    }
+    return dispatched;
+  }
+
+  /**
    * Gives back one slot of {@code backend}: to the first waiter that takes it, else to the backend's counter.
    * Call exactly once per acquired slot.
    */

@@ -33,6 +33,14 @@ public enum Outcome {
   CLIENT_ABORTED(0, "client_aborted", ""),
   /** The listener was at its connection limit; the connection was closed at once. */
   LISTENER_FULL(0, "listener_full", ""),
+  /** A rate-limit rule refused the request (429 with Retry-After and RateLimit-* headers). */
+  RATE_LIMITED(429, "rate_limited", "Too Many Requests"),
+  /** The client address was at its {@code max-connections-per-client}; the connection was closed at once. */
+  CLIENT_CONNECTIONS(0, "client_connections", ""),
+  /** More header fields than the listener's {@code limits.max-header-count}. */
+  TOO_MANY_HEADERS(431, "too_many_headers", "Request Header Fields Too Large"),
+  /** The pool's circuit breaker was open: answered 503 at once without trying a backend. */
+  CIRCUIT_OPEN(503, "circuit_open", "Service Unavailable"),
   /** A WebSocket (or other upgrade) tunnel was established and ran to its end. */
   UPGRADED(101, "upgraded", "Switching Protocols"),
   /** L4: no byte in either direction for the listener's idle timeout; both connections were closed. */

@@ -92,4 +92,26 @@ class PoolQueueTest {
     assertNull(any.got, "a draining backend takes no new sessions");
     assertSame(draining, sticky.got);
   }
+
+  @Test
+  void slotsFreedOnOtherNodesReachWaitersOnRecheck() {
+    PoolQueue q = new PoolQueue(10);
+    Backend b = new Backend("test", "b1", "127.0.0.1", 1, 1, 2, "b1", new io.tandem.upstream.BackendStats(), true,
+        false, AdminState.ENABLED);
+    W bound = new W("b2");
+    W first = new W(null);
+    W second = new W(null);
+    q.offer(bound);
+    q.offer(first);
+    q.offer(second);
+    int[] others = {2};
+    assertEquals(0, q.recheck(java.util.List.of(b), x -> others[0]), "the other nodes hold both slots");
+    others[0] = 1;
+    assertEquals(1, q.recheck(java.util.List.of(b), x -> others[0]));
+    assertSame(b, first.got, "the oldest waiter that accepts b1; the one bound to b2 keeps waiting");
+    assertNull(second.got);
+    assertNull(bound.got);
+    assertEquals(1, b.stats().active());
+    assertEquals(2, q.size());
+  }
 }

@@ -55,6 +55,8 @@ public final class TestConfigs {
     private ProxyProtocolAccept proxyProtocol = ProxyProtocolAccept.OFF;
     private TlsConfig tls;
     private int redirectToHttps;
+    private int maxConnectionsPerClient;
+    private final List<io.tandem.config.RateLimitConfig> rateLimits = new ArrayList<>();
 
     ListenerBuilder(String name) {
       this.name = name;
@@ -82,6 +84,21 @@ public final class TestConfigs {
 
     public ListenerBuilder limits(int uri, int headers, long body) {
       this.limits = new ListenerConfig.Limits(uri, headers, body);
+      return this;
+    }
+
+    public ListenerBuilder maxHeaderCount(int n) {
+      this.limits = new ListenerConfig.Limits(limits.maxUriLength(), limits.maxHeaderSize(), limits.maxBodySize(), n);
+      return this;
+    }
+
+    public ListenerBuilder maxConnectionsPerClient(int n) {
+      this.maxConnectionsPerClient = n;
+      return this;
+    }
+
+    public ListenerBuilder rateLimit(io.tandem.config.RateLimitConfig rule) {
+      rateLimits.add(rule);
       return this;
     }
 
@@ -115,7 +132,7 @@ public final class TestConfigs {
 
     public ListenerConfig build() {
       return new ListenerConfig(name, "127.0.0.1", 0, protocol, defaultPool, routes, maxConnections, timeouts,
-          limits, trustForwarded, proxyProtocol, tls, redirectToHttps);
+          limits, trustForwarded, proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits);
     }
   }
 
@@ -194,7 +211,7 @@ public final class TestConfigs {
 
     public PoolConfig build() {
       return new PoolConfig(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, 64,
-          proxyProtocol, tls);
+          proxyProtocol, tls, null, null, PoolConfig.RetryBudget.DEFAULTS);
     }
   }
 }

@@ -3,7 +3,6 @@ package io.tandem.proxy.http;
 import io.tandem.balancing.PickContext;
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.ListenerConfig;
-import io.tandem.limits.PoolQueue;
 import io.tandem.proxy.Outcome;
 import io.tandem.tls.TlsFacts;
 import io.tandem.upstream.Backend;
@@ -23,16 +22,15 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * One proxied request, from the client's request head to the end of the response. Runs on the client connection's
- * event loop; the only cross-thread entry is {@link #dispatch} from the pool queue, which hops back to that loop.
+ * event loop; the only cross-thread entry is a queue hand-off ({@link QueueWait}), which hops back to that loop.
  * Never throws for bad traffic: every path ends in {@link #finish} with one {@link Outcome}.
  */
-final class Exchange implements PoolQueue.Waiter {
+final class Exchange implements QueueWait.Owner {
   private static final Logger LOG = LogManager.getLogger(Exchange.class);
 
   private final ListenerRuntime listener;
@@ -40,11 +38,11 @@ final class Exchange implements PoolQueue.Waiter {
   private final HttpServerRequest req;
   private final Context context;
   private final long startNanos = System.nanoTime();
-  private final AtomicBoolean claimed = new AtomicBoolean();
   private final String requestId;
   private final String clientIp;
 
   private PoolSnapshot pool;
+  private final PoolAdmission admission;
   private PickContext pick;
   private Backend backend;
   private boolean slotHeld;
@@ -52,8 +50,9 @@ final class Exchange implements PoolQueue.Waiter {
   private int attempts;
   private boolean hasBody;
   private long bytesOut;
-  private long queueTimer = -1;
+  private QueueWait wait;
   private RequestBodyPump body;
+  private io.vertx.core.buffer.Buffer buffered;
   private HttpClientRequest upstream;
   private boolean responseStarted;
   private boolean finished;
@@ -67,6 +66,7 @@ final class Exchange implements PoolQueue.Waiter {
     this.clientIp = remote == null ? "-" : remote.hostAddress();
     String incomingId = lc.trustForwarded() ? req.headers().get(ForwardingHeaders.X_REQUEST_ID) : null;
     this.requestId = incomingId != null && !incomingId.isEmpty() ? incomingId : listener.nextRequestId();
+    this.admission = new PoolAdmission(listener.poolGuards());
   }
 
   void start() {
@@ -82,6 +82,31 @@ final class Exchange implements PoolQueue.Waiter {
       fail(Outcome.NO_BACKEND);
       return;
     }
+    RateLimitGate.Refusal refused = RateLimitGate.check(listener.rateLimits(), listener.name(), req, poolName, clientIp);
+    if (refused != null) {
+      refused.headers(req.response());
+      fail(Outcome.RATE_LIMITED);
+      return;
+    }
+    if (!admission.admit(poolName)) {
+      fail(Outcome.CIRCUIT_OPEN);
+      return;
+    }
+    if (BodyBuffer.applies(req, hasBody)) {
+      BodyBuffer.read(req, context, lc.timeouts().requestBody().toMillis(), body -> {
+        if (!finished) {
+          buffered = body;
+          forward();
+        }
+      }, () -> rejectFraming(Outcome.CLIENT_TIMEOUT, "request body slower than the body timeout"),
+          () -> finishQuietly(Outcome.CLIENT_ABORTED));
+      return;
+    }
+    forward();
+  }
+
+  /** Picks the backend (the session's, or the balancer's) and sends the request to it. */
+  private void forward() {
     pick = RequestKeys.pickContext(pool.config(), req, clientIp);
     session = new SessionAffinity(pool, listener.affinity(), req.headers().get(HttpHeaders.COOKIE), clientIp);
     Backend bound = session.local();
@@ -114,6 +139,10 @@ final class Exchange implements PoolQueue.Waiter {
    */
   private boolean checkFraming() {
     MultiMap h = req.headers();
+    if (RequestKeys.headerCountOver(h, lc.limits().maxHeaderCount())) {
+      rejectFraming(Outcome.TOO_MANY_HEADERS, "more than " + lc.limits().maxHeaderCount() + " header fields");
+      return false;
+    }
     hasBody = h.contains(HttpHeaders.TRANSFER_ENCODING);
     String cl = h.get(HttpHeaders.CONTENT_LENGTH);
     long max = lc.limits().maxBodySize();
@@ -169,40 +198,29 @@ final class Exchange implements PoolQueue.Waiter {
   // ---- queue ----
 
   private void enqueue() {
-    PoolQueue queue = pool.queue();
-    if (!queue.offer(this)) {
+    wait = new QueueWait(context, pool.queue(), this);
+    if (!wait.enter(pool.config().queue().timeout().toMillis())) {
       fail(Outcome.QUEUE_FULL);
-      return;
     }
-    long timeout = Math.max(1, pool.config().queue().timeout().toMillis());
-    queueTimer = context.owner().setTimer(timeout, id -> {
-      queueTimer = -1;
-      if (claim()) {
-        queue.remove(this);
-        fail(Outcome.QUEUE_TIMEOUT);
-      }
-    });
-    retryAfterEnqueue(queue);
   }
 
-  /**
-   * A slot released between our failed attempt and our offer went back to the counter, not to us: try once more now
-   * that we are visible to releasers, so that we never wait for a slot that is already free.
-   */
-  private void retryAfterEnqueue(PoolQueue queue) {
-    String required = requiredBackendId();
-    Backend b = required == null ? freeSlot(PickContext.create()) : pool.byId().get(required);
-    if (b == null || required != null && !b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
-      return;
+  @Override
+  public Backend slotNow(String required) {
+    if (required == null) {
+      return freeSlot(PickContext.create());
     }
-    if (claim()) {
-      queue.remove(this);
-      context.owner().cancelTimer(queueTimer);
-      queueTimer = -1;
-      acquired(b);
-    } else {
-      queue.release(b);   // a releaser dispatched us meanwhile: give the extra slot back
-    }
+    Backend b = pool.byId().get(required);
+    return b != null && b.stats().tryAcquire(b.maxConnections(), othersActive(b)) ? b : null;
+  }
+
+  @Override
+  public boolean finished() {
+    return finished;
+  }
+
+  @Override
+  public void timedOut() {
+    fail(Outcome.QUEUE_TIMEOUT);
   }
 
   /**
@@ -210,13 +228,17 @@ final class Exchange implements PoolQueue.Waiter {
    * when every candidate is full or excluded.
    */
   private Backend freeSlot(PickContext ctx) {
+    Backend warming = null;
     for (Backend b = pool.balancer().pick(ctx); b != null; b = pool.balancer().pick(ctx)) {
-      if (b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
+      if (admission.holdsBack(b)) {
+        warming = b;   // slow start: pass it over this time, unless nothing else can take the request
+      } else if (b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
         return b;
       }
       ctx.exclude(b);
     }
-    return null;
+    return warming != null && warming.stats().tryAcquire(warming.maxConnections(), othersActive(warming)) ? warming
+        : null;
   }
 
   @Override
@@ -224,29 +246,10 @@ final class Exchange implements PoolQueue.Waiter {
     return session == null ? null : session.requiredBackendId();
   }
 
-  @Override
-  public boolean claim() {
-    return claimed.compareAndSet(false, true);
-  }
-
-  @Override
-  public void dispatch(Backend b) {
-    context.runOnContext(v -> {
-      if (queueTimer >= 0) {
-        context.owner().cancelTimer(queueTimer);
-        queueTimer = -1;
-      }
-      if (finished) {
-        pool.queue().release(b);
-        return;
-      }
-      acquired(b);
-    });
-  }
-
   // ---- upstream ----
 
-  private void acquired(Backend b) {
+  @Override
+  public void acquired(Backend b) {
     backend = b;
     slotHeld = true;
     attempts++;
@@ -287,7 +290,7 @@ final class Exchange implements PoolQueue.Waiter {
     LOG.debug("connect to {} failed: {}", failed, cause.toString());
     failed.stats().record(Outcome.BACKEND_CONNECT_FAILED);
     releaseSlot(true);
-    if (attempts < pool.config().retries().connectAttempts()) {
+    if (attempts < pool.config().retries().connectAttempts() && admission.tryRetry()) {
       pick.exclude(failed);
       if (session.requiredBackendId() != null) {
         // The persisted backend is unreachable: fall back to a fresh choice and move the session.
@@ -328,6 +331,10 @@ final class Exchange implements PoolQueue.Waiter {
         upstreamFailed(ar.cause());
       }
     });
+    if (buffered != null) {
+      up.end(buffered);
+      return;
+    }
     if (!hasBody || req.isEnded()) {
       up.end();
       req.resume();
@@ -372,7 +379,7 @@ final class Exchange implements PoolQueue.Waiter {
       return;
     }
     boolean retry = !timeout && !hasBody && pool.config().retries().retryIdempotent() && RequestKeys.idempotent(req.method())
-        && attempts < pool.config().retries().connectAttempts();
+        && attempts < pool.config().retries().connectAttempts() && admission.tryRetry();
     releaseSlot(true);
     if (retry) {
       pick.exclude(backend);
@@ -487,8 +494,8 @@ final class Exchange implements PoolQueue.Waiter {
     if (upstream != null) {
       upstream.reset();
     }
-    if (queueTimer >= 0 && claim()) {
-      pool.queue().remove(this);
+    if (wait != null) {
+      wait.leave();
     }
     releaseSlot(false);
   }
@@ -537,6 +544,7 @@ final class Exchange implements PoolQueue.Waiter {
     if (body != null) {
       body.stop();
     }
+    admission.finish(outcome, status);
     listener.record(outcome);
     listener.recordLatency(backend, System.nanoTime() - startNanos);
     if (backend != null && outcome == Outcome.OK) {

@@ -128,6 +128,12 @@ public final class HttpListenerVerticle extends VerticleBase {
       conn.close();
       return;
     }
+    String client = PerClientLimit.admit(runtime, lc, conn);
+    if (client == null) {
+      runtime.connections().decrementAndGet();
+      conn.close();
+      return;
+    }
     Channel ch = ((ConnectionBase) conn).channel();
     if (ch.pipeline().get("httpDecoder") == null) {
       // HTTP/2 (by ALPN): its own framing, no HTTP/1 decoder to guard; idle connections end by the idle timeout.
@@ -141,6 +147,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     conn.closeHandler(v -> {
       runtime.connections().decrementAndGet();
       guards.remove(guard);
+      PerClientLimit.release(runtime, client);
     });
   }
 

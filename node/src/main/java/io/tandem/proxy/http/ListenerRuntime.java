@@ -31,6 +31,9 @@ public final class ListenerRuntime {
   private volatile long drainMillis = 30_000;
   private volatile ServerTls tls;
   private volatile String hsts;
+  private volatile io.tandem.limits.RateLimits rateLimits;
+  private volatile io.tandem.limits.ClientConnections clientConnections;
+  private volatile io.tandem.limits.PoolGuards poolGuards;
 
   public ListenerRuntime(ListenerConfig config, UpstreamRegistry registry, BackendClients clients,
       AffinityTable affinity, boolean accessLog) {
@@ -84,6 +87,33 @@ public final class ListenerRuntime {
   /** How long a stopping instance lets in-flight requests finish. */
   public void drainMillis(long drainMillis) {
     this.drainMillis = drainMillis;
+  }
+
+  /** The node's rate limits, which this listener's rules are looked up in (none until set). */
+  public void rateLimits(io.tandem.limits.RateLimits rateLimits) {
+    this.rateLimits = rateLimits;
+  }
+
+  io.tandem.limits.RateLimits rateLimits() {
+    return rateLimits;
+  }
+
+  /** The node's per-client connection counts (none until set: no per-client limit is enforced). */
+  public void clientConnections(io.tandem.limits.ClientConnections clientConnections) {
+    this.clientConnections = clientConnections;
+  }
+
+  io.tandem.limits.ClientConnections clientConnections() {
+    return clientConnections;
+  }
+
+  /** The node's circuit breakers, retry budgets and slow starts per pool (none until set). */
+  public void poolGuards(io.tandem.limits.PoolGuards poolGuards) {
+    this.poolGuards = poolGuards;
+  }
+
+  io.tandem.limits.PoolGuards poolGuards() {
+    return poolGuards;
   }
 
   long drainMillis() {

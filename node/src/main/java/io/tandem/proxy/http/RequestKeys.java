@@ -24,6 +24,17 @@ final class RequestKeys {
         || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
   }
 
+  /** Whether {@code headers} holds more than {@code max} fields (repeated names each count); stops at max + 1. */
+  static boolean headerCountOver(io.vertx.core.MultiMap headers, int max) {
+    int n = 0;
+    for (java.util.Map.Entry<String, String> ignored : headers) {
+      if (++n > max) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static PickContext pickContext(PoolConfig pool, HttpServerRequest req, String clientIp) {
     if (pool.algorithm() == Algorithm.SOURCE_HASH) {
       return PickContext.forKey(clientIp);

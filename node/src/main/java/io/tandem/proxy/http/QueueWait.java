@@ -1,0 +1,115 @@
+package io.tandem.proxy.http;
+
+import io.tandem.limits.PoolQueue;
+import io.tandem.upstream.Backend;
+import io.vertx.core.Context;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One request's wait in its pool's queue: the time-out, the hand-off of a freed slot (which may come from any
+ * thread and hops back to the request's event loop), and leaving early. The request itself stays in {@link Exchange};
+ * this class only tells it when the wait ended.
+ */
+final class QueueWait implements PoolQueue.Waiter {
+
+  /** What the waiting request provides. Called on its event loop. */
+  interface Owner {
+    /** The only backend the request accepts (a persisted session), or null for any. */
+    String requiredBackendId();
+
+    /** Takes a free slot for this request right now if there is one (any backend, or the required one), else null. */
+    Backend slotNow(String required);
+
+    /** Whether the request already ended (client gone). */
+    boolean finished();
+
+    /** The wait ended with {@code backend}'s slot taken for the request. */
+    void acquired(Backend backend);
+
+    /** The wait ended with the time-out. */
+    void timedOut();
+  }
+
+  private final Context context;
+  private final PoolQueue queue;
+  private final Owner owner;
+  private final AtomicBoolean claimed = new AtomicBoolean();
+  private long timer = -1;
+
+  QueueWait(Context context, PoolQueue queue, Owner owner) {
+    this.context = context;
+    this.queue = queue;
+    this.owner = owner;
+  }
+
+  /** Joins the queue for at most {@code timeoutMillis}; false when the queue is full. */
+  boolean enter(long timeoutMillis) {
+    if (!queue.offer(this)) {
+      return false;
+    }
+    timer = context.owner().setTimer(Math.max(1, timeoutMillis), id -> {
+      timer = -1;
+      if (claim()) {
+        queue.remove(this);
+        owner.timedOut();
+      }
+    });
+    retryAfterEnter();
+    return true;
+  }
+
+  /**
+   * A slot released between the request's failed attempt and its offer went back to the counter, not to it: try
+   * once more now that it is visible to releasers, so that it never waits for a slot that is already free.
+   */
+  private void retryAfterEnter() {
+    Backend b = owner.slotNow(requiredBackendId());
+    if (b == null) {
+      return;
+    }
+    if (claim()) {
+      queue.remove(this);
+      cancelTimer();
+      owner.acquired(b);
+    } else {
+      queue.release(b);   // a releaser dispatched us meanwhile: give the extra slot back
+    }
+  }
+
+  /** The request ended while possibly waiting (client gone): leave the queue. */
+  void leave() {
+    if (timer >= 0 && claim()) {
+      queue.remove(this);
+      cancelTimer();
+    }
+  }
+
+  @Override
+  public String requiredBackendId() {
+    return owner.requiredBackendId();
+  }
+
+  @Override
+  public boolean claim() {
+    return claimed.compareAndSet(false, true);
+  }
+
+  @Override
+  public void dispatch(Backend b) {
+    context.runOnContext(v -> {
+      cancelTimer();
+      if (owner.finished()) {
+        queue.release(b);
+        return;
+      }
+      owner.acquired(b);
+    });
+  }
+
+  private void cancelTimer() {
+    if (timer >= 0) {
+      context.owner().cancelTimer(timer);
+      timer = -1;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.tandem.proxy.http;
+
+import io.tandem.affinity.Cookies;
+import io.tandem.balancing.Hashing;
+import io.tandem.config.RateLimitConfig;
+import io.tandem.limits.ListenerRateLimits;
+import io.tandem.limits.RateLimiter;
+import io.tandem.limits.RateLimits;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Locale;
+
+/**
+ * Applies a listener's rate-limit rules to a request: every matching rule must give a token. Costs nothing when the
+ * listener has no rule; per matching rule one map lookup and a few atomics.
+ */
+final class RateLimitGate {
+  /** Longer keys (a huge header value) are shortened to a prefix and a hash, so a bucket stays small. */
+  private static final int MAX_KEY = 96;
+
+  private RateLimitGate() {}
+
+  /** Why a request was refused: the rule and how long until it would be admitted. */
+  record Refusal(RateLimitConfig rule, long waitNanos) {
+    /** Adds Retry-After and the RateLimit-* headers (draft-ietf-httpapi-ratelimit-headers) to a 429. */
+    void headers(HttpServerResponse resp) {
+      long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+      resp.putHeader("retry-after", Long.toString(seconds));
+      resp.putHeader("ratelimit-limit", Long.toString(rule.rate()));
+      resp.putHeader("ratelimit-remaining", "0");
+      resp.putHeader("ratelimit-reset", Long.toString(seconds));
+      resp.putHeader("ratelimit-policy", rule.rate() + ";w=" + Math.max(1, rule.period().toSeconds())
+          + ";burst=" + rule.burst());
+    }
+  }
+
+  /** Null when every matching rule admitted the request, else the first refusal. */
+  static Refusal check(RateLimits limits, String listener, HttpServerRequest req, String pool, String clientIp) {
+    if (limits == null) {
+      return null;
+    }
+    ListenerRateLimits rules = limits.forListener(listener);
+    if (rules.isEmpty()) {
+      return null;
+    }
+    String path = req.path() == null ? "" : req.path();
+    String host = hostOf(req);
+    long now = limits.clock().nanoTime();
+    for (int i = 0; i < rules.size(); i++) {
+      if (!rules.matches(i, path, host, pool)) {
+        continue;
+      }
+      RateLimiter limiter = rules.get(i);
+      long left = limiter.tryAcquire(key(limiter.rule(), req, pool, clientIp), now);
+      if (left < 0) {
+        return new Refusal(limiter.rule(), -left);
+      }
+    }
+    return null;
+  }
+
+  static String key(RateLimitConfig rule, HttpServerRequest req, String pool, String clientIp) {
+    String key = switch (rule.key()) {
+      case SOURCE -> clientIp;
+      case HEADER -> req.headers().get(rule.keyName());
+      case COOKIE -> Cookies.find(req.headers().get(HttpHeaders.COOKIE), rule.keyName());
+      case ROUTE -> pool;
+    };
+    if (key == null) {
+      return "";
+    }
+    return key.length() <= MAX_KEY ? key : key.substring(0, 64) + "#" + Long.toHexString(Hashing.hash(key));
+  }
+
+  private static String hostOf(HttpServerRequest req) {
+    String host = req.headers().get(HttpHeaders.HOST);
+    if (host == null) {
+      return "";
+    }
+    int end = host.length();
+    if (!host.startsWith("[")) {
+      int colon = host.lastIndexOf(':');
+      end = colon < 0 ? end : colon;
+    }
+    return host.substring(0, end).toLowerCase(Locale.ROOT);
+  }
+}
