@@ -192,7 +192,8 @@ class ConfigLoaderTest {
             backends: [{id: v1, address: 127.0.0.1:9003}]
         """, "tandem.yaml"));
     assertEquals(3, e.errors().size());
-    String readmeSample = ConfigFilesTest.readmeBlocks("text").get(0).strip();
+    String readmeSample = ConfigFilesTest.readmeBlocks("text").stream().filter(b -> b.contains("configuration error"))
+        .findFirst().orElseThrow().strip();
     assertEquals(readmeSample, e.getMessage().strip());
   }
 
