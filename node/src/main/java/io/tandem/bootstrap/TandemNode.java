@@ -12,6 +12,7 @@ import io.tandem.proxy.http.ListenerRuntime;
 import io.tandem.upstream.UpstreamRegistry;
 import io.tandem.util.Clock;
 import io.tandem.util.VertxScheduler;
+import io.tandem.vip.VipNode;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -44,6 +45,7 @@ public final class TandemNode implements RunningNode {
   private final int eventLoops;
   private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
   private final long expiryTimer;
+  private final VipNode vips;
   private volatile TandemConfig config;
 
   private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port) {}
@@ -64,6 +66,7 @@ public final class TandemNode implements RunningNode {
     shared.connections().localSource(registry::localCounts);
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
     shared.health().addSuspectListener(health::probeNow);
+    this.vips = VipNode.create(config, vertx, control, shared.membership()::hasQuorum);
     this.expiryTimer = vertx.setPeriodic(10_000, id -> {
       if (shared instanceof LocalSharedState local) {
         local.affinity().expire();
@@ -98,7 +101,8 @@ public final class TandemNode implements RunningNode {
       LOG.error(why);
       return node.shutdown(Duration.ZERO).transform(ignored -> Future.failedFuture(new IllegalStateException(why)));
     }
-    return node.startAll().map(v -> node).recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
+    // VIPs come last: a node takes an address only once it can serve it.
+    return node.startAll().compose(v -> node.vips.start()).map(v -> node).recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
   }
 
   private Future<Void> startAll() {
@@ -184,6 +188,11 @@ public final class TandemNode implements RunningNode {
   /** Stops accepting, lets in-flight requests finish for at most {@code drain}, then closes everything. */
   @Override
   public Future<Void> shutdown(Duration drain) {
+    // VIPs first, so that their successors take over while this node drains.
+    return vips.stop().transform(ignored -> drainAndClose(drain));
+  }
+
+  private Future<Void> drainAndClose(Duration drain) {
     LOG.info("stopping: draining in-flight requests for up to {} ms", drain.toMillis());
     for (Listener l : listeners.values()) {
       l.runtime.drainMillis(drain.toMillis());
@@ -236,5 +245,10 @@ public final class TandemNode implements RunningNode {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** This node's VIP controller (status, history, problems), or null when the configuration has no VIPs. */
+  public io.tandem.vip.VipController vipController() {
+    return vips.controller();
   }
 }

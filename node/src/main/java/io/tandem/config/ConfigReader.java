@@ -16,7 +16,8 @@ final class ConfigReader {
       problems.add("", "the top level must be a mapping with listeners and pools, got " + Scalars.describe(root));
       root = null;
     }
-    YamlMap top = YamlMap.open(root, "", problems, "node", "access-log", "listeners", "pools", "cluster", "nodes");
+    YamlMap top = YamlMap.open(root, "", problems, "node", "access-log", "listeners", "pools", "cluster", "nodes",
+        "vips");
 
     YamlMap node = top.map("node", "event-loops", "drain-timeout");
     NodeSettings nodeSettings = new NodeSettings(
@@ -42,7 +43,9 @@ final class ConfigReader {
     ClusterReader.Result cluster = ClusterReader.read(top, listenerNames, nodeId);
     listeners = bindsOfThisNode(listeners, binds, cluster);
     Binds.check(binds, problems);
-    return new TandemConfig(source, nodeSettings, listeners, pools, accessLog, cluster.cluster());
+    List<String> nodeIds = top.has("nodes") ? Names.in(root.get("nodes"), "id") : List.of(TandemConfig.LOCAL_NODE);
+    VipConfig vips = VipReader.read(top, nodeIds);
+    return new TandemConfig(source, nodeSettings, listeners, pools, accessLog, cluster.cluster(), vips);
   }
 
   /**

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param pools     the backend pools, at least one
  * @param accessLog the access log settings
  * @param cluster   cluster settings with this node's identity, or null for a standalone node
+ * @param vips      floating virtual IPs this node takes part in ({@link VipConfig#NONE} when there are none)
  */
 public record TandemConfig(
     Path source,
@@ -21,22 +22,33 @@ public record TandemConfig(
     List<ListenerConfig> listeners,
     List<PoolConfig> pools,
     AccessLogConfig accessLog,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    VipConfig vips) {
+
+  /** The node id of a standalone node. */
+  public static final String LOCAL_NODE = "local";
 
   public TandemConfig {
     listeners = List.copyOf(listeners);
     pools = List.copyOf(pools);
+    vips = vips == null ? VipConfig.NONE : vips;
+  }
+
+  /** A configuration without virtual IPs. */
+  public TandemConfig(Path source, NodeSettings node, List<ListenerConfig> listeners, List<PoolConfig> pools,
+      AccessLogConfig accessLog, ClusterConfig cluster) {
+    this(source, node, listeners, pools, accessLog, cluster, VipConfig.NONE);
   }
 
   /** A standalone node's configuration. */
   public TandemConfig(Path source, NodeSettings node, List<ListenerConfig> listeners, List<PoolConfig> pools,
       AccessLogConfig accessLog) {
-    this(source, node, listeners, pools, accessLog, null);
+    this(source, node, listeners, pools, accessLog, null, VipConfig.NONE);
   }
 
   /** This node's id: from the cluster section, or {@code local} when standalone. */
   public String nodeId() {
-    return cluster == null ? "local" : cluster.nodeId();
+    return cluster == null ? LOCAL_NODE : cluster.nodeId();
   }
 
   public Optional<PoolConfig> pool(String name) {
