@@ -261,8 +261,9 @@ public final class VipController {
     boolean quorum = quorum(live, now);
     if (quorum != lastQuorum) {
       LOG.log(quorum ? org.apache.logging.log4j.Level.INFO : org.apache.logging.log4j.Level.WARN,
-          quorum ? "VIP quorum: {} of {} nodes live" : "VIP quorum lost ({} of {} nodes live): releasing every VIP",
-          live.size(), cluster.nodes().size());
+          quorum ? "VIP quorum: {} of {} nodes live" : "no VIP quorum ({} of {} nodes live, {} needed, cluster quorum"
+              + " {}): holding no VIP", live.size(), cluster.nodes().size(), cluster.minMembers(),
+          io.clusterQuorum().getAsBoolean());
       lastQuorum = quorum;
     }
     Map<String, String> desired = quorum ? Ownership.assign(config, live, claims(live), unable(live, now)) : Map.of();
@@ -301,10 +302,11 @@ public final class VipController {
     if (witness == null || live.size() * 2 < cluster.nodes().size()) {
       return false;
     }
-    if (now - witnessAt > WITNESS_FRESH_NANOS / 3) {
+    boolean probed = witnessAt != Long.MIN_VALUE;
+    if (!probed || now - witnessAt > WITNESS_PROBE.toNanos()) {
       probeWitness(witness);
     }
-    return witnessOk && now - witnessAt <= WITNESS_FRESH_NANOS;
+    return probed && witnessOk && now - witnessAt <= WITNESS_FRESH_NANOS;
   }
 
   private boolean probing;
