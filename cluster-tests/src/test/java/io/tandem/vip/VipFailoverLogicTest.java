@@ -89,7 +89,9 @@ class VipFailoverLogicTest {
 
     c.start("n1");
     assertFalse(c.host("n1").has(VIP), "a starting node removes the addresses a killed process left behind");
-    c.advanceSafely(Duration.ofMillis(400));
+    c.advanceSafely(Duration.ofMillis(300));
+    assertEquals(List.of("n2"), c.holders(VIP), "n1 takes it back only once it has been live for a while");
+    c.advanceSafely(Duration.ofMillis(500));
 
     assertEquals(List.of("n1"), c.holders(VIP));
   }
@@ -117,8 +119,20 @@ class VipFailoverLogicTest {
     assertEquals(List.of("n2"), c.holders(VIP));
     assertEquals("quorum lost", c.controller("n1").history().get(c.controller("n1").history().size() - 1).reason());
     c.network.heal();
-    c.advanceSafely(Duration.ofMillis(300));
+    c.advanceSafely(Duration.ofMillis(800));
     assertEquals(List.of("n1"), c.holders(VIP));
+  }
+
+  @Test
+  void theDeathOfANodeThatHoldsNothingMovesNothing() {
+    SimulatedCluster c = threeNodes(true);
+    c.kill("n3");
+    c.advance(Duration.ofMillis(300));
+
+    c.advanceSafely(Duration.ofMillis(2000));
+
+    assertEquals(List.of("n1"), c.holders(VIP));
+    assertEquals(1, c.controller("n2").history().size(), "only the first placement: " + c.controller("n2").history());
   }
 
   @Test

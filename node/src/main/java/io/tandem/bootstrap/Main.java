@@ -58,6 +58,7 @@ public final class Main implements Callable<Integer> {
   static int run(Launcher launcher, String[] args, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(new Main(launcher))
         .addSubcommand("demo", new DemoCommand(launcher, Path.of(""), DemoBackends.DEMO_PORTS))
+        .addSubcommand("release-vips", new ReleaseVipsCommand())
         .setOut(out)
         .setErr(err);
     int code = commandLine.execute(args);

@@ -93,7 +93,8 @@ public final class VipController {
     }
   }
 
-  private record Peer(Heartbeat beat, long seenAt) {}
+  /** The latest beat of a peer, when it came, and since when the peer has been live without a gap. */
+  private record Peer(Heartbeat beat, long seenAt, long liveSince) {}
 
   private final Cluster cluster;
   private final VipConfig config;
@@ -104,6 +105,7 @@ public final class VipController {
   private final Map<String, Peer> peers = new HashMap<>();
   private final ArrayDeque<VipMove> moves = new ArrayDeque<>();
   private long seq;
+  private long lastTick;
   private long actFrom = Long.MAX_VALUE;
   private boolean stopped;
   private boolean lastQuorum;
@@ -235,7 +237,7 @@ public final class VipController {
     }
     long now = io.clock().nanoTime();
     boolean wasLive = previous != null && isLive(previous, now);
-    peers.put(beat.nodeId(), new Peer(beat, now));
+    peers.put(beat.nodeId(), new Peer(beat, now, wasLive ? previous.liveSince : now));
     boolean changed = !wasLive || beat.leaving() || !beat.claims().equals(previous.beat.claims())
         || !beat.unable().equals(previous.beat.unable());
     if (changed) {
@@ -246,6 +248,14 @@ public final class VipController {
   private void onTick() {
     if (stopped) {
       return;
+    }
+    long now = io.clock().nanoTime();
+    long late = lastTick == 0 ? 0 : now - lastTick - config.heartbeatInterval().toNanos();
+    lastTick = now;
+    if (late > config.heartbeatInterval().toNanos()) {
+      // This process itself was stalled (GC, CPU starvation): the peers' beats may still wait in the socket buffer,
+      // so their silence proves nothing yet. Give them the stalled time back.
+      peers.replaceAll((id, peer) -> new Peer(peer.beat, peer.seenAt + late, peer.liveSince + late));
     }
     io.beats().send(beat(false));
     evaluate();
@@ -260,13 +270,16 @@ public final class VipController {
     Set<String> live = live(now);
     boolean quorum = quorum(live, now);
     if (quorum != lastQuorum) {
-      LOG.log(quorum ? org.apache.logging.log4j.Level.INFO : org.apache.logging.log4j.Level.WARN,
-          quorum ? "VIP quorum: {} of {} nodes live" : "no VIP quorum ({} of {} nodes live, {} needed, cluster quorum"
-              + " {}): holding no VIP", live.size(), cluster.nodes().size(), cluster.minMembers(),
-          io.clusterQuorum().getAsBoolean());
+      if (quorum) {
+        LOG.info("VIP quorum: {} of {} nodes live", live.size(), cluster.nodes().size());
+      } else {
+        LOG.warn("no VIP quorum ({} of {} nodes live, {} needed, cluster quorum {}): holding no VIP", live.size(),
+            cluster.nodes().size(), cluster.minMembers(), io.clusterQuorum().getAsBoolean());
+      }
       lastQuorum = quorum;
     }
-    Map<String, String> desired = quorum ? Ownership.assign(config, live, claims(live), unable(live, now)) : Map.of();
+    Map<String, String> desired = quorum
+        ? Ownership.assign(config, live, settled(live, now), claims(live), unable(live, now)) : Map.of();
     for (Slot s : slots.values()) {
       boolean mine = cluster.self().equals(desired.get(s.vip.address()));
       if (!mine && (s.state == State.HELD || s.state == State.ACQUIRING)) {
@@ -288,6 +301,21 @@ public final class VipController {
       }
     });
     return live;
+  }
+
+  /** Live nodes that have been live for a settle period: only they may take an address from a live holder. */
+  private Set<String> settled(Set<String> live, long now) {
+    long settle = deadAfterNanos * 2;
+    Set<String> settled = new HashSet<>();
+    if (now - actFrom >= settle) {
+      settled.add(cluster.self());
+    }
+    peers.forEach((id, peer) -> {
+      if (live.contains(id) && now - peer.liveSince >= settle) {
+        settled.add(id);
+      }
+    });
+    return settled;
   }
 
   private boolean isLive(Peer peer, long now) {
@@ -461,7 +489,7 @@ public final class VipController {
         continue;
       }
       Instant at = io.wall().instant();
-      if (current != null) {
+      if (current != null && !current.equals(s.lastHolder)) {
         record(new VipMove(at, s.vip.cidr(), s.lastHolder, current, reason(s, live)));
         s.lastHolder = current;
       } else if (cluster.self().equals(s.holder)) {
