@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * serve HOST PORT NAME                 an HTTP backend answering every request "NAME\n"
- * probe HOST PORT DURATION_MS MARK     steady client traffic: a new connection and one GET every 10 ms (up to 64 in
- *                                      flight), for DURATION_MS; the failure happens when file MARK appears
+ * probe HOST PORT DURATION_MS MARK     steady client traffic: a new connection and one GET every 10 ms (each on its own
+ *                                      thread), for DURATION_MS; the failure happens when file MARK appears
  * </pre>
  *
  * The probe's last line is {@code outage_ms=N failed=F ok=K}: N is the longest time clients could not get an answer
@@ -58,7 +58,8 @@ public final class LabTool {
   private record Attempt(long startMs, Future<Boolean> ok) {}
 
   private static void probe(String host, int port, long durationMs, Path mark) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(64);
+    // A thread per request in flight: a request stuck on a dead holder must not delay the next ones.
+    ExecutorService pool = Executors.newCachedThreadPool();
     List<Attempt> attempts = new ArrayList<>();
     long t0 = System.nanoTime();
     long next = t0;
@@ -90,8 +91,8 @@ public final class LabTool {
       }
       if (success) {
         ok++;
-        if (failing && lastOk >= 0) {
-          outage = Math.max(outage, a.startMs - lastOk - PERIOD_MS);
+        if (failing) {
+          outage = Math.max(outage, a.startMs - Math.max(lastOk, lastOk < 0 ? failAt : 0) - PERIOD_MS);
         }
         failing = false;
         lastOk = a.startMs;

@@ -5,6 +5,8 @@
 #   sudo deploy/lab/failover-drill.sh all             # Tandem, then keepalived with defaults and tuned (VRRPv3, 0.1 s)
 #   sudo deploy/lab/failover-drill.sh keepalived      # keepalived only
 #   ROUNDS=1 MODES="kill9" deploy/lab/failover-drill.sh
+# Environment: ROUNDS (3), MODES ("hostfail kill9 graceful"), WARMUP_MS (15000: traffic before the first round, so
+# that the JVMs are warm), PROBE_MS (8000 per round; the failure comes after 3 s), LAB and LAB_NET (see lab.sh).
 #
 # It builds the lab (lab.sh: a client, three node hosts, two backends, in namespaces), starts three Tandem nodes
 # (node/target/tandem; built first if missing) holding the VIP $LAB_NET.100 active-passive, runs steady client
@@ -27,6 +29,7 @@ WHAT=${1:-tandem}
 ROUNDS=${ROUNDS:-3}
 MODES=${MODES:-hostfail kill9 graceful}
 PROBE_MS=${PROBE_MS:-8000}
+WARMUP_MS=${WARMUP_MS:-15000}
 FAIL_AT_MS=3000
 VIP="$LAB_NET.100"
 TANDEM="$repo/node/target/tandem"
@@ -115,7 +118,8 @@ EOF
 start_tandem() { # start_tandem NODE CONFIG
   local node=$1 config=$2 args=(--config "$2")
   [ "$config" = "$work/cluster.yaml" ] && args+=(--node "$node")
-  lab_exec "$node" "$TANDEM" "${args[@]}" >>"$work/$node.log" 2>&1 &
+  # ip netns exec (not the lab_exec function, which would run in a subshell) so that $! is the node's own process.
+  ip netns exec "$(lab_ns "$node")" "$TANDEM" "${args[@]}" >>"$work/$node.log" 2>&1 &
   PID[$node]=$!
 }
 
@@ -184,8 +188,9 @@ run_tandem() {
   done
   wait_holder n1 180
   wait_serving "$VIP"
-  log "tandem: VIP $VIP on n1, serving"
-  sleep 3
+  log "tandem: VIP $VIP on n1, serving; warming up"
+  rm -f "$work/never"
+  lab_exec client java -cp "$work/labtool" LabTool probe "$VIP" 80 "$WARMUP_MS" "$work/never" >/dev/null 2>&1
   for mode in $MODES; do
     local outages=()
     for round in $(seq "$ROUNDS"); do
@@ -230,7 +235,7 @@ EOF
 }
 
 start_keepalived() { # start_keepalived NODE
-  lab_exec "$1" keepalived -n -l -P -f "$work/ka-$1.conf" -p "$work/ka-$1.pid" -r "$work/ka-$1-vrrp.pid" \
+  ip netns exec "$(lab_ns "$1")" keepalived -n -l -P -f "$work/ka-$1.conf" -p "$work/ka-$1.pid" -r "$work/ka-$1-vrrp.pid" \
     >>"$work/ka-$1.log" 2>&1 &
   PID[ka-$1]=$!
 }
@@ -310,3 +315,4 @@ case "$WHAT" in
     ;;
   *) echo "usage: $0 [tandem|keepalived|all]" >&2; exit 2 ;;
 esac
+exit 0
