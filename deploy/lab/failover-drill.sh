@@ -264,6 +264,8 @@ keepalived_restore() {
 
 run_keepalived() { # run_keepalived PROFILE (defaults|tuned)
   local profile=$1 mode round results=()
+  # VRRP with its defaults takes seconds: a longer window, so that the recovery falls inside it.
+  PROBE_MS=$((PROBE_MS > 12000 ? PROBE_MS : 12000))
   keepalived_conf n1 150 "$profile"
   keepalived_conf n2 100 "$profile"
   for node in n1 n2; do

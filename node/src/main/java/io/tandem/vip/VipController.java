@@ -252,9 +252,10 @@ public final class VipController {
     long now = io.clock().nanoTime();
     long late = lastTick == 0 ? 0 : now - lastTick - config.heartbeatInterval().toNanos();
     lastTick = now;
-    if (late > config.heartbeatInterval().toNanos()) {
-      // This process itself was stalled (GC, CPU starvation): the peers' beats may still wait in the socket buffer,
-      // so their silence proves nothing yet. Give them the stalled time back.
+    if (late > deadAfterNanos / 2) {
+      // This process itself was stalled (GC, CPU starvation) for a good part of the dead-after period: the peers'
+      // beats may still wait in the socket buffer, so their silence proves nothing yet. Give them that time back.
+      // Shorter delays are not forgiven, so that steady lateness only slows detection, never stops it.
       peers.replaceAll((id, peer) -> new Peer(peer.beat, peer.seenAt + late, peer.liveSince + late));
     }
     io.beats().send(beat(false));
@@ -411,8 +412,10 @@ public final class VipController {
     } else {
       s.state = State.HELD;
       LOG.info("acquired VIP {} on {}", s.vip.cidr(), s.vip.iface());
-      announceAgain(s, s.vip.garpCount() - 1);
-      io.beats().send(beat(false));
+      if (!stopped) {
+        announceAgain(s, s.vip.garpCount() - 1);
+        io.beats().send(beat(false));
+      }
     }
     evaluate();
   }

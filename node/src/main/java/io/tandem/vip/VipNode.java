@@ -19,14 +19,17 @@ import java.util.function.Consumer;
  */
 public final class VipNode {
   /** For a node without VIPs: starts and stops at once, reports nothing. */
-  public static final VipNode NONE = new VipNode(null, null, null);
+  public static final VipNode NONE = new VipNode(null, null, null, null);
 
   private final VipController controller;
   private final ExecutorService driverThread;
   private final ExecutorService probeThread;
+  private final Context control;
 
-  private VipNode(VipController controller, ExecutorService driverThread, ExecutorService probeThread) {
+  private VipNode(VipController controller, ExecutorService driverThread, ExecutorService probeThread,
+      Context control) {
     this.controller = controller;
+    this.control = control;
     this.driverThread = driverThread;
     this.probeThread = probeThread;
   }
@@ -53,7 +56,7 @@ public final class VipNode {
     VipController.Wiring wiring = new VipController.Wiring(new IpCommandDriver(), driverThread, probeThread,
         task -> control.runOnContext(v -> task.run()), beats, quorum, Clock.SYSTEM, java.time.Clock.systemUTC(),
         new VertxScheduler(control));
-    return new VipNode(new VipController(who, config.vips(), wiring), driverThread, probeThread);
+    return new VipNode(new VipController(who, config.vips(), wiring), driverThread, probeThread, control);
   }
 
   /** The controller, or null for {@link #NONE}. */
@@ -62,7 +65,12 @@ public final class VipNode {
   }
 
   public Future<Void> start() {
-    return controller == null ? Future.succeededFuture() : controller.start();
+    if (controller == null) {
+      return Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> started = io.vertx.core.Promise.promise();
+    control.runOnContext(v -> controller.start().onComplete(started));
+    return started.future();
   }
 
   /** Releases every VIP (the successors take over at once), then stops the controller's threads. */
@@ -70,7 +78,10 @@ public final class VipNode {
     if (controller == null) {
       return Future.succeededFuture();
     }
-    return controller.stop().onComplete(ar -> {
+    io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
+    // The controller's state belongs to its context; a stop comes from a signal thread.
+    control.runOnContext(v -> controller.stop().onComplete(stopped));
+    return stopped.future().onComplete(ar -> {
       driverThread.shutdown();
       probeThread.shutdown();
     });
