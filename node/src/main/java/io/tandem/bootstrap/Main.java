@@ -60,6 +60,7 @@ public final class Main implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(new Main(launcher))
         .addSubcommand("demo", new DemoCommand(launcher, Path.of(""), DemoBackends.DEMO_PORTS))
         .addSubcommand("ctl", CtlCommand.commandLine(System.getenv()))
+        .addSubcommand("release-vips", new ReleaseVipsCommand())
         .setOut(out)
         .setErr(err);
     int code = commandLine.execute(args);

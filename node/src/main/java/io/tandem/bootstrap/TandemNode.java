@@ -22,6 +22,7 @@ import io.tandem.tls.pem.CertificateProblem;
 import io.tandem.upstream.UpstreamRegistry;
 import io.tandem.util.Clock;
 import io.tandem.util.VertxScheduler;
+import io.tandem.vip.VipNode;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -61,6 +62,7 @@ public final class TandemNode implements RunningNode {
   private final io.tandem.limits.RateLimits rateLimits;
   private final io.tandem.limits.ClientConnections clientConnections;
   private final io.tandem.limits.PoolGuards poolGuards;
+  private final VipNode vips;
   private volatile TandemConfig config;
   private volatile AdminServer admin;
   private volatile int adminPort;
@@ -122,6 +124,7 @@ public final class TandemNode implements RunningNode {
         });
       }
     });
+    this.vips = VipNode.create(config, vertx, control, shared.membership()::hasQuorum);
     this.expiryTimer = vertx.setPeriodic(10_000, id -> {
       if (shared instanceof LocalSharedState local) {
         local.affinity().expire();
@@ -157,8 +160,9 @@ public final class TandemNode implements RunningNode {
       LOG.error(why);
       return node.shutdown(Duration.ZERO).transform(ignored -> Future.failedFuture(new IllegalStateException(why)));
     }
-    return node.startAll().map(v -> node).recover(err -> vertx.close().onComplete(closed -> meters.close())
-        .transform(ignored -> Future.failedFuture(err)));
+    // VIPs come last: a node takes an address only once it can serve it.
+    return node.startAll().compose(v -> node.vips.start()).map(v -> node)
+        .recover(err -> vertx.close().onComplete(closed -> meters.close()).transform(ignored -> Future.failedFuture(err)));
   }
 
   private Future<Void> startAll() {
@@ -324,6 +328,11 @@ public final class TandemNode implements RunningNode {
   /** Stops accepting, lets in-flight requests finish for at most {@code drain}, then closes everything. */
   @Override
   public Future<Void> shutdown(Duration drain) {
+    // VIPs first, so that their successors take over while this node drains.
+    return vips.stop().transform(ignored -> drainAndClose(drain));
+  }
+
+  private Future<Void> drainAndClose(Duration drain) {
     LOG.info("stopping: draining in-flight requests for up to {} ms", drain.toMillis());
     AdminServer running = admin;
     Future<Void> adminStopped = running == null ? Future.succeededFuture() : running.stop();
@@ -417,5 +426,10 @@ public final class TandemNode implements RunningNode {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** This node's VIP controller (status, history, problems), or null when the configuration has no VIPs. */
+  public io.tandem.vip.VipController vipController() {
+    return vips.controller();
   }
 }

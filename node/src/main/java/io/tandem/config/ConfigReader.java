@@ -19,7 +19,7 @@ final class ConfigReader {
       root = null;
     }
     YamlMap top = YamlMap.open(root, "", problems, "node", "access-log", "listeners", "pools", "cluster", "nodes",
-        "admin");
+        "admin", "vips");
 
     YamlMap node = top.map("node", "event-loops", "drain-timeout");
     NodeSettings nodeSettings = new NodeSettings(
@@ -47,7 +47,9 @@ final class ConfigReader {
     TcpPoolRules.check(listeners, pools, root == null ? null : root.get("pools"), problems);
     AdminConfig admin = AdminReader.read(top, cluster.cluster(), binds);
     Binds.check(binds, problems);
-    return new TandemConfig(source, nodeSettings, listeners, pools, accessLog, cluster.cluster(), admin);
+    List<String> nodeIds = top.has("nodes") ? Names.in(root.get("nodes"), "id") : List.of(TandemConfig.LOCAL_NODE);
+    VipConfig vips = VipReader.read(top, nodeIds);
+    return new TandemConfig(source, nodeSettings, listeners, pools, accessLog, cluster.cluster(), admin, vips);
   }
 
   /**

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param accessLog the access log settings
  * @param cluster   cluster settings with this node's identity, or null for a standalone node
  * @param admin     the admin listener ({@link AdminConfig#NONE} when the node has none)
+ * @param vips      floating virtual IPs this node takes part in ({@link VipConfig#NONE} when there are none)
  */
 public record TandemConfig(
     Path source,
@@ -23,34 +24,51 @@ public record TandemConfig(
     List<PoolConfig> pools,
     AccessLogConfig accessLog,
     ClusterConfig cluster,
-    AdminConfig admin) {
+    AdminConfig admin,
+    VipConfig vips) {
+
+  /** The node id of a standalone node. */
+  public static final String LOCAL_NODE = "local";
 
   public TandemConfig {
     listeners = List.copyOf(listeners);
     pools = List.copyOf(pools);
     admin = admin == null ? AdminConfig.NONE : admin;
+    vips = vips == null ? VipConfig.NONE : vips;
+  }
+
+  /** A configuration without an admin listener or virtual IPs. */
+  public TandemConfig(Path source, NodeSettings node, List<ListenerConfig> listeners, List<PoolConfig> pools,
+      AccessLogConfig accessLog, ClusterConfig cluster) {
+    this(source, node, listeners, pools, accessLog, cluster, AdminConfig.NONE, VipConfig.NONE);
+  }
+
+  /** A configuration without virtual IPs. */
+  public TandemConfig(Path source, NodeSettings node, List<ListenerConfig> listeners, List<PoolConfig> pools,
+      AccessLogConfig accessLog, ClusterConfig cluster, AdminConfig admin) {
+    this(source, node, listeners, pools, accessLog, cluster, admin, VipConfig.NONE);
   }
 
   /** A configuration without an admin listener. */
   public TandemConfig(Path source, NodeSettings node, List<ListenerConfig> listeners, List<PoolConfig> pools,
-      AccessLogConfig accessLog, ClusterConfig cluster) {
-    this(source, node, listeners, pools, accessLog, cluster, AdminConfig.NONE);
+      AccessLogConfig accessLog, ClusterConfig cluster, VipConfig vips) {
+    this(source, node, listeners, pools, accessLog, cluster, AdminConfig.NONE, vips);
   }
 
   /** This configuration with another admin section. */
   public TandemConfig withAdmin(AdminConfig admin) {
-    return new TandemConfig(source, node, listeners, pools, accessLog, cluster, admin);
+    return new TandemConfig(source, node, listeners, pools, accessLog, cluster, admin, vips);
   }
 
   /** A standalone node's configuration. */
   public TandemConfig(Path source, NodeSettings node, List<ListenerConfig> listeners, List<PoolConfig> pools,
       AccessLogConfig accessLog) {
-    this(source, node, listeners, pools, accessLog, null);
+    this(source, node, listeners, pools, accessLog, null, AdminConfig.NONE, VipConfig.NONE);
   }
 
   /** This node's id: from the cluster section, or {@code local} when standalone. */
   public String nodeId() {
-    return cluster == null ? "local" : cluster.nodeId();
+    return cluster == null ? LOCAL_NODE : cluster.nodeId();
   }
 
   public Optional<PoolConfig> pool(String name) {

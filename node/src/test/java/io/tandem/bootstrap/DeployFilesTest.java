@@ -90,4 +90,18 @@ class DeployFilesTest {
     assertEquals(new CommandRun(0, file + " (node n1): configuration OK" + nl + file + " (node n2): configuration OK"
         + nl + file + " (node n3): configuration OK" + nl, ""), run);
   }
+
+  @Test
+  void afterAnyStopTheUnitRemovesTheNodesVipsAndItHasTheCapabilitiesVipsNeed() throws IOException {
+    List<String> post = values("ExecStopPost");
+    assertEquals(List.of(LAUNCHER + " release-vips --config /etc/tandem/tandem.yaml --node %i"), post);
+
+    ParseResult parsed = new CommandLine(new Main(Launcher.production()))
+        .addSubcommand("release-vips", new ReleaseVipsCommand()).parseArgs(args(post.get(0)));
+
+    ParseResult sub = parsed.subcommand();
+    assertEquals("release-vips", sub.commandSpec().name());
+    assertEquals("n1", sub.matchedOptionValue("--node", null));
+    assertEquals(List.of("CAP_NET_BIND_SERVICE CAP_NET_ADMIN CAP_NET_RAW"), values("AmbientCapabilities"));
+  }
 }

@@ -29,7 +29,7 @@ class ConfigValidationTest {
 
   @Test
   void unknownKeysAreErrorsAtEveryLevel() {
-    assertEquals(List.of("unknown key \"listener\"; expected one of: node, access-log, listeners, pools, cluster, nodes, admin"),
+    assertEquals(List.of("unknown key \"listener\"; expected one of: node, access-log, listeners, pools, cluster, nodes, admin, vips"),
         errors(LISTENER + POOL + "listener: {}\n"));
     assertEquals(List.of("pools[0].backends[0]: unknown key \"weigth\"; expected one of: id, address, weight,"
         + " max-connections"), errors(LISTENER + """
