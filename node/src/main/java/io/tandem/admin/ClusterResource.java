@@ -78,8 +78,44 @@ final class ClusterResource {
         .put("minMembers", cc == null ? 1 : cc.minMembers())
         .put("stateVersion", node.shared().runtime().version())
         .put("members", members).put("down", Json.array(down))
-        .put("vips", new JsonArray()).put("vipMoves", new JsonArray())
+        .put("vips", vips()).put("vipMoves", vipMoves()).put("vipProblems", vipProblems())
         .put("unavailable", Json.array(unavailable));
+  }
+
+  /** Every VIP and its holder as this node computes it (the same on every node with quorum). */
+  private JsonArray vips() {
+    JsonArray result = new JsonArray();
+    if (node.vips() != null) {
+      for (io.tandem.vip.VipStatus v : node.vips().status()) {
+        result.add(new JsonObject().put("address", v.address()).put("interface", v.iface()).put("group", v.group())
+            .put("mode", BackendJson.spelling(v.mode())).put("holder", v.holder())
+            .put("heldHere", v.heldLocally())
+            .put("since", v.since() == null ? null : Json.time(v.since().toEpochMilli()))
+            .put("error", v.lastError()));
+      }
+    }
+    return result;
+  }
+
+  /** The latest moves this node saw, oldest first. */
+  private JsonArray vipMoves() {
+    JsonArray result = new JsonArray();
+    if (node.vips() != null) {
+      for (io.tandem.vip.VipMove m : node.vips().history()) {
+        result.add(new JsonObject().put("at", Json.time(m.time().toEpochMilli())).put("vip", m.vip())
+            .put("from", m.from()).put("to", m.to()).put("reason", m.reason()));
+      }
+    }
+    return result;
+  }
+
+  /** Why this node cannot hold VIPs (missing privileges or interface), by node id; empty when fine. */
+  private JsonObject vipProblems() {
+    JsonObject result = new JsonObject();
+    if (node.vips() != null && !node.vips().problems().isEmpty()) {
+      result.put(node.nodeId(), Json.array(node.vips().problems()));
+    }
+    return result;
   }
 
   private static long parse(String time) {

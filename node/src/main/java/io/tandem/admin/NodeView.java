@@ -17,6 +17,8 @@ import java.util.function.Supplier;
  * @param registry        this node's routing state and the way to change it cluster-wide
  * @param config          the configuration in force (changes on reload)
  * @param listenersReady  whether every configured listener is bound
+ * @param vips            this node's VIP controller; null when the configuration has no VIPs
  */
 public record NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,
-    UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady) {}
+    UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady,
+    io.tandem.vip.VipController vips) {}

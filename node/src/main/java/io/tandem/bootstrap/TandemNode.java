@@ -181,7 +181,8 @@ public final class TandemNode implements RunningNode {
       return Future.succeededFuture();
     }
     NodeView view = new NodeView(config.nodeId(), io.tandem.cluster.Membership.localVersion(), startedAtMillis,
-        shared, registry, () -> config, () -> config.listeners().stream().allMatch(l -> listeners.containsKey(l.name())));
+        shared, registry, () -> config, () -> config.listeners().stream().allMatch(l -> listeners.containsKey(l.name())),
+        vips.controller());
     AdminServer server = new AdminServer(vertx, view);
     server.metrics(metrics::scrape);
     return server.start().map(port -> {
