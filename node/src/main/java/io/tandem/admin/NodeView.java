@@ -2,6 +2,7 @@ package io.tandem.admin;
 
 import io.tandem.cluster.SharedState;
 import io.tandem.config.TandemConfig;
+import io.tandem.limits.NodeLimits;
 import io.tandem.upstream.UpstreamRegistry;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -17,6 +18,14 @@ import java.util.function.Supplier;
  * @param registry        this node's routing state and the way to change it cluster-wide
  * @param config          the configuration in force (changes on reload)
  * @param listenersReady  whether every configured listener is bound
+ * @param limits          this node's overload protection (rate limits, pool guards, refusals); null: none to show
  */
 public record NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,
-    UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady) {}
+    UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady, NodeLimits limits) {
+
+  /** A view without overload protection (its limits answer empty sections). */
+  public NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,
+      UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady) {
+    this(nodeId, version, startedAtMillis, shared, registry, config, listenersReady, null);
+  }
+}

@@ -177,7 +177,8 @@ public final class TandemNode implements RunningNode {
       return Future.succeededFuture();
     }
     NodeView view = new NodeView(config.nodeId(), io.tandem.cluster.Membership.localVersion(), startedAtMillis,
-        shared, registry, () -> config, () -> config.listeners().stream().allMatch(l -> listeners.containsKey(l.name())));
+        shared, registry, () -> config, () -> config.listeners().stream().allMatch(l -> listeners.containsKey(l.name())),
+        new io.tandem.limits.NodeLimits(rateLimits, poolGuards, clientConnections, this::refusals));
     AdminServer server = new AdminServer(vertx, view);
     server.metrics(metrics::scrape);
     return server.start().map(port -> {
@@ -186,6 +187,14 @@ public final class TandemNode implements RunningNode {
       return (Void) null;
     }).recover(err -> Future.failedFuture(new IllegalStateException("admin listener cannot bind "
         + config.admin().host() + ":" + config.admin().port() + ": " + err.getMessage(), err)));
+  }
+
+  /** Refusals by listener and reason, for the admin API. */
+  private Map<String, Map<String, Long>> refusals() {
+    Map<String, Map<String, Long>> out = new java.util.TreeMap<>();
+    listeners.forEach((name, l) -> out.put(name, io.tandem.limits.NodeLimits.refusals(
+        l.runtime() != null ? l.runtime()::count : l.tcp()::count)));
+    return out;
   }
 
   private void applyControl(TandemConfig cfg) {
