@@ -103,6 +103,7 @@ public final class AdminServer {
     SessionsResource sessions = new SessionsResource(node);
     ChangesResource changes = new ChangesResource(node, new ApplyWait(vertx, node, peers));
     ReloadResource reload = new ReloadResource(node, peers, local);
+    LimitsResource limits = new LimitsResource(node, peers);
 
     for (String prefix : new String[] {"", API}) {
       router.get(prefix + "/healthz").handler(probes::alive);
@@ -118,6 +119,10 @@ public final class AdminServer {
     read(API + "/sessions", sessions::binding);
     read(API + "/sessions/stats", sessions::stats);
     read(API + "/local/stats", local::stats);
+    read(API + "/limits", limits::cluster);
+    read(API + "/limits/rate", limits::rate);
+    read(API + "/local/limits", limits::local);
+    read(API + "/local/limits/rate", limits::localRate);
 
     String backend = API + "/pools/:pool/backends/:id";
     change(HttpMethod.POST, backend + "/drain", changes::drain);

@@ -2,6 +2,7 @@ package io.tandem.admin;
 
 import io.tandem.cluster.SharedState;
 import io.tandem.config.TandemConfig;
+import io.tandem.limits.NodeLimits;
 import io.tandem.upstream.UpstreamRegistry;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -17,8 +18,16 @@ import java.util.function.Supplier;
  * @param registry        this node's routing state and the way to change it cluster-wide
  * @param config          the configuration in force (changes on reload)
  * @param listenersReady  whether every configured listener is bound
+ * @param limits          this node's overload protection (rate limits, pool guards, refusals); null: none to show
  * @param vips            this node's VIP controller; null when the configuration has no VIPs
  */
 public record NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,
-    UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady,
-    io.tandem.vip.VipController vips) {}
+    UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady, NodeLimits limits,
+    io.tandem.vip.VipController vips) {
+
+  /** A view without overload protection or VIPs (their sections answer empty). */
+  public NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,
+      UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady) {
+    this(nodeId, version, startedAtMillis, shared, registry, config, listenersReady, null, null);
+  }
+}

@@ -182,7 +182,7 @@ public final class TandemNode implements RunningNode {
     }
     NodeView view = new NodeView(config.nodeId(), io.tandem.cluster.Membership.localVersion(), startedAtMillis,
         shared, registry, () -> config, () -> config.listeners().stream().allMatch(l -> listeners.containsKey(l.name())),
-        vips.controller());
+        new io.tandem.limits.NodeLimits(rateLimits, poolGuards, clientConnections, this::refusals), vips.controller());
     AdminServer server = new AdminServer(vertx, view);
     server.metrics(metrics::scrape);
     return server.start().map(port -> {
@@ -191,6 +191,14 @@ public final class TandemNode implements RunningNode {
       return (Void) null;
     }).recover(err -> Future.failedFuture(new IllegalStateException("admin listener cannot bind "
         + config.admin().host() + ":" + config.admin().port() + ": " + err.getMessage(), err)));
+  }
+
+  /** Refusals by listener and reason, for the admin API. */
+  private Map<String, Map<String, Long>> refusals() {
+    Map<String, Map<String, Long>> out = new java.util.TreeMap<>();
+    listeners.forEach((name, l) -> out.put(name, io.tandem.limits.NodeLimits.refusals(
+        l.runtime() != null ? l.runtime()::count : l.tcp()::count)));
+    return out;
   }
 
   private void applyControl(TandemConfig cfg) {

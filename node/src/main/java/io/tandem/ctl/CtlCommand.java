@@ -102,7 +102,7 @@ public final class CtlCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(spec.commandLine(), "Missing subcommand: status, pools, backends, drain, enable, "
-        + "disable, weight, session or reload");
+        + "disable, weight, session, limits or reload");
   }
 
   @Command(name = "status", description = "nodes, roles, uptime, heartbeats, applied versions and VIPs")
@@ -145,6 +145,12 @@ public final class CtlCommand implements Callable<Integer> {
   @Command(name = "session", description = "the backend a session key (cookie value or client address) is bound to")
   int session(@Parameters(paramLabel = "POOL") String pool, @Parameters(paramLabel = "KEY") String key) {
     return show(c -> c.get("/sessions?pool=" + query(pool) + "&key=" + query(key)), Views::session);
+  }
+
+  @Command(name = "limits", description = "rate-limit rules, circuit breakers, retry budgets, slow starts, the busiest "
+      + "clients and the refusals per reason")
+  int limits() {
+    return show(c -> c.get("/limits"), LimitsView::limits);
   }
 
   @Command(name = "reload", description = "re-read the configuration file on every node (or one)")

@@ -136,7 +136,7 @@ final class Views {
     return failed.toString();
   }
 
-  private static void unavailable(JsonNode answer, PrintWriter out) {
+  static void unavailable(JsonNode answer, PrintWriter out) {
     if (answer.path("unavailable").size() > 0) {
       out.println();
       out.println("incomplete: no answer from " + list(answer.path("unavailable")));
@@ -165,7 +165,7 @@ final class Views {
     return String.format("%dd%02dh", s / 86_400, s % 86_400 / 3600);
   }
 
-  private static String perNode(JsonNode perNode) {
+  static String perNode(JsonNode perNode) {
     StringJoiner joined = new StringJoiner(" ");
     for (Map.Entry<String, JsonNode> e : perNode.properties()) {
       joined.add(e.getKey() + "=" + e.getValue().asText());
@@ -173,20 +173,20 @@ final class Views {
     return joined.length() == 0 ? null : joined.toString();
   }
 
-  private static String list(JsonNode array) {
+  static String list(JsonNode array) {
     StringJoiner joined = new StringJoiner(", ");
     array.forEach(n -> joined.add(n.asText()));
     return joined.length() == 0 ? "none" : joined.toString();
   }
 
   /** A scalar as text, {@code -} when missing or JSON null. */
-  private static String shown(JsonNode n) {
+  static String shown(JsonNode n) {
     String text = text(n);
     return text == null ? "-" : text;
   }
 
   /** A scalar as text; null (printed {@code -}) when missing or JSON null. */
-  private static String text(JsonNode n) {
+  static String text(JsonNode n) {
     return n.isMissingNode() || n.isNull() || n.isContainerNode() ? null : n.asText();
   }
 }

@@ -67,4 +67,17 @@ public final class ClientConnections {
     AtomicInteger n = open.get(listener + '/' + client);
     return n == null ? 0 : Math.max(0, n.get());
   }
+  /**
+   * The {@code limit} clients with the most open connections on {@code listener} on this node, most first
+   * (control plane: walks every tracked client).
+   */
+  public Map<String, Integer> top(String listener, int limit) {
+    String prefix = listener + '/';
+    Map<String, Integer> top = new java.util.LinkedHashMap<>();
+    open.entrySet().stream().filter(e -> e.getKey().startsWith(prefix) && e.getValue().get() > 0)
+        .sorted(java.util.Comparator.comparingInt((Map.Entry<String, AtomicInteger> e) -> -e.getValue().get())
+            .thenComparing(Map.Entry::getKey))
+        .limit(limit).forEach(e -> top.put(e.getKey().substring(prefix.length()), e.getValue().get()));
+    return top;
+  }
 }

@@ -157,6 +157,39 @@ public final class PoolGuard {
     return share < 1 && ThreadLocalRandom.current().nextDouble() >= share;
   }
 
+  /**
+   * A read-only picture of this guard at {@code now}, for the admin API (control plane: walks the warming backends).
+   *
+   * @param breaker         {@code closed}, {@code open} or {@code half-open} (open time over, trial allowed)
+   * @param openedNanosAgo  for an open or half-open breaker, how long ago it opened; else -1
+   * @param breakerRefusals requests answered 503 by the open breaker since start
+   * @param retriesInFlight retries in flight now
+   * @param retriesAllowed  retries the budget allows in flight now
+   * @param retriesDenied   retries refused by the budget since start
+   * @param warming         backends in slow start and the share of their traffic they take now (0..1)
+   */
+  public record Status(String breaker, long openedNanosAgo, long breakerRefusals, int retriesInFlight,
+      int retriesAllowed, long retriesDenied, Map<String, Double> warming) {}
+
+  public Status status(long now) {
+    PoolConfig c = config;
+    long until = openUntil.get();
+    String breaker = until == Long.MIN_VALUE ? "closed" : now - until < 0 ? "open" : "half-open";
+    long openTime = c.circuitBreaker() == null ? 0 : c.circuitBreaker().openTime().toNanos();
+    long openedAgo = until == Long.MIN_VALUE ? -1 : Math.max(0, now - (until - openTime));
+    Map<String, Double> warming = new java.util.TreeMap<>();
+    for (String id : warmingSince.keySet()) {
+      double s = share(id, now);
+      if (s < 1) {
+        warming.put(id, s);
+      }
+    }
+    PoolConfig.RetryBudget b = c.retryBudget();
+    int allowed = Math.max(b.minRetries(), inFlight.get() * b.percent() / 100);
+    return new Status(breaker, openedAgo, breakerRefusals(), retriesInFlight.get(), allowed, retriesDenied(),
+        warming);
+  }
+
   public long breakerRefusals() {
     return breakerRefusals.sum();
   }

@@ -60,6 +60,11 @@ public final class PoolGuards {
     }
   }
 
+  /** Every pool's guard by pool name, sorted (control plane: the admin API). */
+  public Map<String, PoolGuard> all() {
+    return new java.util.TreeMap<>(guards);
+  }
+
   /** A pool's guard, or null for an unknown pool. Data path: one map lookup. */
   public PoolGuard get(String pool) {
     return guards.get(pool);

@@ -79,6 +79,21 @@ public final class RateLimiter {
     return b == null ? 0 : Math.max(0, b.tat.get() - now);
   }
 
+  /**
+   * The tokens {@code key}'s bucket holds at {@code now} ({@code burst} when the key is not tracked: its first request
+   * would get a full bucket, unless {@code max-keys} is reached). Read-only.
+   */
+  public long tokens(String key, long now) {
+    Bucket b = buckets.get(key);
+    long ahead = b == null ? 0 : Math.max(0, b.tat.get() - now);
+    return Math.max(0, (capacity - ahead) / interval);
+  }
+
+  /** Whether {@code key} has its own bucket on this node now. */
+  public boolean tracks(String key) {
+    return buckets.containsKey(key);
+  }
+
   /** Takes {@code count} tokens that another node handed out for {@code key}. */
   void debit(String key, long count, long now) {
     Bucket b = bucket(key, now, false);

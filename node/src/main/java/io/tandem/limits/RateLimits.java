@@ -80,6 +80,11 @@ public final class RateLimits {
     return l == null ? ListenerRateLimits.NONE : l;
   }
 
+  /** A listener's rule by name, or null (control plane: the admin API reads a key's fill). */
+  public RateLimiter rule(String listener, String rule) {
+    return forListener(listener).limiter(rule);
+  }
+
   public Clock clock() {
     return clock;
   }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /** A real standalone node with an admin listener on port 0, in front of fake backends b1, b2. */
 final class AdminFixture implements AutoCloseable {
@@ -26,12 +27,18 @@ final class AdminFixture implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   AdminFixture(AdminConfig adminConfig, TestConfigs.PoolBuilder pool) throws Exception {
+    this(adminConfig, TestConfigs.listener("web"), pool, UnaryOperator.identity());
+  }
+
+  /** With listener "web" as given, and a last change to the configuration (more pools, say) before the start. */
+  AdminFixture(AdminConfig adminConfig, TestConfigs.ListenerBuilder listener, TestConfigs.PoolBuilder pool,
+      UnaryOperator<TandemConfig> adjust) throws Exception {
     for (String name : List.of("b1", "b2")) {
       FakeBackend b = FakeBackend.start(vertx, name);
       backends.add(b);
       pool.backend(name, b.port());
     }
-    TandemConfig config = TestConfigs.config(1, TestConfigs.listener("web"), pool).withAdmin(adminConfig);
+    TandemConfig config = adjust.apply(TestConfigs.config(1, listener, pool).withAdmin(adminConfig));
     node = TandemNode.start(config).await(30, TimeUnit.SECONDS);
     admin = new AdminClient(node.adminPort(), adminConfig.token());
   }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class OpenApiRoutesTest {
   private static final List<String> METHODS = List.of("get", "put", "post", "delete", "patch");
 
-  private static JsonNode openApi() throws Exception {
+  static JsonNode openApi() throws Exception {
     try (InputStream in = AdminServer.class.getResourceAsStream("/io/tandem/admin/openapi.yaml")) {
       return new ObjectMapper(new YAMLFactory()).readTree(in);
     }
@@ -54,7 +54,7 @@ class OpenApiRoutesTest {
       unrouted.removeAll(routes);
       assertTrue(undocumented.isEmpty(), "routes missing from openapi.yaml: " + undocumented);
       assertTrue(unrouted.isEmpty(), "documented but not routed: " + unrouted);
-      assertEquals(23, routes.size(), routes.toString());
+      assertEquals(27, routes.size(), routes.toString());
     }
   }
 
@@ -69,6 +69,8 @@ class OpenApiRoutesTest {
       check(doc, "Backend", f.admin.get("/api/v1/pools/app/backends/b1"));
       check(doc, "SessionStats", f.admin.get("/api/v1/sessions/stats"));
       check(doc, "LocalStats", f.admin.get("/api/v1/local/stats"));
+      check(doc, "Limits", f.admin.get("/api/v1/limits"));
+      check(doc, "LocalLimits", f.admin.get("/api/v1/local/limits"));
       check(doc, "Ready", f.admin.get("/readyz"));
       check(doc, "Alive", f.admin.get("/healthz"));
       check(doc, "Change", f.admin.post("/api/v1/pools/app/backends/b1/drain"));
@@ -77,7 +79,8 @@ class OpenApiRoutesTest {
     }
   }
 
-  private static void check(JsonNode doc, String schema, AdminClient.Answer answer) throws Exception {
+  /** Checks an answer against a schema of the document (also used by the limits tests, which have traffic). */
+  static void check(JsonNode doc, String schema, AdminClient.Answer answer) throws Exception {
     JsonNode body = new ObjectMapper().readTree(answer.text());
     validate(doc, doc.at("/components/schemas/" + schema), body, schema);
   }

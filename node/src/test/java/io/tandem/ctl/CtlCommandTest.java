@@ -122,6 +122,51 @@ class CtlCommandTest {
   }
 
   @Test
+  void limitsShowRulesPoolGuardsBusiestClientsAndRefusals() {
+    Run run = ctl("limits");
+    assertEquals(0, run.code(), run.err());
+    assertEquals("""
+        LISTENER  RULE      KEY                 RATE  BURST  KEYS  ADMITTED  REFUSED  REFUSED PER NODE
+        web       api-keys  header:X-Api-Key  600/1m    600    12      5400        0  n1=0 n2=0
+        web       limited   source             50/1s     10     3      1010      240  n1=130 n2=110
+
+        POOL  BREAKER        OPEN ON  BREAKER REFUSALS  RETRIES  ALLOWED  DENIED  SLOW START
+        web   20 fails / 5s  -                       0        1        6       0  b2 n1=40% n2=38%
+        api   5 fails / 2s   n2                     37        0        6       4  -
+
+        LISTENER  MAX PER CLIENT  CLIENT    CONNS  PER NODE
+        web                   50  10.0.0.9     50  n1=30 n2=20
+        web                   50  10.0.0.7      4  n1=4
+
+        REFUSED BECAUSE     TOTAL  PER NODE       PER LISTENER
+        circuit_open           37  n2=37          web=37
+        client_connections     12  n1=9 n2=3      web=12
+        rate_limited          240  n1=130 n2=110  web=240
+
+        incomplete: no answer from n3
+        """, run.out());
+  }
+
+  @Test
+  void limitsAsJsonAndWithEmptySections() throws Exception {
+    Run json = ctl("--json", "limits");
+    assertEquals(0, json.code(), json.err());
+    assertEquals(new ObjectMapper().readTree(FakeAdminApi.class.getResourceAsStream("fake-admin/limits.json")),
+        new ObjectMapper().readTree(json.out()));
+    api.answer("GET", "/api/v1/limits", 200, "{\"rules\":[],\"pools\":[],\"clients\":[{\"listener\":\"web\","
+        + "\"maxConnectionsPerClient\":0,\"top\":[]}],\"refusals\":[],\"unavailable\":[]}");
+    assertEquals("""
+        no rate-limit rules
+
+        no pools
+
+        no client connections open
+
+        nothing refused
+        """, ctl("limits").out());
+  }
+
+  @Test
   void readmeShowsTheRealOutput() throws Exception {
     String readme = Files.readString(Path.of("..", "README.md"));
     String command = "$ tandem ctl --admin 127.0.0.1:19091 backends web\n";
@@ -285,7 +330,7 @@ class CtlCommandTest {
     Run noSubcommand = ctl();
     assertEquals(1, noSubcommand.code());
     assertTrue(noSubcommand.err().startsWith("Missing subcommand: status, pools, backends, drain, enable, disable, "
-        + "weight, session or reload\n"), noSubcommand.err());
+        + "weight, session, limits or reload\n"), noSubcommand.err());
     Run badUrl = run(NO_ENV, "--admin", "ftp://x", "status");
     assertEquals(1, badUrl.code());
     assertTrue(badUrl.err().startsWith("--admin must be a URL such as http://127.0.0.1:9091, got \"ftp://x\"\n"),

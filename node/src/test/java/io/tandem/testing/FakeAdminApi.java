@@ -26,9 +26,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>It starts from the fixtures under {@code io/tandem/testing/fake-admin/}: three configured nodes (n3 down), pool
  * {@code web} (b1, b2 up; b3 down and disabled) and pool {@code api} (a1 pending and draining), one VIP, one session
- * ({@code web}, key {@code abc123} on b2). Drain, enable, disable and weight change the state it serves, as the real
- * API does; {@link #answer} replaces the answer to one call (for errors); {@link #simulateTraffic} makes the request
- * counters grow on every {@code GET /pools}. It serves the dashboard from the classpath at {@code /}. Example:
+ * ({@code web}, key {@code abc123} on b2), and limits (rules {@code limited} and {@code api-keys}, the breaker of
+ * pool {@code api} open on n2, b2 in slow start, refusals per reason). Drain, enable, disable and weight change the
+ * state it serves, as the real API does; {@link #answer} replaces the answer to one call (for errors); {@link #simulateTraffic} makes the request
+ * counters grow on every {@code GET /pools} (and the limits' counters on every {@code GET /limits}). It serves the
+ * dashboard from the classpath at {@code /}. Example:
  * <pre>{@code
  * FakeAdminApi api = FakeAdminApi.start(vertx, "secret");
  * api.answer("POST", "/api/v1/pools/web/backends/b1/drain", 504, "{\"error\":\"not applied by n3 within 5000 ms\"}");
@@ -47,6 +49,7 @@ public final class FakeAdminApi implements AutoCloseable {
   private final HttpServer server;
   private final ObjectNode cluster = (ObjectNode) fixture("cluster.json");
   private final ObjectNode pools = (ObjectNode) fixture("pools.json");
+  private final ObjectNode limits = (ObjectNode) fixture("limits.json");
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final Map<String, Canned> canned = new ConcurrentHashMap<>();
   private volatile boolean traffic;
@@ -70,6 +73,14 @@ public final class FakeAdminApi implements AutoCloseable {
     router.post(PREFIX + "/pools/:pool/backends/:id/:action").handler(ctx -> change(ctx, ctx.pathParam("action")));
     router.put(PREFIX + "/pools/:pool/backends/:id/weight").handler(ctx -> change(ctx, "weight"));
     router.get(PREFIX + "/sessions").handler(this::session);
+    router.get(PREFIX + "/limits").handler(ctx -> {
+      if (traffic) {
+        growLimits();
+      }
+      synchronized (this) {
+        json(ctx, 200, limits);
+      }
+    });
     router.post(PREFIX + "/config/reload").handler(ctx -> {
       if (authorized(ctx)) {
         ObjectNode answer = JSON.createObjectNode();
@@ -185,6 +196,23 @@ public final class FakeAdminApi implements AutoCloseable {
     ctx.response().putHeader("WWW-Authenticate", "Bearer");
     error(ctx, 401, "missing or wrong admin token");
     return false;
+  }
+
+  /** Rules admit and refuse more, and more refusals are counted, on every {@code GET /limits}. */
+  private synchronized void growLimits() {
+    for (JsonNode rule : limits.withArray("rules")) {
+      add((ObjectNode) rule.get("admitted"), 50);
+      add((ObjectNode) rule.get("refused"), rule.get("rule").asText().equals("limited") ? 12 : 0);
+    }
+    for (JsonNode reason : limits.withArray("refusals")) {
+      ((ObjectNode) reason).put("total", reason.get("total").asLong() + 6);
+    }
+  }
+
+  private static void add(ObjectNode counted, long n) {
+    counted.put("total", counted.get("total").asLong() + n);
+    ObjectNode perNode = (ObjectNode) counted.get("perNode");
+    perNode.put("n1", perNode.get("n1").asLong() + n);
   }
 
   private synchronized void grow() {

@@ -62,10 +62,38 @@ class DashboardFakeApiTest {
     // rates need two polls: then requests per second appear, overall, per pool and per node
     await().atMost(WAIT).until(() -> !chrome.text("#kpi-rps .card-value").equals("–"));
     assertTrue(chrome.present("#rate-chart polyline.rps-line"));
-    // the "limits" section is not part of the dashboard's model: it is shown as it comes
-    assertEquals("Limits", chrome.text("section[data-key='limits'] h2"));
-    assertTrue(chrome.text("section[data-key='limits']").contains("Rate per second"));
+    // a section the dashboard does not know ("quotas") is shown as it comes
+    assertEquals("Quotas", chrome.text("section[data-key='quotas'] h2"));
+    assertTrue(chrome.text("section[data-key='quotas']").contains("Rate per second"));
     chrome.screenshot(Path.of("target", "dashboard-fake.png"));
+  }
+
+  @Test
+  void limitsPanelShowsRulesWithRatesOpenBreakersSlowStartsAndRefusals() throws Exception {
+    await().atMost(WAIT).until(() -> chrome.present("#limits:not([hidden]) tr[data-rule='web/limited']"));
+    String limited = chrome.text("tr[data-rule='web/limited']");
+    assertTrue(limited.contains("source") && limited.contains("50 / 1 s, burst 10"), limited);
+    // the fake admits 50 and refuses 12 more per poll: both rates appear from the second poll on
+    await().atMost(WAIT).until(() -> !chrome.text("tr[data-rule='web/limited'] .refused-rate").equals("–"));
+    assertTrue(chrome.present("tr[data-rule='web/limited'] .refused-rate.warn-text"));
+    assertFalse(chrome.text("tr[data-rule='web/limited'] .admitted-rate").equals("–"));
+    assertTrue(chrome.text("li[data-breaker='api']").startsWith("open api on n2 (open,"),
+        chrome.text("li[data-breaker='api']"));
+    assertTrue(chrome.text("li[data-breaker='api']").endsWith("37 refused"), chrome.text("li[data-breaker='api']"));
+    assertEquals("web / b2: n1 40% · n2 38%", chrome.text("li[data-slow='web/b2']"));
+    String rateLimited = chrome.text("tr[data-reason='rate_limited']");
+    assertTrue(rateLimited.startsWith("rate_limited"), rateLimited);
+    assertTrue(rateLimited.contains("n1 ") && rateLimited.contains("n2 110"), rateLimited);
+    assertTrue(chrome.text("li[data-clients='web']").contains("10.0.0.9 50"), chrome.text("li[data-clients='web']"));
+    chrome.screenshot(Path.of("target", "dashboard-limits.png"));
+  }
+
+  @Test
+  void withoutTheLimitsEndpointThePanelIsHiddenAndTheRestShown() {
+    api.answer("GET", "/api/v1/limits", 404, "{\"error\":\"no such endpoint: GET /api/v1/limits\"}");
+    await().atMost(WAIT).until(() -> chrome.present("#limits[hidden]"));
+    assertTrue(chrome.present(B1));
+    assertTrue(chrome.text("#status").startsWith("live"), chrome.text("#status"));
   }
 
   @Test

@@ -130,6 +130,20 @@ class AdminClusterTest {
   }
 
   @Test
+  void limitsThroughN3GatherEveryNode() {
+    AdminClient.Answer a = admin(2).get("/api/v1/limits");
+    assertEquals(200, a.status(), a.text());
+    JsonObject app = a.json().getJsonArray("pools").getJsonObject(0);
+    assertEquals("app", app.getString("pool"));
+    JsonObject breakers = app.getJsonObject("circuitBreaker").getJsonObject("perNode");
+    assertEquals(List.of("n1", "n2", "n3"), List.copyOf(breakers.fieldNames()));
+    assertEquals("closed", breakers.getJsonObject("n1").getString("state"));
+    assertEquals(List.of("n1", "n2", "n3"),
+        List.copyOf(app.getJsonObject("retryBudget").getJsonObject("allowed").getJsonObject("perNode").fieldNames()));
+    assertEquals(new JsonArray(), a.json().getJsonArray("unavailable"));
+  }
+
+  @Test
   void aBindingMadeThroughN1IsFoundOnN3() throws Exception {
     String backend = traffic(nodes.get(0), "/loginS42", null).headers().firstValue("x-backend").orElseThrow();
     AdminClient.Answer a = admin(2).get("/api/v1/sessions?pool=app&key=S42");

@@ -1,4 +1,4 @@
-// Tandem dashboard: polls the admin API (/api/v1/cluster and /api/v1/pools), renders the cluster at a glance, computes
+// Tandem dashboard: polls the admin API (/api/v1/cluster, /api/v1/pools and /api/v1/limits), renders the cluster at a glance, computes
 // request and error rates from counter deltas between polls, and drains / enables backends with the admin token.
 // Plain JS, no dependencies, no network access beyond the node that serves it.
 'use strict';
@@ -18,6 +18,7 @@ const KNOWN_BACKEND = ['id', 'pool', 'address', 'source', 'health', 'adminState'
 const state = {
   cluster: null,
   pools: null,
+  limits: null, // null when the node has no /api/v1/limits (an older node) or it failed: the panel is hidden
   lastOk: null,
   failure: null,
   // counters seen at the previous poll, to turn them into rates: key -> {requests, errors, at}
@@ -211,6 +212,19 @@ function computeRates(pools, at) {
   if (total) {
     state.history.push({at: Date.now(), rps: total.rps, eps: total.eps});
     state.history = state.history.filter((h) => h.at > Date.now() - CHART_MILLIS);
+  }
+}
+
+// Admitted and refused per second per rule, refusals per second per reason.
+function computeLimitRates(limits, at) {
+  if (!limits) return;
+  for (const r of list(limits.rules)) {
+    const total = (v) => (isObject(v) ? num(v.total) : null);
+    state.rates.set('rule:' + r.listener + '/' + r.rule,
+      sample('r:' + r.listener + '/' + r.rule, total(r.admitted), total(r.refused) ?? 0, at));
+  }
+  for (const x of list(limits.refusals)) {
+    state.rates.set('refusal:' + x.reason, sample('x:' + x.reason, num(x.total), 0, at));
   }
 }
 
@@ -419,6 +433,62 @@ function renderPools(p) {
     : pools.map(renderPool).join('')}`);
 }
 
+function perNodeText(perNode, format = (v) => count(v)) {
+  if (!isObject(perNode)) return '';
+  return Object.entries(perNode).map(([n, v]) => `${esc(n)} ${format(v)}`).join(' · ');
+}
+
+function renderLimits(l) {
+  const section = $('limits');
+  section.hidden = !l;
+  if (!l) return;
+  const rules = list(l.rules).map((r) => {
+    const rr = state.rates.get('rule:' + r.listener + '/' + r.rule);
+    const refusedNow = rr && rr.eps > 0;
+    return `<tr data-rule="${esc(r.listener + '/' + r.rule)}"><th scope="row">${esc(r.listener)} / ${esc(r.rule)}</th>
+      <td>${esc(r.key ?? '')}</td><td class="num">${count(r.rate)} / ${duration(r.periodMillis)}, burst ${count(r.burst)}</td>
+      <td class="num">${count(r.keysTracked && r.keysTracked.total)}</td>
+      <td class="num admitted-rate">${rate(rr && rr.rps)}</td>
+      <td class="num refused-rate ${refusedNow ? 'warn-text' : ''}">${rate(rr && rr.eps)}</td>
+      <td class="num">${count(r.refused && r.refused.total)}</td></tr>`;
+  });
+  const pools = list(l.pools);
+  const open = pools.filter((p) => isObject(p.circuitBreaker) && list(p.circuitBreaker.open).length > 0);
+  const breakers = open.length === 0 ? '<p class="empty" id="breakers-none">No circuit breaker open.</p>'
+    : `<ul class="breakers">${open.map((p) => `<li data-breaker="${esc(p.pool)}">${badge('open', 'down')} `
+      + `<b>${esc(p.pool)}</b> on ${list(p.circuitBreaker.open).map((n) => {
+        const s = (p.circuitBreaker.perNode ?? {})[n] ?? {};
+        return `${esc(n)} <span class="muted">(${esc(s.state ?? 'open')}, ${ago(s.since)})</span>`;
+      }).join(', ')} · ${count(p.circuitBreaker.refusals && p.circuitBreaker.refusals.total)} refused</li>`)
+      .join('')}</ul>`;
+  const warming = pools.flatMap((p) => list(p.slowStart && p.slowStart.backends).map((b) => [p.pool, b]));
+  const slow = warming.length === 0 ? '<p class="empty" id="slow-none">No slow start in progress.</p>'
+    : `<ul class="slow-starts">${warming.map(([pool, b]) => `<li data-slow="${esc(pool + '/' + b.backend)}">`
+      + `<b>${esc(pool)} / ${esc(b.backend)}</b>: ${perNodeText(b.perNode, (v) => percent(100 * v))}</li>`).join('')}</ul>`;
+  const refusals = list(l.refusals);
+  const reasons = refusals.length === 0 ? '<p class="empty" id="refusals-none">Nothing refused.</p>'
+    : `<table class="grid refusals"><thead><tr><th>Reason</th><th class="num">Total</th><th class="num">Per second</th>
+      <th>Per node</th></tr></thead><tbody>${refusals.map((x) => {
+        const xr = state.rates.get('refusal:' + x.reason);
+        return `<tr data-reason="${esc(x.reason)}"><th scope="row">${esc(x.reason)}</th>
+          <td class="num">${count(x.total)}</td><td class="num">${rate(xr && xr.rps)}</td>
+          <td>${perNodeText(x.perNode)}</td></tr>`;
+      }).join('')}</tbody></table>`;
+  const clients = list(l.clients).filter((c) => list(c.top).length > 0).map((c) => `<li data-clients="${esc(c.listener)}">`
+    + `<b>${esc(c.listener)}</b> (max ${num(c.maxConnectionsPerClient) ? count(c.maxConnectionsPerClient) : 'unlimited'}`
+    + ` per client): ${list(c.top).slice(0, 5).map((t) => `<span class="addr">${esc(t.address)}</span> `
+    + `${count(t.connections && t.connections.total)}`).join(', ')}</li>`);
+  render('limits', `<h2 id="limits-title">Limits</h2>
+    ${rules.length === 0 ? '<p class="empty" id="rules-none">No rate-limit rules.</p>'
+      : `<table class="grid rules"><thead><tr><th>Rule</th><th>Key</th><th class="num">Limit</th>
+        <th class="num">Keys</th><th class="num">Admitted/s</th><th class="num">Refused/s</th>
+        <th class="num">Refused</th></tr></thead><tbody>${rules.join('')}</tbody></table>`}
+    <div class="split"><div><h3>Circuit breakers</h3>${breakers}</div><div><h3>Slow start</h3>${slow}</div></div>
+    <h3>Refusals by reason</h3>${reasons}
+    ${clients.length === 0 ? '' : `<h3>Busiest clients</h3><ul class="clients">${clients.join('')}</ul>`}
+    ${list(l.unavailable).length === 0 ? '' : `<p class="muted">No answer from ${esc(list(l.unavailable).join(', '))}.</p>`}`);
+}
+
 function renderExtra(c, p) {
   const sections = [...unknownKeys(c, KNOWN_CLUSTER).map((k) => [k, c[k]]),
     ...unknownKeys(p, KNOWN_POOLS).map((k) => [k, p[k]])];
@@ -446,6 +516,7 @@ function renderAll() {
   renderNodes(state.cluster, state.pools);
   renderVips(state.cluster);
   renderPools(state.pools);
+  renderLimits(state.limits);
   renderExtra(state.cluster, state.pools);
   renderStatus();
 }
@@ -458,10 +529,15 @@ let asked = false;
 async function poll() {
   clearTimeout(pollTimer);
   try {
-    const [cluster, pools] = await Promise.all([call('GET', '/cluster'), call('GET', '/pools')]);
-    computeRates(pools, performance.now());
+    // A node without /limits (or failing it) still shows everything else; the limits panel is hidden then.
+    const [cluster, pools, limits] = await Promise.all([call('GET', '/cluster'), call('GET', '/pools'),
+      call('GET', '/limits').catch(() => null)]);
+    const at = performance.now();
+    computeRates(pools, at);
+    computeLimitRates(limits, at);
     state.cluster = cluster;
     state.pools = pools;
+    state.limits = limits;
     state.lastOk = new Date();
     state.failure = null;
   } catch (e) {
