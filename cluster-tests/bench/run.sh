@@ -21,6 +21,8 @@ SCENARIO_TABLE=(
   'tcp-bulk1m    | /1m | -c$CONNECTIONS                       | MODE=tcp TANDEM_CONFIG=config/bench/tcp.yaml'
   'tls-handshake | / | -c$CONNECTIONS -H "Connection: close"   | MODE=https TANDEM_CONFIG=config/bench/https.yaml'
   'tls-keepalive | / | -c$CONNECTIONS                          | MODE=https TANDEM_CONFIG=config/bench/https.yaml'
+  'tls-handshake-jdk | / | -c$CONNECTIONS -H "Connection: close" | MODE=https TANDEM_CONFIG=config/bench/https-jdk.yaml'
+  'tls-keepalive-jdk | / | -c$CONNECTIONS                        | MODE=https TANDEM_CONFIG=config/bench/https-jdk.yaml'
 )
 
 QUICK=${QUICK:-0}
