@@ -133,37 +133,15 @@ final class Exchange implements QueueWait.Owner {
     }
   }
 
-  /**
-   * Body size checks; answers 400/413 itself and returns false when the request must not be forwarded. Framing
-   * (Transfer-Encoding, Host, conflicting lengths) was already enforced by {@link SmugglingGuardDecoder}.
-   */
+  /** Header count and body size (see {@link RequestFraming}); answers itself and returns false on a refusal. */
   private boolean checkFraming() {
-    MultiMap h = req.headers();
-    if (RequestKeys.headerCountOver(h, lc.limits().maxHeaderCount())) {
-      rejectFraming(Outcome.TOO_MANY_HEADERS, "more than " + lc.limits().maxHeaderCount() + " header fields");
+    RequestFraming framing = RequestFraming.check(req.headers(), lc.limits());
+    if (framing.refusal() != null) {
+      rejectFraming(framing.refusal(), framing.reason());
       return false;
     }
-    hasBody = h.contains(HttpHeaders.TRANSFER_ENCODING);
-    String cl = h.get(HttpHeaders.CONTENT_LENGTH);
-    long max = lc.limits().maxBodySize();
-    if (cl != null) {
-      long length;
-      try {
-        length = Long.parseLong(cl);
-      } catch (NumberFormatException e) {
-        length = -1;
-      }
-      if (length < 0) {
-        rejectFraming(Outcome.BAD_REQUEST, "invalid Content-Length");
-        return false;
-      }
-      if (max > 0 && length > max) {
-        rejectFraming(Outcome.BODY_TOO_LARGE, "Content-Length " + length + " over " + max);
-        return false;
-      }
-      hasBody = length > 0;
-    }
-    if (hasBody || h.contains(HttpHeaders.UPGRADE)) {
+    hasBody = framing.hasBody();
+    if (hasBody || req.headers().contains(HttpHeaders.UPGRADE)) {
       // Hold the body (or the first tunnel bytes) until a backend is connected.
       req.pause();
     }
