@@ -149,6 +149,7 @@ public final class TestConfigs {
     private PoolConfig.Timeouts timeouts = PoolConfig.Timeouts.DEFAULTS;
     private ProxyProtocolVersion proxyProtocol = ProxyProtocolVersion.NONE;
     private BackendTlsConfig tls;
+    private Duration slowStart;
 
     PoolBuilder(String name) {
       this.name = name;
@@ -170,6 +171,12 @@ public final class TestConfigs {
 
     public PoolBuilder backend(String id, int port, int weight, int maxConnections) {
       backends.add(new BackendConfig(id, "127.0.0.1", port, weight, maxConnections));
+      return this;
+    }
+
+    /** A backend that comes back (or is added) gets a share growing linearly to its full share over {@code window}. */
+    public PoolBuilder slowStart(Duration window) {
+      this.slowStart = window;
       return this;
     }
 
@@ -211,7 +218,7 @@ public final class TestConfigs {
 
     public PoolConfig build() {
       return new PoolConfig(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, 64,
-          proxyProtocol, tls, null, null, PoolConfig.RetryBudget.DEFAULTS);
+          proxyProtocol, tls, slowStart, null, PoolConfig.RetryBudget.DEFAULTS);
     }
   }
 }
