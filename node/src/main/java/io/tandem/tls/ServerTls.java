@@ -47,7 +47,7 @@ public final class ServerTls {
   private volatile TlsMaterial current;
   private String refusedFingerprint;
   private volatile String lastError;
-  private volatile int reloads;
+  private final java.util.concurrent.atomic.AtomicInteger reloads = new java.util.concurrent.atomic.AtomicInteger();
 
   private ServerTls(String listener, TlsMaterial material, boolean openssl, Supplier<Instant> clock) {
     this.listener = listener;
@@ -130,9 +130,12 @@ public final class ServerTls {
     return lastError;
   }
 
-  /** Generations loaded after the first (config reloads and file changes). */
+  /**
+   * Generations put in force after the first (config reloads and file changes): counted once every running server
+   * of the listener has taken the new settings, so a new connection after that sees them.
+   */
   public int reloads() {
-    return reloads;
+    return reloads.get();
   }
 
   /** Applies a reloaded configuration (same engine). Fails, keeping the old settings, when it does not load. */
@@ -166,12 +169,12 @@ public final class ServerTls {
     current = next;
     refusedFingerprint = null;
     lastError = null;
-    reloads++;
     List<Future<Boolean>> updates = new ArrayList<>();
     for (Function<ServerSSLOptions, Future<Boolean>> server : servers) {
       updates.add(server.apply(next.options().copy()));
     }
     return Future.all(updates).<Void>mapEmpty()
+        .onSuccess(v -> reloads.incrementAndGet())
         .onSuccess(v -> LOG.info("{} ({}): TLS settings reloaded, serving {}", listener, why, names(next)))
         .onFailure(err -> LOG.error("{}: updating the running servers' TLS settings failed: {}", listener,
             err.toString()));
