@@ -37,6 +37,9 @@ public interface ConnectionCounts {
    * it is unhappy). Empty on a single node and for nodes not heard from yet.
    */
   default java.util.Map<String, Long> publicationAgesMillis() {
-    return java.util.Map.of();
+    long now = System.currentTimeMillis();
+    java.util.Map<String, Long> ages = new java.util.TreeMap<>();
+    lastPublished().forEach((node, at) -> ages.put(node, Math.max(0, now - at)));
+    return ages;
   }
 }

@@ -41,9 +41,8 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
   private final Clock clock;
   private final ReplicatedMap<String, Map<String, Integer>> map;
   private volatile Map<String, Integer> sums = Map.of();
-  /** When each node's latest publication arrived: wall-clock millis (for operators) and clock nanos (for ages). */
+  /** When each node's latest publication arrived here (wall-clock millis). */
   private final Map<String, Long> receivedAt = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, Long> receivedNanos = new java.util.concurrent.ConcurrentHashMap<>();
   private Map<String, Integer> lastPublished;
   private long lastPublishedAt;
 
@@ -72,19 +71,6 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
   @Override
   public void localSource(Supplier<Map<String, Integer>> source) {
     io.scheduleWithFixedDelay(() -> publish(source), 0, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-  }
-
-  @Override
-  public Map<String, Long> publicationAgesMillis() {
-    long now = clock.nanoTime();
-    Map<String, Long> ages = new HashMap<>();
-    for (String id : membership.liveNodeIds()) {
-      Long at = receivedNanos.get(id);
-      if (at != null && !id.equals(nodeId)) {
-        ages.put(id, (now - at) / 1_000_000);
-      }
-    }
-    return ages;
   }
 
   /** Reads each other live node's latest publication (local copy); a node that published nothing yet counts 0. */
@@ -175,10 +161,8 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
     void changed(String key, Map<String, Integer> valueOrNull) {
       if (valueOrNull == null) {
         receivedAt.remove(key);
-        receivedNanos.remove(key);
       } else {
         receivedAt.put(key, System.currentTimeMillis());
-        receivedNanos.put(key, clock.nanoTime());
       }
       if (!key.equals(nodeId)) {
         control.execute(HazelcastConnectionCounts.this::rebuild);
@@ -188,7 +172,6 @@ final class HazelcastConnectionCounts implements ConnectionCounts {
     @Override
     void cleared() {
       receivedAt.clear();
-      receivedNanos.clear();
       control.execute(HazelcastConnectionCounts.this::rebuild);
     }
   }
