@@ -61,6 +61,16 @@ class TcpConfigTest {
             """, "")));
     assertEquals(List.of("listeners[0].default-pool: applies only to http listeners; this listener is tcp (a tcp"
         + " listener names its pool with pool)"), errors(tcp("default-pool: pg", "")));
+    // Per-client connection limits, rate limits and the HTTPS redirect are built for HTTP listeners only.
+    assertEquals(List.of(
+        "listeners[0].max-connections-per-client: applies only to http listeners; this listener is tcp",
+        "listeners[0].rate-limits: applies only to http listeners; this listener is tcp",
+        "listeners[0].redirect-to-https: applies only to http listeners; this listener is tcp"),
+        errors(tcp("""
+            max-connections-per-client: 5
+            rate-limits: [{name: r, key: source, rate: 5}]
+            redirect-to-https: 443
+            """, "")));
     assertEquals(List.of("listeners[0].pool: applies only to tcp listeners; this listener is http",
         "listeners[0].proxy-protocol: applies only to tcp listeners; this listener is http"),
         errors(ConfigTexts.listener("pool: app\nproxy-protocol: {accept: false}")));
