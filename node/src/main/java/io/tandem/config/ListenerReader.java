@@ -41,6 +41,10 @@ final class ListenerReader {
 
     TlsConfig tls = TlsReader.listener(listener, base);
     int redirect = listener.has("redirect-to-https") ? listener.integer("redirect-to-https", 443, 1, 65535) : 0;
+    if (tls != null && proxyProtocol.accept()) {
+      listener.error("proxy-protocol", "cannot be accepted on a listener with tls (the PROXY header would come before"
+          + " the TLS handshake); terminate TLS on the outer balancer, or send no PROXY header to this listener");
+    }
     if (tls != null && redirect != 0) {
       listener.error("redirect-to-https", "applies to plain HTTP listeners only; this listener has tls");
     }

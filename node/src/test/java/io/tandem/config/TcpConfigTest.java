@@ -103,4 +103,16 @@ class TcpConfigTest {
     assertEquals(List.of("pools[0].proxy-protocol: is sent only by tcp listeners, but pool \"app\" is used by http"
         + " listener \"web\""), errors(ConfigTexts.pool("proxy-protocol: v1")));
   }
+
+  @Test
+  void aTlsTcpListenerCannotAcceptProxyHeaders() {
+    java.nio.file.Path certs = java.nio.file.Path.of("..", "config", "bench", "certs").toAbsolutePath().normalize();
+    assertEquals(List.of("listeners[0].proxy-protocol: cannot be accepted on a listener with tls (the PROXY header would"
+        + " come before the TLS handshake); terminate TLS on the outer balancer, or send no PROXY header to this"
+        + " listener"), errors(tcp("""
+            proxy-protocol: {accept: true, trusted: [10.0.0.0/8]}
+            tls:
+              certificates: [{cert: %s/a.tandem.test.crt, key: %s/a.tandem.test.key}]
+            """.formatted(certs, certs), "")));
+  }
 }
