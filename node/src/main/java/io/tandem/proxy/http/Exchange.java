@@ -4,6 +4,7 @@ import io.tandem.balancing.PickContext;
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
+import io.tandem.proxy.QueueWait;
 import io.tandem.tls.TlsFacts;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;

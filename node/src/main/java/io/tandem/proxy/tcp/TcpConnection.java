@@ -9,8 +9,8 @@ import io.tandem.config.ListenerConfig;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.config.ProxyProtocolAccept;
 import io.tandem.config.ProxyProtocolVersion;
-import io.tandem.limits.PoolQueue;
 import io.tandem.proxy.Outcome;
+import io.tandem.proxy.QueueWait;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
 import io.vertx.core.Context;
@@ -21,7 +21,6 @@ import io.vertx.core.internal.net.NetSocketInternal;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -30,9 +29,9 @@ import org.apache.logging.log4j.Logger;
  * trusted balancer, the backend choice (source affinity, the pool's algorithm, the backend's cluster-wide
  * {@code max-connections} slot or the pool's wait queue), connect with retries on other backends before any byte is
  * sent, then a {@link Splice}. Runs on the client connection's event loop; the only cross-thread entry is
- * {@link #dispatch} from the pool queue, which hops back. Every connection ends in one {@link Outcome}.
+ * a queue hand-off ({@link QueueWait}), which hops back. Every connection ends in one {@link Outcome}.
  */
-final class TcpConnection implements PoolQueue.Waiter, Relay.Events {
+final class TcpConnection implements QueueWait.Owner, Relay.Events {
   private static final Logger LOG = LogManager.getLogger(TcpConnection.class);
 
   private final TcpListenerRuntime listener;
@@ -41,7 +40,6 @@ final class TcpConnection implements PoolQueue.Waiter, Relay.Events {
   private final Context context;
   private final Channel channel;
   private final long startNanos = System.nanoTime();
-  private final AtomicBoolean claimed = new AtomicBoolean();
   private Relay front;
   private InetSocketAddress clientAddress;
   private InetSocketAddress destination;
@@ -57,7 +55,9 @@ final class TcpConnection implements PoolQueue.Waiter, Relay.Events {
   private Backend backend;
   private boolean slotHeld;
   private int attempts;
+  /** The PROXY header timer (-1: none). */
   private long timer = -1;
+  private QueueWait wait;
   private boolean spliced;
   private long bytesIn;
   private long bytesOut;
@@ -188,9 +188,7 @@ final class TcpConnection implements PoolQueue.Waiter, Relay.Events {
       return;
     }
     finish(Outcome.CLIENT_ABORTED);
-    if (timer >= 0 && claim()) {
-      pool.queue().remove(this);
-    }
+    leaveQueue();
     cancelTimer();
     releaseSlot(false);
   }
@@ -266,31 +264,15 @@ final class TcpConnection implements PoolQueue.Waiter, Relay.Events {
   // ---- pool queue ----
 
   private void enqueue() {
-    PoolQueue queue = pool.queue();
-    if (!queue.offer(this)) {
+    wait = new QueueWait(context, pool.queue(), this);
+    if (!wait.enter(pool.config().queue().timeout().toMillis())) {
       fail(Outcome.QUEUE_FULL);
-      return;
     }
-    timer = context.owner().setTimer(Math.max(1, pool.config().queue().timeout().toMillis()), id -> {
-      timer = -1;
-      if (claim()) {
-        queue.remove(this);
-        fail(Outcome.QUEUE_TIMEOUT);
-      }
-    });
-    // A slot freed between our failed attempt and the offer went to the counter: try once more now that we are
-    // visible to releasers.
-    String required = requiredBackendId();
-    Backend b = required == null ? freeSlot(PickContext.create()) : pool.byId().get(required);
-    if (b == null || required != null && !b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
-      return;
-    }
-    if (claim()) {
-      queue.remove(this);
-      cancelTimer();
-      acquired(b);
-    } else {
-      queue.release(b);
+  }
+
+  private void leaveQueue() {
+    if (wait != null) {
+      wait.leave();
     }
   }
 
@@ -300,25 +282,28 @@ final class TcpConnection implements PoolQueue.Waiter, Relay.Events {
   }
 
   @Override
-  public boolean claim() {
-    return claimed.compareAndSet(false, true);
+  public Backend slotNow(String required) {
+    if (required == null) {
+      return freeSlot(PickContext.create());
+    }
+    Backend b = pool.byId().get(required);
+    return b != null && b.stats().tryAcquire(b.maxConnections(), othersActive(b)) ? b : null;
   }
 
   @Override
-  public void dispatch(Backend b) {
-    context.runOnContext(v -> {
-      cancelTimer();
-      if (finished) {
-        pool.queue().release(b);
-        return;
-      }
-      acquired(b);
-    });
+  public boolean finished() {
+    return finished;
+  }
+
+  @Override
+  public void timedOut() {
+    fail(Outcome.QUEUE_TIMEOUT);
   }
 
   // ---- connect ----
 
-  private void acquired(Backend b) {
+  @Override
+  public void acquired(Backend b) {
     backend = b;
     slotHeld = true;
     attempts++;
@@ -415,6 +400,7 @@ final class TcpConnection implements PoolQueue.Waiter, Relay.Events {
     if (finished) {
       return;
     }
+    leaveQueue();
     cancelTimer();
     releaseSlot(false);
     finish(outcome);

@@ -1,4 +1,4 @@
-package io.tandem.proxy.http;
+package io.tandem.proxy;
 
 import io.tandem.limits.PoolQueue;
 import io.tandem.upstream.Backend;
@@ -6,14 +6,14 @@ import io.vertx.core.Context;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One request's wait in its pool's queue: the time-out, the hand-off of a freed slot (which may come from any
- * thread and hops back to the request's event loop), and leaving early. The request itself stays in {@link Exchange};
- * this class only tells it when the wait ended.
+ * One request's (HTTP) or connection's (TCP) wait in its pool's queue: the time-out, the hand-off of a freed slot
+ * (which may come from any thread and hops back to the owner's event loop), and leaving early. The request or
+ * connection itself stays with its owner; this class only tells it when the wait ended.
  */
-final class QueueWait implements PoolQueue.Waiter {
+public final class QueueWait implements PoolQueue.Waiter {
 
-  /** What the waiting request provides. Called on its event loop. */
-  interface Owner {
+  /** What the waiting request or connection provides. Called on its event loop. */
+  public interface Owner {
     /** The only backend the request accepts (a persisted session), or null for any. */
     String requiredBackendId();
 
@@ -36,14 +36,14 @@ final class QueueWait implements PoolQueue.Waiter {
   private final AtomicBoolean claimed = new AtomicBoolean();
   private long timer = -1;
 
-  QueueWait(Context context, PoolQueue queue, Owner owner) {
+  public QueueWait(Context context, PoolQueue queue, Owner owner) {
     this.context = context;
     this.queue = queue;
     this.owner = owner;
   }
 
   /** Joins the queue for at most {@code timeoutMillis}; false when the queue is full. */
-  boolean enter(long timeoutMillis) {
+  public boolean enter(long timeoutMillis) {
     if (!queue.offer(this)) {
       return false;
     }
@@ -77,7 +77,7 @@ final class QueueWait implements PoolQueue.Waiter {
   }
 
   /** The request ended while possibly waiting (client gone): leave the queue. */
-  void leave() {
+  public void leave() {
     if (timer >= 0 && claim()) {
       queue.remove(this);
       cancelTimer();
