@@ -88,9 +88,11 @@ final class PeerClient {
     if (cfg.admin().token() != null) {
       options.putHeader("Authorization", "Bearer " + cfg.admin().token());
     }
+    // body() is asked for inside send()'s callback, before the response can end: as a separate step it could come too
+    // late when the caller is not on a Vert.x context, and then never complete.
     return client.request(options)
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(body -> new Reply(resp.statusCode(), body.toJsonObject())));
+        .compose(req -> req.send()
+            .compose(resp -> resp.body().map(body -> new Reply(resp.statusCode(), body.toJsonObject()))));
   }
 
   /** {@code GET path} on every other live member at once. */

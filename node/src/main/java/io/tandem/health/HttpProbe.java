@@ -60,9 +60,8 @@ public final class HttpProbe implements Probe {
             request.set(req);
             req.authority(host != null ? authority(host) : HostAndPort.create(target.host(), target.port()));
             req.putHeader("Connection", "close");
-            return req.send();
+            return req.send().compose(this::judge); // judged in send()'s callback, before the response can end
           })
-          .compose(this::judge)
           .timeout(ms, TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       exchange = Future.failedFuture(e);

@@ -134,11 +134,10 @@ class HttpsListenerTest extends ProxyTestBase {
     for (int i = 0; i < 3; i++) {
       String body = "body-" + i;
       HttpVersion version = h2.request(HttpMethod.POST, port(), "127.0.0.1", "/h2/" + i)
-          .compose(req -> req.putHeader("te", "trailers").send(body))
-          .compose(resp -> resp.body().map(ignored -> {
+          .compose(req -> req.putHeader("te", "trailers").send(body).compose(resp -> resp.body().map(ignored -> {
             assertEquals(200, resp.statusCode());
             return resp.version();
-          })).await(10, java.util.concurrent.TimeUnit.SECONDS);
+          }))).await(10, java.util.concurrent.TimeUnit.SECONDS);
       assertEquals(HttpVersion.HTTP_2, version);
     }
     h2.close();
