@@ -285,7 +285,7 @@ final class Exchange implements QueueWait.Owner {
     upstream = up;
     boolean upgrade = isUpgrade();
     MultiMap out = up.headers();
-    ForwardingHeaders.prepare(req, up, clientIp, requestId, upgrade);
+    ForwardingHeaders.prepare(req, up, clientIp, requestId, upgrade, listener.tls() != null);
     up.exceptionHandler(this::upstreamFailed);
     if (upgrade) {
       tunnel(up);

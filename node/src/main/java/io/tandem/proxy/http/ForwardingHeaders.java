@@ -5,7 +5,6 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.HostAndPort;
 
 /**
  * Header rewriting between client and backend: hop-by-hop removal and the X-Forwarded-* / Forwarded family. Works on
@@ -93,23 +92,22 @@ final class ForwardingHeaders {
 
   /**
    * Prepares the backend request's head from the client's: end-to-end headers, the forwarding headers, and the
-   * client's {@code Host} kept as the authority.
+   * client's {@code Host} kept. Vert.x writes a {@code Host} header already present as it is (the authority, the
+   * backend's address, only fills in a missing one), so the client's is copied, never parsed.
+   *
+   * @param https whether the client's connection is TLS (the listener's, known without asking the connection)
    */
   static void prepare(HttpServerRequest req, HttpClientRequest up, String clientIp, String requestId,
-      boolean upgrade) {
-    copyEndToEnd(req.headers(), up.headers(), upgrade);
+      boolean upgrade, boolean https) {
+    MultiMap out = up.headers();
+    copyEndToEnd(req.headers(), out, upgrade);
     String host = req.headers().get(HttpHeaders.HOST);
     if (host == null && req.version() == HttpVersion.HTTP_2 && req.authority() != null) {
       // HTTP/2 carries the host in :authority, which the backend's HTTP/1.1 request carries as Host.
       host = req.authority().toString();
+      out.set(HttpHeaders.HOST, host);
     }
-    addForwarding(up.headers(), clientIp, req.isSSL() ? "https" : "http", host, requestId);
-    if (host != null) {
-      HostAndPort authority = HostAndPort.parseAuthority(host, -1);
-      if (authority != null) {
-        up.authority(authority);
-      }
-    }
+    addForwarding(out, clientIp, https ? "https" : "http", host, requestId);
   }
 
   /**
@@ -151,7 +149,13 @@ final class ForwardingHeaders {
       char c = v.charAt(i);
       if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
           || c == '_')) {
-        sb.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        sb.append('"');
+        if (v.indexOf('"') < 0 && v.indexOf('\\') < 0) {
+          sb.append(v);   // the usual case (host:port): nothing to escape
+        } else {
+          sb.append(v.replace("\\", "\\\\").replace("\"", "\\\""));
+        }
+        sb.append('"');
         return;
       }
     }
