@@ -60,7 +60,7 @@ CLK_TCK=$(getconf CLK_TCK)
 RESULTS=$WORK/results.tsv
 MODE=http
 declare -A SKIPPED=() FACTS=()
-FACT_KEYS=(date command cpus cpu memory kernel java haproxy nginx wrk tandem)
+FACT_KEYS=(date command cpus cpu memory kernel java haproxy nginx wrk tandem baseline bare)
 
 # shellcheck source=lib/procs.sh
 source "$HERE/lib/procs.sh"
@@ -98,7 +98,7 @@ measure() {  # port seconds outfile
 
 run_one() {  # scenario round contender
   local scenario=$1 round=$2 who=$3 warmup=$NATIVE_WARMUP port
-  [[ $who == tandem ]] && warmup=$WARMUP
+  [[ $who == tandem || $who == baseline || $who == bare ]] && warmup=$WARMUP
   "start_$who"
   port=$("port_$who")
   if [[ -n $LB_PID ]]; then
@@ -140,7 +140,7 @@ run_scenario() {  # table line
   [[ $SCENARIO_PATH == /1m ]] && BODY_BYTES=1048576
   local contenders=()
   for who in $CONTENDERS; do
-    declare -F "start_$who" >/dev/null || die "unknown contender $who (known: direct haproxy nginx tandem)"
+    declare -F "start_$who" >/dev/null || die "unknown contender $who (known: direct haproxy nginx tandem baseline bare)"
     if reason=$("skip_$who"); then
       log "$name: $who SKIPPED: $reason"
       SKIPPED[$who in $name]=$reason
@@ -166,6 +166,8 @@ collect_facts() {
   FACTS[nginx]=$(version_nginx)
   FACTS[wrk]=$( (wrk -v 2>&1 || true) | sed -n "1s/ Copyright.*//p")
   FACTS[tandem]=$(version_tandem)
+  [[ " $CONTENDERS " != *" baseline "* ]] || skip_baseline >/dev/null || FACTS[baseline]=$(version_baseline)
+  [[ " $CONTENDERS " != *" bare "* ]] || FACTS[bare]=$(version_bare)
 }
 
 main() {

@@ -44,7 +44,7 @@ json_escape() { sed 's/\\/\\\\/g; s/"/\\"/g' <<<"$1" | tr -d '\n'; }
 # One JSON object on one line: facts, settings and the medians (and every run when the second argument is "rounds").
 write_json() {  # summary.tsv [rounds]
   local facts="" key
-  for key in "${FACT_KEYS[@]}"; do facts+="\"$key\":\"$(json_escape "${FACTS[$key]}")\","; done
+  for key in "${FACT_KEYS[@]}"; do [[ -n ${FACTS[$key]:-} ]] || continue; facts+="\"$key\":\"$(json_escape "${FACTS[$key]}")\","; done
   # Through the environment, not -v: awk would undo the escaping of -v values.
   FACTS_JSON="{${facts%,}}" SETTINGS_JSON=$(settings_json) awk -F'\t' -v results="$RESULTS" -v with_rounds="${2:-}" '
     function num(v) { return (v == "-" || v == "") ? "null" : v + 0 }
@@ -103,7 +103,7 @@ write_markdown() {  # summary.tsv
   echo
   echo "## Machine"
   echo
-  for key in "${FACT_KEYS[@]}"; do [[ $key == date || $key == command ]] || echo "- $key: ${FACTS[$key]}"; done
+  for key in "${FACT_KEYS[@]}"; do [[ $key == date || $key == command || -z ${FACTS[$key]:-} ]] || echo "- $key: ${FACTS[$key]}"; done
   echo
   echo "## Settings"
   echo

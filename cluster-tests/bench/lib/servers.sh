@@ -216,14 +216,46 @@ start_tandem() {
   if [[ -f $TANDEM_LAUNCHER ]]; then
     local launcher=("$TANDEM_LAUNCHER")
     [[ -x $TANDEM_LAUNCHER ]] || launcher=(bash "$TANDEM_LAUNCHER")
-    taskset -c "$LB_CORE" "${launcher[@]}" --config "$WORK/tandem.yaml" >"$WORK/tandem.log" 2>&1 &
+    taskset -c "$LB_CORE" "${launcher[@]}" --config "$WORK/tandem.yaml" >"$WORK/${TANDEM_LOG:-tandem}.log" 2>&1 &
   else
     # shellcheck disable=SC2086 # TANDEM_JAVA_OPTS is a list of flags
     taskset -c "$LB_CORE" java $TANDEM_JAVA_OPTS -jar "$TANDEM_JAR" --config "$WORK/tandem.yaml" \
-      >"$WORK/tandem.log" 2>&1 &
+      >"$WORK/${TANDEM_LOG:-tandem}.log" 2>&1 &
   fi
   LB_PID=$!
 }
+# --- baseline: another Tandem build, to compare two builds side by side. BASELINE_DIR holds a copy of that build's
+# node/target/{tandem.jar,tandem,lib/} (and optionally COMMIT, a line naming it).
+skip_baseline() {
+  [[ -n ${BASELINE_DIR:-} ]] || { echo "BASELINE_DIR is not set (a directory with another build's tandem.jar and tandem launcher)"; return 0; }
+  [[ -f $BASELINE_DIR/tandem.jar ]] || { echo "$BASELINE_DIR/tandem.jar not found"; return 0; }
+  skip_tandem
+}
+start_baseline() {
+  local TANDEM_JAR=$BASELINE_DIR/tandem.jar TANDEM_LAUNCHER=$BASELINE_DIR/tandem TANDEM_LOG=baseline
+  start_tandem
+}
+version_baseline() {
+  echo "Tandem baseline $(cat "$BASELINE_DIR/COMMIT" 2>/dev/null || echo '?') from $BASELINE_DIR"
+}
+port_baseline() { echo "$LB_PORT"; }
+
+# --- bare: a plain Vert.x proxy (bare/BareProxy.java) on Tandem's libraries and JVM flags: the floor of the stack -------
+skip_bare() {
+  [[ $MODE == http ]] || { unsupported_mode bare; return 0; }
+  [[ -d $ROOT/node/target/lib ]] || { echo "node/target/lib not found (build it: mvn -B -DskipTests package)"; return 0; }
+  command -v java >/dev/null || { echo "java not on PATH"; return 0; }
+  return 1
+}
+start_bare() {
+  # The launch defaults of node/target/tandem, so that the difference is the code, not the JVM settings.
+  taskset -c "$LB_CORE" java -XX:+UseSerialGC -Xms96m -Xmx96m -Xss512k -Dio.netty.allocator.type=pooled \
+    -cp "$ROOT/node/target/lib/*" "$HERE/bare/BareProxy.java" "$LB_PORT" "${BACKENDS[@]}" >"$WORK/bare.log" 2>&1 &
+  LB_PID=$!
+}
+version_bare() { echo "bare Vert.x proxy (cluster-tests/bench/bare/BareProxy.java) on node/target/lib"; }
+port_bare() { echo "$LB_PORT"; }
+
 version_tandem() {
   local how="java $TANDEM_JAVA_OPTS -jar ${TANDEM_JAR#"$ROOT"/}"
   [[ -f $TANDEM_LAUNCHER ]] && how="${TANDEM_LAUNCHER#"$ROOT"/}${TANDEM_JAVA_OPTS_SET:+ (TANDEM_JAVA_OPTS=$TANDEM_JAVA_OPTS)}"
