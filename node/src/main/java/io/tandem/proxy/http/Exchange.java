@@ -1,7 +1,6 @@
 package io.tandem.proxy.http;
 
 import io.tandem.balancing.PickContext;
-import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.QueueWait;
@@ -10,17 +9,10 @@ import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
 import io.tandem.upstream.RoutingSnapshot;
 import io.vertx.core.Context;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.util.concurrent.TimeoutException;
 import org.apache.logging.log4j.LogManager;
@@ -31,7 +23,7 @@ import org.apache.logging.log4j.Logger;
  * event loop; the only cross-thread entry is a queue hand-off ({@link QueueWait}), which hops back to that loop.
  * Never throws for bad traffic: every path ends in {@link #finish} with one {@link Outcome}.
  */
-final class Exchange implements QueueWait.Owner {
+final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
   private static final Logger LOG = LogManager.getLogger(Exchange.class);
 
   private final ListenerRuntime listener;
@@ -50,12 +42,10 @@ final class Exchange implements QueueWait.Owner {
   private SessionAffinity session;
   private int attempts;
   private boolean hasBody;
-  private long bytesOut;
+  private long ownBytes;
   private QueueWait wait;
-  private RequestBodyPump body;
   private io.vertx.core.buffer.Buffer buffered;
-  private HttpClientRequest upstream;
-  private boolean responseStarted;
+  private BackendLeg leg;
   private boolean finished;
 
   Exchange(ListenerRuntime listener, HttpServerRequest req, Context context) {
@@ -225,7 +215,7 @@ final class Exchange implements QueueWait.Owner {
     return session == null ? null : session.requiredBackendId();
   }
 
-  // ---- upstream ----
+  // ---- backend (the leg does the I/O; the decisions are here) ----
 
   @Override
   public void acquired(Backend b) {
@@ -238,33 +228,19 @@ final class Exchange implements QueueWait.Owner {
       fail(Outcome.NO_BACKEND);
       return;
     }
-    RequestOptions options = new RequestOptions()
-        .setServer(b.address())
-        .setMethod(req.method())
-        .setURI(req.uri())
-        .setIdleTimeout(pool.config().timeouts().response().toMillis());
-    BackendTlsConfig tls = pool.config().tls();
-    if (tls != null) {
-      // The TLS peer: SNI and the name the backend's certificate is checked against.
-      options.setHost(tls.serverName() != null ? tls.serverName() : b.address().host()).setPort(b.address().port());
+    if (leg == null) {
+      leg = new BackendLeg(this, listener, req, context, clientIp, requestId);
     }
-    client.request(options).onComplete(ar -> {
-      if (finished) {
-        if (ar.succeeded()) {
-          ar.result().reset();
-        }
-        releaseSlot(false);
-        return;
-      }
-      if (ar.failed()) {
-        connectFailed(ar.cause());
-      } else {
-        send(ar.result());
-      }
-    });
+    leg.attempt(client, pool, b, session, hasBody, buffered);
   }
 
-  private void connectFailed(Throwable cause) {
+  @Override
+  public void abandoned() {
+    releaseSlot(false);
+  }
+
+  @Override
+  public void connectFailed(Throwable cause) {
     Backend failed = backend;
     LOG.debug("connect to {} failed: {}", failed, cause.toString());
     failed.stats().record(Outcome.BACKEND_CONNECT_FAILED);
@@ -281,76 +257,15 @@ final class Exchange implements QueueWait.Owner {
     }
   }
 
-  private void send(HttpClientRequest up) {
-    upstream = up;
-    boolean upgrade = isUpgrade();
-    MultiMap out = up.headers();
-    ForwardingHeaders.prepare(req, up, clientIp, requestId, upgrade, listener.tls() != null);
-    up.exceptionHandler(this::upstreamFailed);
-    if (upgrade) {
-      tunnel(up);
-      return;
-    }
-    if (req.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
-      up.setChunked(true);
-    } else if (hasBody) {
-      out.set(HttpHeaders.CONTENT_LENGTH, req.headers().get(HttpHeaders.CONTENT_LENGTH));
-    }
-    if (req.headers().contains(HttpHeaders.EXPECT)) {
-      up.continueHandler(v -> {
-        if (!responseStarted) {
-          req.response().writeContinue();
-        }
-      });
-    }
-    up.response().onComplete(ar -> {
-      if (ar.succeeded()) {
-        relay(ar.result());
-      } else {
-        upstreamFailed(ar.cause());
-      }
-    });
-    if (buffered != null) {
-      up.end(buffered);
-      return;
-    }
-    if (!hasBody || req.isEnded()) {
-      up.end();
-      req.resume();
-      return;
-    }
-    up.sendHead();
-    streamBody(up);
-  }
-
-  private void streamBody(HttpClientRequest up) {
-    body = new RequestBodyPump(context.owner(), req, up, lc.limits().maxBodySize(),
-        lc.timeouts().requestBody().toNanos(), (outcome, why) -> {
-          if (!finished) {
-            rejectFraming(outcome, why);
-            up.reset();
-            releaseSlot(false);
-          }
-        });
-    body.start();
-  }
-
-  private boolean isUpgrade() {
-    String upgrade = req.headers().get(HttpHeaders.UPGRADE);
-    String connection = req.headers().get(HttpHeaders.CONNECTION);
-    // h2c is an offer Tandem declines (its headers are hop-by-hop and dropped); anything else, e.g. websocket, tunnels.
-    return upgrade != null && connection != null && ForwardingHeaders.listsToken(connection, "upgrade")
-        && !upgrade.trim().equalsIgnoreCase("h2c");
-  }
-
-  private void upstreamFailed(Throwable cause) {
+  @Override
+  public void upstreamFailed(Throwable cause) {
     if (finished) {
       return;
     }
     boolean timeout = cause instanceof TimeoutException;
     Outcome outcome = timeout ? Outcome.BACKEND_TIMEOUT : Outcome.BACKEND_ERROR;
     backend.stats().record(outcome);
-    if (responseStarted) {
+    if (leg.responseStarted()) {
       // Part of the answer is out: the only honest thing left is to cut the client connection.
       releaseSlot(true);
       finishQuietly(outcome);
@@ -362,105 +277,31 @@ final class Exchange implements QueueWait.Owner {
     releaseSlot(true);
     if (retry) {
       pick.exclude(backend);
-      upstream = null;
       selectAndForward();
     } else {
       fail(outcome);
     }
   }
 
-
-  // ---- response ----
-
-  private void relay(HttpClientResponse up) {
-    if (finished) {
-      return;
-    }
-    responseStarted = true;
-    HttpServerResponse resp = req.response();
-    MultiMap out = resp.headers();
-    ForwardingHeaders.copyEndToEnd(up.headers(), out, false);
-    String hsts = listener.hsts();
-    if (hsts != null) {
-      out.set(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
-    }
-    java.util.concurrent.CompletableFuture<Void> stored = session.record(out, backend).toCompletableFuture();
-    if (stored.isDone()) {
-      relayBody(up);
-      return;
-    }
-    // A newly learned session must be in the shared table before the client can send its next request.
-    up.pause();
-    stored.whenComplete((v, err) -> context.runOnContext(x -> {
-      if (!finished) {
-        relayBody(up);
-        up.resume();
-      }
-    }));
+  @Override
+  public void bodyFailed(Outcome outcome, String why) {
+    rejectFraming(outcome, why);
   }
 
-  private void relayBody(HttpClientResponse up) {
-    HttpServerResponse resp = req.response();
-    int status = up.statusCode();
-    resp.setStatusCode(status);
-    if (!up.headers().contains(HttpHeaders.CONTENT_LENGTH) && req.version() == HttpVersion.HTTP_1_1
-        && status != 204 && status != 304 && req.method() != HttpMethod.HEAD) {
-      resp.setChunked(true);
-    }
-    up.exceptionHandler(this::upstreamFailed);
-    up.handler(buf -> {
-      bytesOut += buf.length();
-      resp.write(buf);
-      if (resp.writeQueueFull()) {
-        up.pause();
-        resp.drainHandler(v -> up.resume());
-      }
-    });
-    up.endHandler(v -> {
-      if (finished) {
-        return;
-      }
-      releaseSlot(status >= 500);
-      finish(Outcome.OK, status);
-      resp.end();
-    });
+  @Override
+  public void responseEnded(int status) {
+    releaseSlot(status >= 500);
+    finish(Outcome.OK, status);
   }
 
-  // ---- upgrade tunnel ----
-
-  private void tunnel(HttpClientRequest up) {
-    up.connect().onComplete(ar -> {
-      if (finished) {
-        return;
-      }
-      if (ar.failed()) {
-        upstreamFailed(ar.cause());
-        return;
-      }
-      HttpClientResponse ur = ar.result();
-      if (ur.statusCode() != 101) {
-        relay(ur);
-        return;
-      }
-      responseStarted = true;
-      HttpServerResponse resp = req.response();
-      resp.setStatusCode(101);
-      ForwardingHeaders.copyEndToEnd(ur.headers(), resp.headers(), true);
-      NetSocket backendSocket = ur.netSocket();
-      req.toNetSocket().onComplete(cs -> {
-        if (cs.failed()) {
-          backendSocket.close();
-          releaseSlot(false);
-          finish(Outcome.CLIENT_ABORTED, 0);
-          return;
-        }
-        Tunnel.splice(cs.result(), backendSocket, () -> {
-          releaseSlot(false);
-          finish(Outcome.UPGRADED, 101);
-        });
-      });
-    });
-    req.resume();
+  @Override
+  public void tunnelEnded(boolean upgraded) {
+    releaseSlot(false);
+    if (upgraded) {
+      finish(Outcome.UPGRADED, 101);
+    } else {
+      finish(Outcome.CLIENT_ABORTED, 0);
+    }
   }
 
   // ---- endings ----
@@ -470,8 +311,8 @@ final class Exchange implements QueueWait.Owner {
       return;
     }
     finishQuietly(Outcome.CLIENT_ABORTED);
-    if (upstream != null) {
-      upstream.reset();
+    if (leg != null) {
+      leg.cancel();
     }
     if (wait != null) {
       wait.leave();
@@ -508,7 +349,7 @@ final class Exchange implements QueueWait.Owner {
     }
     finish(outcome, outcome.status());
     // A body not read to its end leaves the connection unusable.
-    bytesOut += OwnAnswers.send(req, outcome, requestId, !req.isEnded() && hasBody);
+    ownBytes = OwnAnswers.send(req, outcome, requestId, !req.isEnded() && hasBody);
   }
 
   private void finishQuietly(Outcome outcome) {
@@ -520,8 +361,8 @@ final class Exchange implements QueueWait.Owner {
       return;
     }
     finished = true;
-    if (body != null) {
-      body.stop();
+    if (leg != null) {
+      leg.stopBody();
     }
     admission.finish(outcome, status);
     listener.record(outcome);
@@ -532,7 +373,7 @@ final class Exchange implements QueueWait.Owner {
     if (listener.accessLog()) {
       long micros = (System.nanoTime() - startNanos) / 1000;
       AccessLog.log(listener.name(), clientIp, req.method().name(), req.uri(), status, outcome,
-          pool == null ? null : pool.name(), backend == null ? null : backend.id(), micros, requestId, bytesOut,
+          pool == null ? null : pool.name(), backend == null ? null : backend.id(), micros, requestId, ownBytes + (leg == null ? 0 : leg.bytesOut()),
           req.isSSL() ? TlsFacts.of(req.connection()) : null);
     }
   }
