@@ -347,9 +347,10 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
       req.connection().close();
       return;
     }
+    ownBytes = OwnAnswers.body(outcome).length();   // counted before finish() writes the access log
     finish(outcome, outcome.status());
     // A body not read to its end leaves the connection unusable.
-    ownBytes = OwnAnswers.send(req, outcome, requestId, !req.isEnded() && hasBody);
+    OwnAnswers.send(req, outcome, requestId, !req.isEnded() && hasBody);
   }
 
   private void finishQuietly(Outcome outcome) {

@@ -29,12 +29,17 @@ final class OwnAnswers {
     if (closing) {
       resp.putHeader(HttpHeaders.CONNECTION, "close");
     }
-    String text = status + " " + outcome.reason() + " (" + outcome.label() + ")\n";
+    String text = body(outcome);
     resp.end(Buffer.buffer(text)).onComplete(ar -> {
       if (closing) {
         req.connection().close();
       }
     });
     return text.length();
+  }
+
+  /** The body of Tandem's own answer for {@code outcome}, e.g. {@code 503 Service Unavailable (no_backend)}. */
+  static String body(Outcome outcome) {
+    return outcome.status() + " " + outcome.reason() + " (" + outcome.label() + ")\n";
   }
 }

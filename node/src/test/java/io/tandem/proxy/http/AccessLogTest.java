@@ -9,7 +9,9 @@ import io.tandem.config.AccessLogConfig;
 import io.tandem.config.NodeSettings;
 import io.tandem.config.TandemConfig;
 import io.tandem.testing.FakeBackend;
+import io.tandem.upstream.AdminState;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,7 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 import org.apache.logging.log4j.message.MapMessage;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** One access-log event per request, carrying the outcome and the same request id the backend saw. */
@@ -48,15 +51,24 @@ class AccessLogTest extends ProxyTestBase {
     access.setLevel(previous);
   }
 
-  @Test
-  void logsEveryRequestWithItsOutcomeAndRequestId() throws Exception {
+  @BeforeEach
+  void attach() {
     previous = access.getLevel();
     capture.start();
     access.addAppender(capture);
     access.setLevel(Level.INFO);
+  }
+
+  private FakeBackend startLogged() throws Exception {
     FakeBackend b = backend("b1");
     start(new TandemConfig(null, new NodeSettings(1, Duration.ofSeconds(1)), List.of(listener("web").build()),
         List.of(pool("app").backend("b1", b.port()).build()), new AccessLogConfig(true)));
+    return b;
+  }
+
+  @Test
+  void logsEveryRequestWithItsOutcomeAndRequestId() throws Exception {
+    FakeBackend b = startLogged();
     HttpResponse<String> r = get("/logged?q=1");
     assertEquals(200, r.statusCode());
     await().until(() -> events.size() == 1);
@@ -67,5 +79,21 @@ class AccessLogTest extends ProxyTestBase {
     assertEquals("app", e.get("pool"));
     assertEquals("b1", e.get("backend"));
     assertEquals(b.awaitRequests(1).get(0).header("x-request-id"), e.get("request_id"));
+    assertEquals(String.valueOf(r.body().getBytes(StandardCharsets.UTF_8).length), e.get("bytes_out"));
+  }
+
+  @Test
+  void ownAnswersAreLoggedWithTheirBodySize() throws Exception {
+    startLogged();
+    long v = node.registry().snapshot().version();
+    node.registry().adminState("app", "b1", AdminState.DISABLED);
+    await().until(() -> node.registry().snapshot().version() > v);
+    HttpResponse<String> r = get("/refused");
+    assertEquals(503, r.statusCode());
+    await().until(() -> events.size() == 1);
+    Map<String, String> e = events.get(0);
+    assertEquals("no_backend", e.get("outcome"));
+    assertEquals("503", e.get("status"));
+    assertEquals(String.valueOf(r.body().length()), e.get("bytes_out"));
   }
 }
