@@ -110,6 +110,8 @@ public final class TandemNode implements RunningNode {
     this.clientConnections = new io.tandem.limits.ClientConnections(shared.clientConnections());
     shared.clientConnections().localSource(clientConnections::counts);
     this.poolGuards = new io.tandem.limits.PoolGuards(clock);
+    // Backends added by a reload or through the admin API start slowly alike.
+    registry.addPoolsListener(poolGuards::pools);
     shared.health().addListener((pool, backend) ->
         poolGuards.verdict(pool, backend, shared.health().verdict(pool, backend).servesTraffic()));
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
