@@ -59,6 +59,8 @@ record Launcher(ConfigFiles configFiles, Starter starter, Consumer<NodeProcess> 
     try {
       node = await(starter.start(config));
     } catch (Exception e) {
+      // Everything started has been released by now; the log pipeline gets the reason as well as the terminal.
+      LOG.error("failed to start: {}", describe(e));
       err.println("tandem: failed to start: " + describe(e));
       err.flush();
       return ExitCodes.START_FAILED;

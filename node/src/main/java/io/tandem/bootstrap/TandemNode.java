@@ -88,15 +88,16 @@ public final class TandemNode implements RunningNode {
     }
   }
 
-  private TandemNode(Vertx vertx, TandemConfig config, int eventLoops, PrometheusMeters meters) {
+  private TandemNode(Vertx vertx, Context control, SharedState shared, TandemConfig config, int eventLoops,
+      PrometheusMeters meters) {
     this.vertx = vertx;
     this.meters = meters;
     this.config = config;
     this.eventLoops = eventLoops;
-    this.control = vertx.getOrCreateContext();
+    this.control = control;
     Clock clock = Clock.SYSTEM;
-    java.util.concurrent.Executor onControl = task -> control.runOnContext(v -> task.run());
-    this.shared = SharedState.open(config, clock, onControl);
+    java.util.concurrent.Executor onControl = onContext(control);
+    this.shared = shared;
     VertxScheduler scheduler = new VertxScheduler(control);
     this.registry = new UpstreamRegistry(shared, clock, scheduler, onControl);
     this.clients = new BackendClients(vertx);
@@ -109,6 +110,8 @@ public final class TandemNode implements RunningNode {
     this.clientConnections = new io.tandem.limits.ClientConnections(shared.clientConnections());
     shared.clientConnections().localSource(clientConnections::counts);
     this.poolGuards = new io.tandem.limits.PoolGuards(clock);
+    // Backends added by a reload or through the admin API start slowly alike.
+    registry.addPoolsListener(poolGuards::pools);
     shared.health().addListener((pool, backend) ->
         poolGuards.verdict(pool, backend, shared.health().verdict(pool, backend).servesTraffic()));
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
@@ -146,12 +149,20 @@ public final class TandemNode implements RunningNode {
     if (!vertx.isNativeTransportEnabled()) {
       LOG.warn("native epoll transport unavailable, using NIO: {}", String.valueOf(vertx.unavailableNativeTransportCause()));
     }
+    // Every failure below releases what was started before it: a node that cannot serve must not stay a member.
+    Context control = vertx.getOrCreateContext();
+    SharedState shared;
+    try {
+      shared = SharedState.open(config, Clock.SYSTEM, onContext(control));
+    } catch (RuntimeException e) {
+      return failStart(vertx, meters, new IllegalStateException("cannot join the cluster: " + e.getMessage(), e));
+    }
     TandemNode node;
     try {
-      node = new TandemNode(vertx, config, loops, meters);
+      node = new TandemNode(vertx, control, shared, config, loops, meters);
     } catch (RuntimeException e) {
-      vertx.close().onComplete(closed -> meters.close());
-      return Future.failedFuture(new IllegalStateException("cannot join the cluster: " + e.getMessage(), e));
+      shared.close();
+      return failStart(vertx, meters, e);
     }
     List<String> mismatches = node.shared.configMismatches();
     if (!mismatches.isEmpty()) {
@@ -162,7 +173,17 @@ public final class TandemNode implements RunningNode {
     }
     // VIPs come last: a node takes an address only once it can serve it.
     return node.startAll().compose(v -> node.vips.start()).map(v -> node)
-        .recover(err -> vertx.close().onComplete(closed -> meters.close()).transform(ignored -> Future.failedFuture(err)));
+        .recover(err -> node.vips.stop().transform(stopped -> node.drainAndClose(Duration.ZERO))
+            .transform(closed -> Future.failedFuture(err)));
+  }
+
+  /** Closes Vert.x (and so every timer and server on it), then fails with {@code cause}. */
+  private static Future<TandemNode> failStart(Vertx vertx, PrometheusMeters meters, Throwable cause) {
+    return vertx.close().onComplete(closed -> meters.close()).transform(ignored -> Future.failedFuture(cause));
+  }
+
+  private static java.util.concurrent.Executor onContext(Context context) {
+    return task -> context.runOnContext(v -> task.run());
   }
 
   private Future<Void> startAll() {
@@ -190,7 +211,7 @@ public final class TandemNode implements RunningNode {
       adminPort = port;
       return (Void) null;
     }).recover(err -> Future.failedFuture(new IllegalStateException("admin listener cannot bind "
-        + config.admin().host() + ":" + config.admin().port() + ": " + err.getMessage(), err)));
+        + config.admin().host() + ":" + config.admin().port() + ": " + BindErrors.reason(err), err)));
   }
 
   /** Refusals by listener and reason, for the admin API. */
@@ -258,7 +279,7 @@ public final class TandemNode implements RunningNode {
           eventLoops);
       return (Void) null;
     }).recover(err -> Future.failedFuture(new IllegalStateException(
-        "listener " + lc.name() + " cannot bind " + lc.host() + ":" + lc.port() + ": " + err.getMessage(), err)));
+        "listener " + lc.name() + " cannot bind " + lc.host() + ":" + lc.port() + ": " + BindErrors.reason(err), err)));
   }
 
   /** Re-reads a TLS listener's certificate files every {@code reload-interval}, off the event loops. */
@@ -337,12 +358,12 @@ public final class TandemNode implements RunningNode {
   /** Stops accepting, lets in-flight requests finish for at most {@code drain}, then closes everything. */
   @Override
   public Future<Void> shutdown(Duration drain) {
+    LOG.info("stopping: draining in-flight requests for up to {} ms", drain.toMillis());
     // VIPs first, so that their successors take over while this node drains.
     return vips.stop().transform(ignored -> drainAndClose(drain));
   }
 
   private Future<Void> drainAndClose(Duration drain) {
-    LOG.info("stopping: draining in-flight requests for up to {} ms", drain.toMillis());
     AdminServer running = admin;
     Future<Void> adminStopped = running == null ? Future.succeededFuture() : running.stop();
     for (Listener l : listeners.values()) {

@@ -3,6 +3,8 @@ package io.tandem.ctl;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.tls.CaTrust;
+import io.tandem.tls.pem.CertificateProblem;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -12,7 +14,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertPathBuilderException;
+import java.time.Instant;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /** A blocking client of one node's admin API ({@code /api/v1/...}), for {@code tandem ctl}. */
 final class AdminClient {
@@ -40,17 +47,40 @@ final class AdminClient {
     }
   }
 
+  /** The CA certificates of {@code file} (PEM), trusted instead of the JVM's trust store. */
+  record Trust(Path file, SSLContext context) {
+    static Trust of(Path file) throws CertificateProblem {
+      try {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, CaTrust.load(file, "cacert", Instant.now()).getTrustManagers(), null);
+        return new Trust(file, context);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("no TLS in this JVM", e);
+      }
+    }
+  }
+
   private final URI base;
   private final String token;
+  private final Trust trust;
   private final Duration timeout;
   private final HttpClient http;
 
-  /** @param base the admin listener, e.g. {@code http://127.0.0.1:9091}; @param token null to send none */
-  AdminClient(URI base, String token, Duration timeout) {
+  /**
+   * @param base  the admin listener, e.g. {@code http://127.0.0.1:9091}
+   * @param token null to send none
+   * @param trust null to trust what the JVM trusts
+   */
+  AdminClient(URI base, String token, Trust trust, Duration timeout) {
     this.base = base;
     this.token = token;
+    this.trust = trust;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
+    if (trust != null) {
+      builder.sslContext(trust.context());
+    }
+    this.http = builder.build();
   }
 
   Answer get(String path) throws UnreachableException {
@@ -110,6 +140,11 @@ final class AdminClient {
       return "no answer within " + timeout.toMillis() + " ms";
     }
     for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof CertPathBuilderException) {
+        return trust == null
+            ? "its certificate is not trusted (not signed by a CA in the JVM's trust store; give the CA with --cacert)"
+            : "its certificate is not signed by a CA in " + trust.file();
+      }
       if (c instanceof ConnectException) {
         return "connection refused";
       }

@@ -1,6 +1,7 @@
 package io.tandem.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.tls.pem.CertificateProblem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -33,11 +34,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ctl",
     description = {"Talks to a node's admin API (any node answers for the whole cluster).",
-        "Changes need the admin token: --token, --token-file, or the environment variable TANDEM_ADMIN_TOKEN."},
+        "Changes need the admin token: --token, --token-file, or the environment variable TANDEM_ADMIN_TOKEN.",
+        "An https admin listener whose certificate a private CA signed needs that CA: --cacert FILE, or the",
+        "environment variable TANDEM_ADMIN_CACERT."},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {
         "0:done",
-        "1:invalid command line",
+        "1:invalid command line (or an unreadable token or --cacert file)",
         "2:the API refused the request (4xx: bad value, unknown pool or backend, missing or wrong token); its message is printed on stderr",
         "3:the admin API cannot be reached (or what answers is not the admin API)",
         "4:the change was made but not applied by every node within the API's apply timeout (504)",
@@ -51,6 +54,8 @@ public final class CtlCommand implements Callable<Integer> {
   public static final int API_FAILED = 5;
   /** The environment variable that holds the admin token when neither --token nor --token-file is given. */
   public static final String TOKEN_ENV = "TANDEM_ADMIN_TOKEN";
+  /** The environment variable that names the CA file when --cacert is not given. */
+  public static final String CACERT_ENV = "TANDEM_ADMIN_CACERT";
 
   @Spec
   private CommandSpec spec;
@@ -69,6 +74,11 @@ public final class CtlCommand implements Callable<Integer> {
   @Option(names = "--token-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
       description = "file holding the admin token")
   private Path tokenFile;
+
+  @Option(names = "--cacert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "PEM file of the CA certificate(s) to trust for an https admin listener, instead of the JVM's "
+          + "trust store (or " + CACERT_ENV + ")")
+  private Path cacert;
 
   @Option(names = "--json", scope = ScopeType.INHERIT, description = "print the API's JSON answer instead of tables")
   private boolean json;
@@ -170,7 +180,7 @@ public final class CtlCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     AdminClient.Answer answer;
     try {
-      answer = call.on(new AdminClient(adminUri(), token(), Duration.ofSeconds(timeoutSeconds)));
+      answer = call.on(new AdminClient(adminUri(), token(), trust(), Duration.ofSeconds(timeoutSeconds)));
     } catch (AdminClient.UnreachableException e) {
       err.println("tandem ctl: " + e.getMessage());
       return UNREACHABLE;
@@ -228,6 +238,21 @@ public final class CtlCommand implements Callable<Integer> {
     }
     String fromEnv = env.get(TOKEN_ENV);
     return fromEnv == null || fromEnv.isBlank() ? null : fromEnv.strip();
+  }
+
+  /** The CA file to trust, from --cacert or the environment; null: the JVM's trust store. */
+  private AdminClient.Trust trust() {
+    String fromEnv = env.get(CACERT_ENV);
+    if (cacert == null && (fromEnv == null || fromEnv.isBlank())) {
+      return null;
+    }
+    String option = cacert != null ? "--cacert" : CACERT_ENV;
+    Path file = cacert != null ? cacert : Path.of(fromEnv.strip());
+    try {
+      return AdminClient.Trust.of(file);
+    } catch (CertificateProblem e) {
+      throw new ParameterException(spec.commandLine(), "cannot use " + option + " " + e.getMessage());
+    }
   }
 
   private static String backend(String pool, String id) {

@@ -4,18 +4,23 @@ import io.tandem.config.BackendConfig;
 import io.tandem.config.PoolConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.util.Clock;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The {@link PoolGuard} of every pool; survives reloads. Fed by the control plane (health verdicts, reloads). */
+/**
+ * The {@link PoolGuard} of every pool; survives reloads. Fed by the control plane: reloads, the pools in force (with
+ * the backends added at run time) and health verdicts.
+ */
 public final class PoolGuards {
   private final Clock clock;
   private final Map<String, PoolGuard> guards = new ConcurrentHashMap<>();
   private final Map<String, Boolean> serving = new ConcurrentHashMap<>();
-  private final Map<String, PoolConfig> lastConfigs = new ConcurrentHashMap<>();
-  private boolean applied;
+  /** Backend ids by pool of the pools in force at the last {@link #pools} call; null before the first. */
+  private Map<String, Set<String>> known;
 
   public PoolGuards(Clock clock) {
     this.clock = clock;
@@ -25,27 +30,37 @@ public final class PoolGuards {
     return clock;
   }
 
-  /** Installs a (re)loaded configuration; backends added by a reload start slowly. */
+  /** Installs a (re)loaded configuration's pool settings; which backends are new is {@link #pools}'s business. */
   public synchronized void apply(TandemConfig config) {
-    long now = clock.nanoTime();
     Set<String> live = new HashSet<>();
     for (PoolConfig pool : config.pools()) {
       live.add(pool.name());
-      PoolGuard g = guards.computeIfAbsent(pool.name(), n -> new PoolGuard(pool));
-      PoolConfig before = lastConfigs.get(pool.name());
-      g.config(pool);
-      if (applied) {
-        for (BackendConfig b : pool.backends()) {
-          if (before == null || before.backends().stream().noneMatch(x -> x.id().equals(b.id()))) {
-            g.warming(b.id(), now);
-          }
-        }
-      }
-      lastConfigs.put(pool.name(), pool);
+      guards.computeIfAbsent(pool.name(), n -> new PoolGuard(pool)).config(pool);
     }
     guards.keySet().retainAll(live);
-    lastConfigs.keySet().retainAll(live);
-    applied = true;
+  }
+
+  /**
+   * The pools in force changed: a reload, or a backend added or removed through the admin API (here or on another
+   * node). A backend that was not in force before starts slowly; the first call (the node starting) warms none.
+   */
+  public synchronized void pools(List<PoolConfig> inForce) {
+    long now = clock.nanoTime();
+    Map<String, Set<String>> next = new HashMap<>();
+    for (PoolConfig pool : inForce) {
+      PoolGuard g = guards.computeIfAbsent(pool.name(), n -> new PoolGuard(pool));
+      g.config(pool);
+      Set<String> before = known == null ? null : known.getOrDefault(pool.name(), Set.of());
+      Set<String> ids = new HashSet<>();
+      for (BackendConfig b : pool.backends()) {
+        ids.add(b.id());
+        if (before != null && !before.contains(b.id())) {
+          g.warming(b.id(), now);
+        }
+      }
+      next.put(pool.name(), ids);
+    }
+    known = next;
   }
 
   /**

@@ -2,7 +2,6 @@ package io.tandem.tls;
 
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.tls.pem.CertificateProblem;
-import io.tandem.tls.pem.PemFiles;
 import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.TrustOptions;
 import java.time.Instant;
@@ -25,7 +24,7 @@ public final class BackendTls {
       return;
     }
     if (tls.ca() != null) {
-      options.setTrustOptions(TrustOptions.wrap(TlsMaterial.trust(PemFiles.caBundle(tls.ca(), "ca", Instant.now()))));
+      options.setTrustOptions(TrustOptions.wrap(CaTrust.load(tls.ca(), "ca", Instant.now())));
     }
   }
 }

@@ -9,19 +9,15 @@ import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.TrustOptions;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * One loaded generation of a listener's TLS settings: the checked certificates, their SNI selector and the Vert.x
@@ -60,27 +56,11 @@ record TlsMaterial(TlsConfig config, List<KeyCertificate> certificates, ServerSS
         .setApplicationLayerProtocols(config.alpn());
     config.ciphers().forEach(options::addEnabledCipherSuite);
     if (config.clientAuth() != TlsConfig.ClientAuth.NONE) {
-      options.setTrustOptions(TrustOptions.wrap(trust(PemFiles.caBundle(config.clientCa(), "client-ca", now))));
+      options.setTrustOptions(TrustOptions.wrap(CaTrust.load(config.clientCa(), "client-ca", now)));
       options.setClientAuth(config.clientAuth() == TlsConfig.ClientAuth.REQUIRED ? ClientAuth.REQUIRED
           : ClientAuth.REQUEST);
     }
     return new TlsMaterial(config, certs, options, fingerprint);
-  }
-
-  /** A trust manager factory over {@code cas}. */
-  static TrustManagerFactory trust(List<X509Certificate> cas) {
-    try {
-      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-      store.load(null, null);
-      for (int i = 0; i < cas.size(); i++) {
-        store.setCertificateEntry("ca" + i, cas.get(i));
-      }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(store);
-      return tmf;
-    } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalStateException("cannot build a trust store in memory", e);
-    }
   }
 
   /** SHA-256 of every file's content ("missing" for an unreadable one), in configuration order. */

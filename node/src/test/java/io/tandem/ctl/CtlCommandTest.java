@@ -359,7 +359,8 @@ class CtlCommandTest {
     assertEquals(0, r.code());
     for (String expected : List.of("status ", "pools ", "backends ", "drain ", "enable ", "disable ", "weight ",
         "session ", "reload ", "2   the API refused the request", "3   the admin API cannot be reached",
-        "4   the change was made but not applied", "TANDEM_ADMIN_TOKEN")) {
+        "4   the change was made but not applied", "TANDEM_ADMIN_TOKEN", "--cacert=FILE",
+        "TANDEM_ADMIN_CACERT", "1   invalid command line (or an unreadable token or --cacert file)")) {
       assertTrue(r.out().contains(expected), expected + " in\n" + r.out());
     }
   }

@@ -103,13 +103,28 @@ class PoolGuardTest {
   }
 
   @Test
-  void aBackendAddedByAReloadStartsSlowlyButNotTheFirstConfiguration() {
+  void aBackendNewlyInForceStartsSlowlyButNotTheFirstPools() {
     PoolGuards guards = new PoolGuards(clock);
-    guards.apply(config(pool(Duration.ofSeconds(10), null, PoolConfig.RetryBudget.DEFAULTS, "a")));
+    PoolConfig a = pool(Duration.ofSeconds(10), null, PoolConfig.RetryBudget.DEFAULTS, "a");
+    guards.pools(List.of(a));
+    guards.apply(config(a));
     assertEquals(1.0, guards.get("app").share("a", clock.nanoTime()));
-    guards.apply(config(pool(Duration.ofSeconds(10), null, PoolConfig.RetryBudget.DEFAULTS, "a", "b")));
+    // b added (by a reload or through the admin API: the pools in force change either way), then c in a new pool
+    guards.pools(List.of(pool(Duration.ofSeconds(10), null, PoolConfig.RetryBudget.DEFAULTS, "a", "b"),
+        TestConfigs.pool("api").slowStart(Duration.ofSeconds(10)).backend("c", 9100).build()));
     clock.advance(Duration.ofSeconds(2));
     assertEquals(0.2, guards.get("app").share("b", clock.nanoTime()), 1e-9);
+    assertEquals(0.2, guards.get("api").share("c", clock.nanoTime()), 1e-9);
     assertEquals(1.0, guards.get("app").share("a", clock.nanoTime()));
+  }
+
+  @Test
+  void aBackendRemovedAndAddedAgainStartsSlowlyAgain() {
+    PoolGuards guards = new PoolGuards(clock);
+    guards.pools(List.of(pool(Duration.ofSeconds(10), null, PoolConfig.RetryBudget.DEFAULTS, "a", "b")));
+    guards.pools(List.of(pool(Duration.ofSeconds(10), null, PoolConfig.RetryBudget.DEFAULTS, "a")));
+    assertEquals(1.0, guards.get("app").share("b", clock.nanoTime()));
+    guards.pools(List.of(pool(Duration.ofSeconds(10), null, PoolConfig.RetryBudget.DEFAULTS, "a", "b")));
+    assertEquals(0.0, guards.get("app").share("b", clock.nanoTime()));
   }
 }
