@@ -254,6 +254,8 @@ public final class TandemNode implements RunningNode {
       runtime.rateLimits(rateLimits);
       runtime.clientConnections(clientConnections);
       runtime.poolGuards(poolGuards);
+    } else {
+      tcpRuntime.poolGuards(poolGuards);
     }
     // One deployment with one instance per event loop: Vert.x shares the bound socket among them (for port 0 too).
     List<java.util.function.IntSupplier> instances = new java.util.concurrent.CopyOnWriteArrayList<>();

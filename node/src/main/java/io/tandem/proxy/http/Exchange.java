@@ -3,6 +3,7 @@ package io.tandem.proxy.http;
 import io.tandem.balancing.PickContext;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
+import io.tandem.proxy.PoolAdmission;
 import io.tandem.proxy.QueueWait;
 import io.tandem.tls.TlsFacts;
 import io.tandem.upstream.Backend;
@@ -192,22 +193,8 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
     fail(Outcome.QUEUE_TIMEOUT);
   }
 
-  /**
-   * Takes a slot on the backend the balancer picks, skipping full ones (they are excluded from {@code ctx}); null
-   * when every candidate is full or excluded.
-   */
   private Backend freeSlot(PickContext ctx) {
-    Backend warming = null;
-    for (Backend b = pool.balancer().pick(ctx); b != null; b = pool.balancer().pick(ctx)) {
-      if (admission.holdsBack(b)) {
-        warming = b;   // slow start: pass it over this time, unless nothing else can take the request
-      } else if (b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
-        return b;
-      }
-      ctx.exclude(b);
-    }
-    return warming != null && warming.stats().tryAcquire(warming.maxConnections(), othersActive(warming)) ? warming
-        : null;
+    return admission.takeSlot(pool, ctx, this::othersActive);
   }
 
   @Override

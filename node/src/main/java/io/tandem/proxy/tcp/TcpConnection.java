@@ -10,6 +10,7 @@ import io.tandem.config.PersistenceConfig;
 import io.tandem.config.ProxyProtocolAccept;
 import io.tandem.config.ProxyProtocolVersion;
 import io.tandem.proxy.Outcome;
+import io.tandem.proxy.PoolAdmission;
 import io.tandem.proxy.QueueWait;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
@@ -62,6 +63,7 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
   private long bytesIn;
   private long bytesOut;
   private boolean finished;
+  private final PoolAdmission admission;
 
   private TcpConnection(TcpListenerRuntime listener, NetClient backends, Context context, Channel channel) {
     this.listener = listener;
@@ -72,6 +74,7 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
     this.clientAddress = inet(channel.remoteAddress());
     this.destination = inet(channel.localAddress());
     this.clientIp = clientAddress == null ? "-" : clientAddress.getAddress().getHostAddress();
+    this.admission = new PoolAdmission(listener.poolGuards());
   }
 
   /** Takes over a just-accepted client socket. */
@@ -206,6 +209,10 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
       fail(Outcome.NO_BACKEND);
       return;
     }
+    if (!admission.admit(pool.name())) {
+      fail(Outcome.CIRCUIT_OPEN);
+      return;
+    }
     pick = pool.config().algorithm() == Algorithm.SOURCE_HASH ? PickContext.forKey(clientIp) : PickContext.create();
     PersistenceConfig persistence = pool.config().persistence();
     if (persistence == null || persistence.type() != PersistenceConfig.Type.SOURCE_ADDRESS) {
@@ -250,15 +257,9 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
     }
   }
 
-  /** Takes a slot on the backend the balancer picks, skipping full ones; null when every candidate is full. */
+  /** Takes a slot on the backend the balancer picks (slow start considered); null when every candidate is full. */
   private Backend freeSlot(PickContext ctx) {
-    for (Backend b = pool.balancer().pick(ctx); b != null; b = pool.balancer().pick(ctx)) {
-      if (b.stats().tryAcquire(b.maxConnections(), othersActive(b))) {
-        return b;
-      }
-      ctx.exclude(b);
-    }
-    return null;
+    return admission.takeSlot(pool, ctx, this::othersActive);
   }
 
   // ---- pool queue ----
@@ -330,7 +331,7 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
     LOG.debug("connect to {} failed: {}", failed, cause.toString());
     failed.stats().record(Outcome.BACKEND_CONNECT_FAILED);
     releaseSlot(true);
-    if (attempts < pool.config().retries().connectAttempts()) {
+    if (attempts < pool.config().retries().connectAttempts() && admission.tryRetry()) {
       pick.exclude(failed);
       if (session != null) {
         session.unbind();
@@ -412,6 +413,7 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
       return;
     }
     finished = true;
+    admission.finish(outcome, 0);
     if (held != null) {
       held.release();
       held = null;

@@ -23,6 +23,7 @@ public final class TcpListenerRuntime {
   private volatile boolean accessLog;
   private volatile long drainMillis = 30_000;
   private volatile io.tandem.tls.ServerTls tls;
+  private volatile io.tandem.limits.PoolGuards poolGuards;
   private final java.util.concurrent.atomic.AtomicLong nextLogNanos = new java.util.concurrent.atomic.AtomicLong();
 
   public TcpListenerRuntime(ListenerConfig config, UpstreamRegistry registry, AffinityTable affinity,
@@ -117,5 +118,14 @@ public final class TcpListenerRuntime {
   /** Bytes received from backends and forwarded to clients. */
   public long bytesOut() {
     return bytesOut.sum();
+  }
+
+  /** Sets the node's pool guards (circuit breakers, retry budgets, slow start), shared with the HTTP listeners. */
+  public void poolGuards(io.tandem.limits.PoolGuards poolGuards) {
+    this.poolGuards = poolGuards;
+  }
+
+  io.tandem.limits.PoolGuards poolGuards() {
+    return poolGuards;
   }
 }

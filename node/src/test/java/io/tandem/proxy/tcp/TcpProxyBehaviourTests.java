@@ -168,6 +168,30 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
   }
 
   @Test
+  void aPoolWhoseBackendsAllRefuseOpensItsBreakerAndClosesFurtherConnectionsAtOnce() throws Exception {
+    io.tandem.config.PoolConfig p = pool("app").backend("d1", RawBackend.closedPort())
+        .backend("d2", RawBackend.closedPort()).retries(3, false).build();
+    io.tandem.config.PoolConfig guarded = new io.tandem.config.PoolConfig(p.name(), p.algorithm(), p.hashKey(),
+        p.backends(), p.health(), p.queue(), p.persistence(), p.retries(), p.timeouts(), p.connectionPoolSize(),
+        p.proxyProtocol(), p.tls(), null, new io.tandem.config.PoolConfig.CircuitBreaker(5, Duration.ofMinutes(1)),
+        new io.tandem.config.PoolConfig.RetryBudget(20, 3));
+    io.tandem.config.TandemConfig base = config(eventLoops(), tcp(), pool("app").backend("x", 1));
+    start(new io.tandem.config.TandemConfig(null, base.node(), base.listeners(), List.of(guarded), base.accessLog()));
+    int connections = 20;
+    for (int i = 0; i < connections; i++) {
+      Socket c = connect();
+      assertEquals(0, RawBackend.readAll(c.getInputStream()).length, "connection " + i + " is closed");
+      c.close();
+    }
+    long attempts = node.registry().snapshot().pool("app").backends().stream()
+        .mapToLong(b -> b.stats().count(Outcome.BACKEND_CONNECT_FAILED)).sum();
+    assertTrue(attempts <= 5 * 3, "backend connection attempts: " + attempts);
+    await().until(() -> runtime().count(Outcome.CIRCUIT_OPEN) == connections - 5);
+    assertEquals(5, runtime().count(Outcome.BACKEND_CONNECT_FAILED));
+    assertEquals(connections - 5, node.poolGuards().get("app").breakerRefusals());
+  }
+
+  @Test
   void anIdleConnectionIsClosed() throws Exception {
     RawBackend echo = backend(RawBackend.echo("b1"));
     start(config(eventLoops(), tcp().timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMillis(300)),
