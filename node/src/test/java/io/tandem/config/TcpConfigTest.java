@@ -61,9 +61,8 @@ class TcpConfigTest {
             """, "")));
     assertEquals(List.of("listeners[0].default-pool: applies only to http listeners; this listener is tcp (a tcp"
         + " listener names its pool with pool)"), errors(tcp("default-pool: pg", "")));
-    // Per-client connection limits, rate limits and the HTTPS redirect are built for HTTP listeners only.
+    // Rate limits and the HTTPS redirect are built for HTTP listeners only; per-client connection limits for both.
     assertEquals(List.of(
-        "listeners[0].max-connections-per-client: applies only to http listeners; this listener is tcp",
         "listeners[0].rate-limits: applies only to http listeners; this listener is tcp",
         "listeners[0].redirect-to-https: applies only to http listeners; this listener is tcp"),
         errors(tcp("""

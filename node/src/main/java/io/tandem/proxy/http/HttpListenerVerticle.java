@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
+import io.tandem.proxy.PerClientLimit;
 import io.tandem.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -128,8 +129,11 @@ public final class HttpListenerVerticle extends VerticleBase {
       conn.close();
       return;
     }
-    String client = PerClientLimit.admit(runtime, lc, conn);
+    io.vertx.core.net.SocketAddress remote = conn.remoteAddress();
+    String client = PerClientLimit.admit(runtime.clientConnections(), runtime.name(), lc.maxConnectionsPerClient(),
+        remote == null || remote.hostAddress() == null ? "-" : remote.hostAddress());
     if (client == null) {
+      runtime.record(Outcome.CLIENT_CONNECTIONS);
       runtime.connections().decrementAndGet();
       conn.close();
       return;
@@ -137,7 +141,10 @@ public final class HttpListenerVerticle extends VerticleBase {
     Channel ch = ((ConnectionBase) conn).channel();
     if (ch.pipeline().get("httpDecoder") == null) {
       // HTTP/2 (by ALPN): its own framing, no HTTP/1 decoder to guard; idle connections end by the idle timeout.
-      conn.closeHandler(v -> runtime.connections().decrementAndGet());
+      conn.closeHandler(v -> {
+        runtime.connections().decrementAndGet();
+        PerClientLimit.release(runtime.clientConnections(), runtime.name(), client);
+      });
       return;
     }
     ConnectionGuard guard = new ConnectionGuard(ch, System.nanoTime());
@@ -147,7 +154,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     conn.closeHandler(v -> {
       runtime.connections().decrementAndGet();
       guards.remove(guard);
-      PerClientLimit.release(runtime, client);
+      PerClientLimit.release(runtime.clientConnections(), runtime.name(), client);
     });
   }
 

@@ -10,6 +10,7 @@ import io.tandem.config.PersistenceConfig;
 import io.tandem.config.ProxyProtocolAccept;
 import io.tandem.config.ProxyProtocolVersion;
 import io.tandem.proxy.Outcome;
+import io.tandem.proxy.PerClientLimit;
 import io.tandem.proxy.PoolAdmission;
 import io.tandem.proxy.QueueWait;
 import io.tandem.upstream.Backend;
@@ -89,6 +90,14 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
       c.fail(Outcome.LISTENER_FULL);
       return;
     }
+    // Counted under the peer's address: a PROXY header's client is known only later, and the limit guards the socket.
+    String client = PerClientLimit.admit(listener.clientConnections(), listener.name(), c.lc.maxConnectionsPerClient(),
+        c.clientIp);
+    if (client == null) {
+      c.fail(Outcome.CLIENT_CONNECTIONS);
+      return;
+    }
+    ch.closeFuture().addListener(f -> PerClientLimit.release(listener.clientConnections(), listener.name(), client));
     c.start();
   }
 

@@ -24,6 +24,7 @@ public final class TcpListenerRuntime {
   private volatile long drainMillis = 30_000;
   private volatile io.tandem.tls.ServerTls tls;
   private volatile io.tandem.limits.PoolGuards poolGuards;
+  private volatile io.tandem.limits.ClientConnections clientConnections;
   private final java.util.concurrent.atomic.AtomicLong nextLogNanos = new java.util.concurrent.atomic.AtomicLong();
 
   public TcpListenerRuntime(ListenerConfig config, UpstreamRegistry registry, AffinityTable affinity,
@@ -127,5 +128,14 @@ public final class TcpListenerRuntime {
 
   io.tandem.limits.PoolGuards poolGuards() {
     return poolGuards;
+  }
+
+  /** Sets the node's cluster-wide per-client connection counts, shared with the HTTP listeners. */
+  public void clientConnections(io.tandem.limits.ClientConnections clientConnections) {
+    this.clientConnections = clientConnections;
+  }
+
+  io.tandem.limits.ClientConnections clientConnections() {
+    return clientConnections;
   }
 }

@@ -126,6 +126,25 @@ class HttpsListenerTest extends ProxyTestBase {
   }
 
   @Test
+  void aClosedHttp2ConnectionGivesItsPlaceUnderThePerClientLimitBack() throws Exception {
+    FakeBackend b = backend("b1");
+    start(config(eventLoops(), listener("web").tls(tls(null, List.of(a))).maxConnectionsPerClient(1),
+        pool("app").backend(b.name(), b.port())));
+    for (int i = 0; i < 3; i++) {
+      HttpClientAgent h2 = vertx.httpClientBuilder().with(new HttpClientOptions()
+          .setProtocolVersion(HttpVersion.HTTP_2).setSsl(true).setUseAlpn(true).setTrustAll(true)
+          .setVerifyHost(false)).build();
+      int status = h2.request(HttpMethod.GET, port(), "127.0.0.1", "/h2-limit/" + i)
+          .compose(req -> req.send().compose(resp -> resp.body().map(ignored -> resp.statusCode())))
+          .await(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(200, status, "HTTP/2 connection " + i);
+      h2.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
+      // The next connection is admitted only once this one's place is given back.
+      await().until(() -> node.clientConnections().open("web", "127.0.0.1") == 0);
+    }
+  }
+
+  @Test
   void http2ClientsGetHttp2ThroughAlpn() throws Exception {
     FakeBackend b = backend("b1");
     startTls(tls(null, List.of(a)), b);

@@ -204,6 +204,27 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
   }
 
   @Test
+  void aClientOverItsConnectionLimitIsClosedAtOnceAndAdmittedAgainWhenOneCloses() throws Exception {
+    RawBackend echo = backend(RawBackend.echo("b1"));
+    start(config(eventLoops(), tcp().maxConnectionsPerClient(2), pool("app").backend("b1", echo.port())));
+    Socket first = connect();
+    Socket second = connect();
+    for (Socket c : List.of(first, second)) {
+      c.getOutputStream().write("1".getBytes());
+      assertEquals('1', c.getInputStream().read());
+    }
+    Socket third = connect();
+    assertEquals(0, RawBackend.readAll(third.getInputStream()).length);
+    assertEquals(1, runtime().count(Outcome.CLIENT_CONNECTIONS));
+    assertEquals(2, node.clientConnections().open("tcp", "127.0.0.1"));
+    first.close();
+    await().until(() -> node.clientConnections().open("tcp", "127.0.0.1") == 1);
+    Socket fourth = connect();
+    fourth.getOutputStream().write("4".getBytes());
+    assertEquals('4', fourth.getInputStream().read());
+  }
+
+  @Test
   void theListenerLimitClosesFurtherConnections() throws Exception {
     RawBackend echo = backend(RawBackend.echo("b1"));
     start(config(eventLoops(), tcp().maxConnections(1), pool("app").backend("b1", echo.port())));
