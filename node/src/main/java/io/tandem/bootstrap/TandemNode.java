@@ -256,6 +256,7 @@ public final class TandemNode implements RunningNode {
       runtime.poolGuards(poolGuards);
     } else {
       tcpRuntime.clientConnections(clientConnections);
+      tcpRuntime.rateLimits(rateLimits);
       tcpRuntime.poolGuards(poolGuards);
     }
     // One deployment with one instance per event loop: Vert.x shares the bound socket among them (for port 0 too).

@@ -19,7 +19,7 @@ final class ListenerReader {
     int maxConnections = listener.integer("max-connections", DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
     boolean trustForwarded = listener.bool("trust-forwarded", false);
     int maxPerClient = listener.integer("max-connections-per-client", 0, 0, Integer.MAX_VALUE);
-    List<RateLimitConfig> rateLimits = RateLimitReader.read(listener, pools);
+    List<RateLimitConfig> rateLimits = RateLimitReader.read(listener, pools, tcp);
 
     YamlMap timeouts = listener.map("timeouts", "request-header", "request-body", "idle");
     ListenerConfig.Timeouts t = ListenerConfig.Timeouts.DEFAULTS;

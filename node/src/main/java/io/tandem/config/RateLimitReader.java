@@ -10,7 +10,11 @@ import java.util.Map;
 final class RateLimitReader {
   private RateLimitReader() {}
 
-  static List<RateLimitConfig> read(YamlMap listener, PoolNames pools) {
+  /**
+   * @param tcp whether the listener is a tcp one: its rules count new connections, so they can match a pool only and
+   *     be keyed by source or route (a connection has no path, host, header or cookie)
+   */
+  static List<RateLimitConfig> read(YamlMap listener, PoolNames pools, boolean tcp) {
     Map<String, Integer> seen = new HashMap<>();
     int[] index = {0};
     return listener.maps("rate-limits", rule -> {
@@ -31,6 +35,17 @@ final class RateLimitReader {
       Duration period = rule.duration("period", Duration.ofSeconds(1));
       int burst = rule.integer("burst", (int) Math.min(Integer.MAX_VALUE, Math.max(1, rate)), 1, Integer.MAX_VALUE);
       int maxKeys = rule.integer("max-keys", RateLimitConfig.DEFAULT_MAX_KEYS, 1, Integer.MAX_VALUE);
+      if (tcp) {
+        for (String http : List.of("path-prefix", "host")) {
+          if (match.has(http)) {
+            match.error(http, "applies only to http listeners; on a tcp listener a rule counts connections, which"
+                + " can match a pool only");
+          }
+        }
+        if (key != null && key.key() != RateLimitConfig.Key.SOURCE && key.key() != RateLimitConfig.Key.ROUTE) {
+          rule.error("key", "must be source or route on a tcp listener (a connection has no headers or cookies)");
+        }
+      }
       if (host != null && host.startsWith("*.")) {
         match.error("host", "must be an exact host name, got \"" + host + "\"");
       }

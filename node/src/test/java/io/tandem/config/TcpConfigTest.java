@@ -61,9 +61,8 @@ class TcpConfigTest {
             """, "")));
     assertEquals(List.of("listeners[0].default-pool: applies only to http listeners; this listener is tcp (a tcp"
         + " listener names its pool with pool)"), errors(tcp("default-pool: pg", "")));
-    // Rate limits and the HTTPS redirect are built for HTTP listeners only; per-client connection limits for both.
+    // The HTTPS redirect is for HTTP listeners only; per-client connection limits and rate limits work on both.
     assertEquals(List.of(
-        "listeners[0].rate-limits: applies only to http listeners; this listener is tcp",
         "listeners[0].redirect-to-https: applies only to http listeners; this listener is tcp"),
         errors(tcp("""
             max-connections-per-client: 5
@@ -73,6 +72,33 @@ class TcpConfigTest {
     assertEquals(List.of("listeners[0].pool: applies only to tcp listeners; this listener is http",
         "listeners[0].proxy-protocol: applies only to tcp listeners; this listener is http"),
         errors(ConfigTexts.listener("pool: app\nproxy-protocol: {accept: false}")));
+  }
+
+  @Test
+  void aTcpListenersRateLimitsCountConnectionsBySourceOrPool() throws Exception {
+    TandemConfig c = ConfigLoader.parse(tcp("""
+        pool: pg
+        max-connections-per-client: 5
+        rate-limits:
+          - {name: per-client, key: source, rate: 20, period: 10s, burst: 5}
+          - {name: per-pool, match: {pool: pg}, key: route, rate: 1000}
+        """, ""), "t.yaml");
+    ListenerConfig l = c.listeners().get(0);
+    assertEquals(5, l.maxConnectionsPerClient());
+    assertEquals(List.of("per-client", "per-pool"), l.rateLimits().stream().map(RateLimitConfig::name).toList());
+    assertEquals(RateLimitConfig.Key.ROUTE, l.rateLimits().get(1).key());
+    assertEquals(List.of(
+        "listeners[0].rate-limits[0].match.path-prefix: applies only to http listeners; on a tcp listener a rule counts"
+            + " connections, which can match a pool only",
+        "listeners[0].rate-limits[0].match.host: applies only to http listeners; on a tcp listener a rule counts"
+            + " connections, which can match a pool only",
+        "listeners[0].rate-limits[1].key: must be source or route on a tcp listener (a connection has no headers or"
+            + " cookies)"),
+        errors(tcp("""
+            rate-limits:
+              - {name: a, match: {path-prefix: /x, host: db.example.com}, key: source, rate: 5}
+              - {name: b, key: "header:X-Api-Key", rate: 5}
+            """, "")));
   }
 
   @Test

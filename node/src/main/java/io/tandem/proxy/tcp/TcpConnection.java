@@ -218,6 +218,10 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
       fail(Outcome.NO_BACKEND);
       return;
     }
+    if (TcpRateLimit.refuses(listener, pool.name(), clientIp)) {
+      fail(Outcome.RATE_LIMITED);
+      return;
+    }
     if (!admission.admit(pool.name())) {
       fail(Outcome.CIRCUIT_OPEN);
       return;

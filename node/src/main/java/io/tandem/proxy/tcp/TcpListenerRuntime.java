@@ -25,6 +25,7 @@ public final class TcpListenerRuntime {
   private volatile io.tandem.tls.ServerTls tls;
   private volatile io.tandem.limits.PoolGuards poolGuards;
   private volatile io.tandem.limits.ClientConnections clientConnections;
+  private volatile io.tandem.limits.RateLimits rateLimits;
   private final java.util.concurrent.atomic.AtomicLong nextLogNanos = new java.util.concurrent.atomic.AtomicLong();
 
   public TcpListenerRuntime(ListenerConfig config, UpstreamRegistry registry, AffinityTable affinity,
@@ -137,5 +138,14 @@ public final class TcpListenerRuntime {
 
   io.tandem.limits.ClientConnections clientConnections() {
     return clientConnections;
+  }
+
+  /** Sets the node's cluster-wide rate limits; this listener's rules count its new connections. */
+  public void rateLimits(io.tandem.limits.RateLimits rateLimits) {
+    this.rateLimits = rateLimits;
+  }
+
+  io.tandem.limits.RateLimits rateLimits() {
+    return rateLimits;
   }
 }

@@ -225,6 +225,24 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
   }
 
   @Test
+  void aRateLimitClosesNewConnectionsOverItsRate() throws Exception {
+    RawBackend echo = backend(RawBackend.echo("b1"));
+    start(config(eventLoops(), tcp().rateLimit(new io.tandem.config.RateLimitConfig("per-client", null, null, null,
+        io.tandem.config.RateLimitConfig.Key.SOURCE, null, 2, Duration.ofMinutes(1), 2, 1000)),
+        pool("app").backend("b1", echo.port())));
+    for (int i = 0; i < 2; i++) {
+      Socket c = connect();
+      c.getOutputStream().write("x".getBytes());
+      assertEquals('x', c.getInputStream().read(), "connection " + i + " within the burst");
+      c.close();
+    }
+    Socket third = connect();
+    assertEquals(0, RawBackend.readAll(third.getInputStream()).length);
+    assertEquals(1, runtime().count(Outcome.RATE_LIMITED));
+    assertEquals(1, node.rateLimits().rule("tcp", "per-client").refused());
+  }
+
+  @Test
   void theListenerLimitClosesFurtherConnections() throws Exception {
     RawBackend echo = backend(RawBackend.echo("b1"));
     start(config(eventLoops(), tcp().maxConnections(1), pool("app").backend("b1", echo.port())));
