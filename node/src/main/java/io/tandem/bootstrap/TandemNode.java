@@ -15,6 +15,7 @@ import io.tandem.health.Probes;
 import io.tandem.proxy.http.BackendClients;
 import io.tandem.proxy.http.HttpListenerVerticle;
 import io.tandem.proxy.http.ListenerRuntime;
+import io.tandem.proxy.ListenerState;
 import io.tandem.proxy.tcp.TcpListenerRuntime;
 import io.tandem.proxy.tcp.TcpListenerVerticle;
 import io.tandem.tls.ServerTls;
@@ -73,18 +74,18 @@ public final class TandemNode implements RunningNode {
    */
   private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port,
       TcpListenerRuntime tcp, long[] tlsTimer) {
+    /** The protocol-independent side of the listener's runtime. */
+    ListenerState state() {
+      return tcp != null ? tcp : runtime;
+    }
+
     ServerTls tls() {
-      return tcp != null ? tcp.tls() : runtime.tls();
+      return state().tls();
     }
 
     void update(ListenerConfig lc, boolean accessLog, long drainMillis) {
-      if (tcp != null) {
-        tcp.update(lc, accessLog);
-        tcp.drainMillis(drainMillis);
-      } else {
-        runtime.update(lc, accessLog);
-        runtime.drainMillis(drainMillis);
-      }
+      state().update(lc, accessLog);
+      state().drainMillis(drainMillis);
     }
   }
 
@@ -217,8 +218,7 @@ public final class TandemNode implements RunningNode {
   /** Refusals by listener and reason, for the admin API. */
   private Map<String, Map<String, Long>> refusals() {
     Map<String, Map<String, Long>> out = new java.util.TreeMap<>();
-    listeners.forEach((name, l) -> out.put(name, io.tandem.limits.NodeLimits.refusals(
-        l.runtime() != null ? l.runtime()::count : l.tcp()::count)));
+    listeners.forEach((name, l) -> out.put(name, io.tandem.limits.NodeLimits.refusals(l.state()::count)));
     return out;
   }
 
@@ -237,28 +237,18 @@ public final class TandemNode implements RunningNode {
         config.accessLog().enabled());
     TcpListenerRuntime tcpRuntime = tcp ? new TcpListenerRuntime(lc, registry, shared.affinity(),
         config.accessLog().enabled()) : null;
+    ListenerState state = tcp ? tcpRuntime : runtime;
     if (lc.tls() != null) {
       try {
-        ServerTls tls = ServerTls.load(lc.name(), lc.tls());
-        if (tcp) {
-          tcpRuntime.tls(tls);
-        } else {
-          runtime.tls(tls);
-        }
+        state.tls(ServerTls.load(lc.name(), lc.tls()));
       } catch (CertificateProblem p) {
         return Future.failedFuture(new IllegalStateException("listener " + lc.name() + ": tls." + p.field() + ": "
             + p.getMessage(), p));
       }
     }
-    if (runtime != null) {
-      runtime.rateLimits(rateLimits);
-      runtime.clientConnections(clientConnections);
-      runtime.poolGuards(poolGuards);
-    } else {
-      tcpRuntime.clientConnections(clientConnections);
-      tcpRuntime.rateLimits(rateLimits);
-      tcpRuntime.poolGuards(poolGuards);
-    }
+    state.rateLimits(rateLimits);
+    state.clientConnections(clientConnections);
+    state.poolGuards(poolGuards);
     // One deployment with one instance per event loop: Vert.x shares the bound socket among them (for port 0 too).
     List<java.util.function.IntSupplier> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
