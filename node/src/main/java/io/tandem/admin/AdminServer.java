@@ -53,17 +53,44 @@ public final class AdminServer {
   /** Binds the admin listener; completes with the bound port. */
   public Future<Integer> start() {
     AdminConfig cfg = node.config().get().admin();
-    HttpServerOptions options = new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port());
+    // HTTP/1.1 only: no h2c upgrade, so that every malformed or oversized call gets the same JSON error (over an
+    // upgraded HTTP/2 stream Vert.x would answer an oversized head with a bare 431 instead).
+    HttpServerOptions options = new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port())
+        .setHttp2ClearTextEnabled(false);
     if (cfg.tls() != null) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(cfg.tls().cert().toString()).setKeyPath(cfg.tls().key().toString()));
     }
-    return vertx.createHttpServer(options).requestHandler(router).listen().map(s -> {
+    return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(AdminServer::invalid)
+        .listen().map(s -> {
       server = s;
       LOG.info("admin listener serving {} on {}:{}", cfg.tls() == null ? "http" : "https", cfg.host(),
           s.actualPort());
       return s.actualPort();
     });
+  }
+
+  /**
+   * A request the HTTP decoder refused (request line or headers too long, malformed head) gets the same JSON error
+   * as any other bad admin call, instead of Vert.x's empty answer; the connection is closed after it.
+   */
+  private static void invalid(io.vertx.core.http.HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    int status;
+    String message;
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      status = 414;
+      message = "request line too long (at most " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes)";
+    } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException
+        || cause instanceof io.netty.handler.codec.TooLongFrameException) {
+      status = 431;
+      message = "request headers too large (at most " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes)";
+    } else {
+      status = 400;
+      message = "malformed HTTP request";
+    }
+    req.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .putHeader("Connection", "close").end(new io.vertx.core.json.JsonObject().put("error", message).encode());
   }
 
   /** Stops accepting admin calls (first thing on shutdown). */

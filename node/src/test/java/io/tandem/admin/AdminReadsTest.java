@@ -31,6 +31,27 @@ class AdminReadsTest {
   }
 
   @Test
+  void anOversizedOrMalformedCallGetsAJsonErrorToo() {
+    AdminClient.Answer longUri = f.admin.get("/api/v1/pools/" + "a".repeat(5000));
+    assertEquals(414, longUri.status());
+    assertEquals("request line too long (at most 4096 bytes)", longUri.error());
+    AdminClient.Answer bigHeaders = f.admin.send("GET", "/api/v1/pools", null, "Bearer " + "t".repeat(9000));
+    assertEquals(431, bigHeaders.status());
+    assertEquals("request headers too large (at most 8192 bytes)", bigHeaders.error());
+    try (java.net.Socket raw = new java.net.Socket("127.0.0.1", f.node.adminPort())) {
+      raw.getOutputStream().write("GET /api/v1/pools HTTP/1.1\r\nHost: x\r\nbroken header line\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+      assertTrue(answer.endsWith("{\"error\":\"malformed HTTP request\"}"), answer);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    // The node still answers on fresh connections.
+    assertEquals(200, f.admin.get("/api/v1/pools").status());
+  }
+
+  @Test
   void probes() {
     for (String path : new String[] {"/healthz", "/api/v1/healthz"}) {
       AdminClient.Answer a = f.admin.withToken(null).get(path);
