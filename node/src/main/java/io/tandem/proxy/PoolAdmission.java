@@ -5,7 +5,7 @@ import io.tandem.limits.PoolGuard;
 import io.tandem.limits.PoolGuards;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
-import java.util.function.ToIntFunction;
+import java.util.function.Predicate;
 
 /**
  * One HTTP request's or TCP connection's dealings with its pool's {@link PoolGuard}: admission through the circuit
@@ -34,20 +34,20 @@ public final class PoolAdmission {
   /**
    * Takes a slot on the backend the pool's balancer picks, skipping full ones and, while others can take it, backends
    * still warming up (slow start); every backend passed over is excluded from {@code ctx}. Null when every candidate
-   * is full or excluded. {@code othersActive} gives a backend's connections on the other nodes.
+   * is full or excluded. {@code acquire} takes a slot on a backend if its limit allows
+   * ({@link io.tandem.upstream.UpstreamRegistry#tryAcquire}).
    */
-  public Backend takeSlot(PoolSnapshot pool, PickContext ctx, ToIntFunction<Backend> othersActive) {
+  public Backend takeSlot(PoolSnapshot pool, PickContext ctx, Predicate<Backend> acquire) {
     Backend warming = null;
     for (Backend b = pool.balancer().pick(ctx); b != null; b = pool.balancer().pick(ctx)) {
       if (holdsBack(b)) {
         warming = b;   // slow start: pass it over this time, unless nothing else can take the request
-      } else if (b.stats().tryAcquire(b.maxConnections(), othersActive.applyAsInt(b))) {
+      } else if (acquire.test(b)) {
         return b;
       }
       ctx.exclude(b);
     }
-    return warming != null && warming.stats().tryAcquire(warming.maxConnections(), othersActive.applyAsInt(warming))
-        ? warming : null;
+    return warming != null && acquire.test(warming) ? warming : null;
   }
 
   private boolean holdsBack(Backend b) {

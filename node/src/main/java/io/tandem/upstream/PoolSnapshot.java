@@ -32,6 +32,21 @@ public record PoolSnapshot(
     return config.name();
   }
 
+  /**
+   * Gives a slot on {@code b} back (to the next waiter, or to the counter) and reports how its use ended to passive
+   * outlier detection, if the pool has it.
+   */
+  public void release(Backend b, boolean failure) {
+    if (passive != null) {
+      if (failure) {
+        passive.onFailure(b.id());
+      } else {
+        passive.onSuccess(b.id());
+      }
+    }
+    queue.release(b);
+  }
+
   /** Whether any backend could take a request now or later (eligible ones exist). */
   public boolean hasEligible() {
     return !balancer.backends().isEmpty();

@@ -87,6 +87,14 @@ public final class UpstreamRegistry {
     return shared.connections().othersActive(b.pool(), b.id());
   }
 
+  /**
+   * Takes a connection slot on {@code b} if its {@code max-connections} allows, counting the other nodes' connections
+   * too (cluster-wide limit). Data plane: lock-free.
+   */
+  public boolean tryAcquire(Backend b) {
+    return b.stats().tryAcquire(b.maxConnections(), othersActive(b));
+  }
+
   /** This node's in-flight count per {@code pool/backendId}, for publication to the other nodes. */
   public Map<String, Integer> localCounts() {
     Map<String, Integer> counts = new HashMap<>();

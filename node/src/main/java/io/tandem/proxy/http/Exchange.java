@@ -118,7 +118,7 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
   private void route(Backend bound) {
     if (bound == null) {
       selectAndForward();
-    } else if (bound.stats().tryAcquire(bound.maxConnections(), othersActive(bound))) {
+    } else if (listener.registry().tryAcquire(bound)) {
       acquired(bound);
     } else {
       enqueue();
@@ -144,10 +144,6 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
     LOG.debug("refused request from {}: {}", clientIp, why);
     req.response().putHeader(HttpHeaders.CONNECTION, "close");
     fail(outcome);
-  }
-
-  private int othersActive(Backend b) {
-    return listener.registry().othersActive(b);
   }
 
   private void selectAndForward() {
@@ -180,7 +176,7 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
       return freeSlot(PickContext.create());
     }
     Backend b = pool.byId().get(required);
-    return b != null && b.stats().tryAcquire(b.maxConnections(), othersActive(b)) ? b : null;
+    return b != null && listener.registry().tryAcquire(b) ? b : null;
   }
 
   @Override
@@ -194,7 +190,7 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
   }
 
   private Backend freeSlot(PickContext ctx) {
-    return admission.takeSlot(pool, ctx, this::othersActive);
+    return admission.takeSlot(pool, ctx, listener.registry()::tryAcquire);
   }
 
   @Override
@@ -313,14 +309,7 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
       return;
     }
     slotHeld = false;
-    if (pool.passive() != null) {
-      if (failure) {
-        pool.passive().onFailure(backend.id());
-      } else {
-        pool.passive().onSuccess(backend.id());
-      }
-    }
-    pool.queue().release(backend);
+    pool.release(backend, failure);
   }
 
   /** Answers with Tandem's own status for {@code outcome}. */

@@ -248,15 +248,11 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
   private void connectTo(Backend bound) {
     if (bound == null) {
       selectAndConnect();
-    } else if (bound.stats().tryAcquire(bound.maxConnections(), othersActive(bound))) {
+    } else if (listener.registry().tryAcquire(bound)) {
       acquired(bound);
     } else {
       enqueue();
     }
-  }
-
-  private int othersActive(Backend b) {
-    return listener.registry().othersActive(b);
   }
 
   private void selectAndConnect() {
@@ -272,7 +268,7 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
 
   /** Takes a slot on the backend the balancer picks (slow start considered); null when every candidate is full. */
   private Backend freeSlot(PickContext ctx) {
-    return admission.takeSlot(pool, ctx, this::othersActive);
+    return admission.takeSlot(pool, ctx, listener.registry()::tryAcquire);
   }
 
   // ---- pool queue ----
@@ -301,7 +297,7 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
       return freeSlot(PickContext.create());
     }
     Backend b = pool.byId().get(required);
-    return b != null && b.stats().tryAcquire(b.maxConnections(), othersActive(b)) ? b : null;
+    return b != null && listener.registry().tryAcquire(b) ? b : null;
   }
 
   @Override
@@ -392,14 +388,7 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
       return;
     }
     slotHeld = false;
-    if (pool.passive() != null) {
-      if (failure) {
-        pool.passive().onFailure(backend.id());
-      } else {
-        pool.passive().onSuccess(backend.id());
-      }
-    }
-    pool.queue().release(backend);
+    pool.release(backend, failure);
   }
 
   private void cancelTimer() {
