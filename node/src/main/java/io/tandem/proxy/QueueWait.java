@@ -2,7 +2,9 @@ package io.tandem.proxy;
 
 import io.tandem.limits.PoolQueue;
 import io.tandem.upstream.Backend;
-import io.vertx.core.Context;
+import io.tandem.util.Scheduler;
+import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -30,25 +32,31 @@ public final class QueueWait implements PoolQueue.Waiter {
     void timedOut();
   }
 
-  private final Context context;
+  private final Executor loop;
+  private final Scheduler scheduler;
   private final PoolQueue queue;
   private final Owner owner;
   private final AtomicBoolean claimed = new AtomicBoolean();
-  private long timer = -1;
+  private Scheduler.Cancellable timer;
 
-  public QueueWait(Context context, PoolQueue queue, Owner owner) {
-    this.context = context;
+  /**
+   * @param loop      runs a task on the owner's event loop (a hand-off from another thread hops back through it)
+   * @param scheduler the owner's timers; its tasks run on the owner's event loop
+   */
+  public QueueWait(Executor loop, Scheduler scheduler, PoolQueue queue, Owner owner) {
+    this.loop = loop;
+    this.scheduler = scheduler;
     this.queue = queue;
     this.owner = owner;
   }
 
-  /** Joins the queue for at most {@code timeoutMillis}; false when the queue is full. */
-  public boolean enter(long timeoutMillis) {
+  /** Joins the queue for at most {@code timeout}; false when the queue is full. */
+  public boolean enter(Duration timeout) {
     if (!queue.offer(this)) {
       return false;
     }
-    timer = context.owner().setTimer(Math.max(1, timeoutMillis), id -> {
-      timer = -1;
+    timer = scheduler.schedule(timeout.isZero() || timeout.isNegative() ? Duration.ofMillis(1) : timeout, () -> {
+      timer = null;
       if (claim()) {
         queue.remove(this);
         owner.timedOut();
@@ -78,7 +86,7 @@ public final class QueueWait implements PoolQueue.Waiter {
 
   /** The request ended while possibly waiting (client gone): leave the queue. */
   public void leave() {
-    if (timer >= 0 && claim()) {
+    if (timer != null && claim()) {
       queue.remove(this);
       cancelTimer();
     }
@@ -96,7 +104,7 @@ public final class QueueWait implements PoolQueue.Waiter {
 
   @Override
   public void dispatch(Backend b) {
-    context.runOnContext(v -> {
+    loop.execute(() -> {
       cancelTimer();
       if (owner.finished()) {
         queue.release(b);
@@ -107,9 +115,9 @@ public final class QueueWait implements PoolQueue.Waiter {
   }
 
   private void cancelTimer() {
-    if (timer >= 0) {
-      context.owner().cancelTimer(timer);
-      timer = -1;
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
     }
   }
 }

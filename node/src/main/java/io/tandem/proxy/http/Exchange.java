@@ -2,29 +2,32 @@ package io.tandem.proxy.http;
 
 import io.tandem.balancing.PickContext;
 import io.tandem.config.ListenerConfig;
+import io.tandem.proxy.BackendAttempt;
 import io.tandem.proxy.Outcome;
-import io.tandem.proxy.PoolAdmission;
-import io.tandem.proxy.QueueWait;
 import io.tandem.tls.TlsFacts;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
 import io.tandem.upstream.RoutingSnapshot;
+import io.tandem.util.Scheduler;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * One proxied request, from the client's request head to the end of the response. Runs on the client connection's
- * event loop; the only cross-thread entry is a queue hand-off ({@link QueueWait}), which hops back to that loop.
- * Never throws for bad traffic: every path ends in {@link #finish} with one {@link Outcome}.
+ * event loop. The backend choice (session, slot, queue, connect retries, release) is a {@link BackendAttempt}; the
+ * I/O towards the backend is a {@link BackendLeg}; this class holds the HTTP decisions (framing checks, routing,
+ * rate limits, which failures may be retried, what to answer). Never throws for bad traffic: every path ends in
+ * {@link #finish} with one {@link Outcome}.
  */
-final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
+final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
   private static final Logger LOG = LogManager.getLogger(Exchange.class);
 
   private final ListenerRuntime listener;
@@ -34,22 +37,17 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
   private final long startNanos = System.nanoTime();
   private final String requestId;
   private final String clientIp;
+  private final BackendAttempt attempt;
 
   private PoolSnapshot pool;
-  private final PoolAdmission admission;
-  private PickContext pick;
-  private Backend backend;
-  private boolean slotHeld;
   private SessionAffinity session;
-  private int attempts;
   private boolean hasBody;
   private long ownBytes;
-  private QueueWait wait;
   private io.vertx.core.buffer.Buffer buffered;
   private BackendLeg leg;
   private boolean finished;
 
-  Exchange(ListenerRuntime listener, HttpServerRequest req, Context context) {
+  Exchange(ListenerRuntime listener, HttpServerRequest req, Context context, Executor loop, Scheduler scheduler) {
     this.listener = listener;
     this.lc = listener.config();
     this.req = req;
@@ -58,7 +56,7 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
     this.clientIp = remote == null ? "-" : remote.hostAddress();
     String incomingId = lc.trustForwarded() ? req.headers().get(ForwardingHeaders.X_REQUEST_ID) : null;
     this.requestId = incomingId != null && !incomingId.isEmpty() ? incomingId : listener.nextRequestId();
-    this.admission = new PoolAdmission(listener.poolGuards());
+    this.attempt = new BackendAttempt(listener, loop, scheduler);
   }
 
   void start() {
@@ -80,7 +78,7 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
       fail(Outcome.RATE_LIMITED);
       return;
     }
-    if (!admission.admit(poolName)) {
+    if (!attempt.admit(pool)) {
       fail(Outcome.CIRCUIT_OPEN);
       return;
     }
@@ -99,30 +97,9 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
 
   /** Picks the backend (the session's, or the balancer's) and sends the request to it. */
   private void forward() {
-    pick = RequestKeys.pickContext(pool.config(), req, clientIp);
+    PickContext pick = RequestKeys.pickContext(pool.config(), req, clientIp);
     session = new SessionAffinity(pool, listener.affinity(), req.headers().get(HttpHeaders.COOKIE), clientIp);
-    Backend bound = session.local();
-    if (bound == null && session.needsRemote()) {
-      // Not in this node's cache: ask the shared table without blocking, then carry on here.
-      session.remote().whenComplete((b, err) -> context.runOnContext(v -> {
-        if (!finished) {
-          route(err == null ? b : null);
-        }
-      }));
-      return;
-    }
-    route(bound);
-  }
-
-  /** Sends the request to its session's backend, or picks one. */
-  private void route(Backend bound) {
-    if (bound == null) {
-      selectAndForward();
-    } else if (listener.registry().tryAcquire(bound)) {
-      acquired(bound);
-    } else {
-      enqueue();
-    }
+    attempt.start(pick, session, this);
   }
 
   /** Header count and body size (see {@link RequestFraming}); answers itself and returns false on a refusal. */
@@ -146,68 +123,13 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
     fail(outcome);
   }
 
-  private void selectAndForward() {
-    Backend free = freeSlot(pick);
-    if (free != null) {
-      acquired(free);
-      return;
-    }
-    if (!pool.hasEligible()) {
-      fail(attempts > 0 ? Outcome.BACKEND_CONNECT_FAILED : Outcome.NO_BACKEND);
-    } else if (attempts > 0) {
-      fail(Outcome.BACKEND_CONNECT_FAILED);
-    } else {
-      enqueue();
-    }
-  }
-
-  // ---- queue ----
-
-  private void enqueue() {
-    wait = new QueueWait(context, pool.queue(), this);
-    if (!wait.enter(pool.config().queue().timeout().toMillis())) {
-      fail(Outcome.QUEUE_FULL);
-    }
-  }
+  // ---- the attempt's leg (the leg does the I/O; the decisions are here) ----
 
   @Override
-  public Backend slotNow(String required) {
-    if (required == null) {
-      return freeSlot(PickContext.create());
-    }
-    Backend b = pool.byId().get(required);
-    return b != null && listener.registry().tryAcquire(b) ? b : null;
-  }
-
-  @Override
-  public boolean finished() {
-    return finished;
-  }
-
-  @Override
-  public void timedOut() {
-    fail(Outcome.QUEUE_TIMEOUT);
-  }
-
-  private Backend freeSlot(PickContext ctx) {
-    return admission.takeSlot(pool, ctx, listener.registry()::tryAcquire);
-  }
-
-  @Override
-  public String requiredBackendId() {
-    return session == null ? null : session.requiredBackendId();
-  }
-
-  // ---- backend (the leg does the I/O; the decisions are here) ----
-
-  @Override
-  public void acquired(Backend b) {
-    backend = b;
-    slotHeld = true;
-    attempts++;
+  public void connect(Backend b) {
     HttpClientAgent client = listener.clients().client(pool.name());
     if (client == null) {
-      releaseSlot(false);
+      attempt.release(false);
       fail(Outcome.NO_BACKEND);
       return;
     }
@@ -218,26 +140,23 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
   }
 
   @Override
+  public void refuse(Outcome outcome) {
+    fail(outcome);
+  }
+
+  @Override
+  public boolean finished() {
+    return finished;
+  }
+
+  @Override
   public void abandoned() {
-    releaseSlot(false);
+    attempt.release(false);
   }
 
   @Override
   public void connectFailed(Throwable cause) {
-    Backend failed = backend;
-    LOG.debug("connect to {} failed: {}", failed, cause.toString());
-    failed.stats().record(Outcome.BACKEND_CONNECT_FAILED);
-    releaseSlot(true);
-    if (attempts < pool.config().retries().connectAttempts() && admission.tryRetry()) {
-      pick.exclude(failed);
-      if (session.requiredBackendId() != null) {
-        // The persisted backend is unreachable: fall back to a fresh choice and move the session.
-        session.unbind();
-      }
-      selectAndForward();
-    } else {
-      fail(Outcome.BACKEND_CONNECT_FAILED);
-    }
+    attempt.connectFailed(cause);
   }
 
   @Override
@@ -247,21 +166,17 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
     }
     boolean timeout = cause instanceof TimeoutException;
     Outcome outcome = timeout ? Outcome.BACKEND_TIMEOUT : Outcome.BACKEND_ERROR;
-    backend.stats().record(outcome);
+    attempt.backend().stats().record(outcome);
     if (leg.responseStarted()) {
       // Part of the answer is out: the only honest thing left is to cut the client connection.
-      releaseSlot(true);
+      attempt.release(true);
       finishQuietly(outcome);
       req.connection().close();
       return;
     }
-    boolean retry = !timeout && !hasBody && pool.config().retries().retryIdempotent() && RequestKeys.idempotent(req.method())
-        && attempts < pool.config().retries().connectAttempts() && admission.tryRetry();
-    releaseSlot(true);
-    if (retry) {
-      pick.exclude(backend);
-      selectAndForward();
-    } else {
+    boolean retryable = !timeout && !hasBody && pool.config().retries().retryIdempotent()
+        && RequestKeys.idempotent(req.method());
+    if (!attempt.retry(retryable)) {
       fail(outcome);
     }
   }
@@ -273,13 +188,13 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
 
   @Override
   public void responseEnded(int status) {
-    releaseSlot(status >= 500);
+    attempt.release(status >= 500);
     finish(Outcome.OK, status);
   }
 
   @Override
   public void tunnelEnded(boolean upgraded) {
-    releaseSlot(false);
+    attempt.release(false);
     if (upgraded) {
       finish(Outcome.UPGRADED, 101);
     } else {
@@ -297,19 +212,6 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
     if (leg != null) {
       leg.cancel();
     }
-    if (wait != null) {
-      wait.leave();
-    }
-    releaseSlot(false);
-  }
-
-  /** Gives the backend slot back (to a waiter or the counter) and reports the result to passive detection. */
-  private void releaseSlot(boolean failure) {
-    if (!slotHeld) {
-      return;
-    }
-    slotHeld = false;
-    pool.release(backend, failure);
   }
 
   /** Answers with Tandem's own status for {@code outcome}. */
@@ -341,7 +243,8 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
     if (leg != null) {
       leg.stopBody();
     }
-    admission.finish(outcome, status);
+    attempt.end(outcome, status);
+    Backend backend = attempt.backend();
     listener.record(outcome);
     listener.recordLatency(backend, System.nanoTime() - startNanos);
     if (backend != null && outcome == Outcome.OK) {
@@ -350,8 +253,8 @@ final class Exchange implements QueueWait.Owner, BackendLeg.Owner {
     if (listener.accessLog()) {
       long micros = (System.nanoTime() - startNanos) / 1000;
       AccessLog.log(listener.name(), clientIp, req.method().name(), req.uri(), status, outcome,
-          pool == null ? null : pool.name(), backend == null ? null : backend.id(), micros, requestId, ownBytes + (leg == null ? 0 : leg.bytesOut()),
-          req.isSSL() ? TlsFacts.of(req.connection()) : null);
+          pool == null ? null : pool.name(), backend == null ? null : backend.id(), micros, requestId,
+          ownBytes + (leg == null ? 0 : leg.bytesOut()), req.isSSL() ? TlsFacts.of(req.connection()) : null);
     }
   }
 }

@@ -9,6 +9,8 @@ import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.PerClientLimit;
 import io.tandem.tls.ServerTls;
+import io.tandem.util.Scheduler;
+import io.tandem.util.VertxScheduler;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
@@ -41,6 +44,8 @@ public final class HttpListenerVerticle extends VerticleBase {
   private HttpServer server;
   private long sweepTimer = -1;
   private Runnable tlsRegistration;
+  private Executor loop;
+  private Scheduler scheduler;
 
   /** @param port the port to bind: the configured one, or the one the first instance got for port 0 */
   public HttpListenerVerticle(ListenerRuntime runtime, int port) {
@@ -73,6 +78,8 @@ public final class HttpListenerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ListenerConfig lc = runtime.config();
+    loop = task -> context.runOnContext(v -> task.run());
+    scheduler = new VertxScheduler(context);
     HttpServerOptions options = serverOptions(lc, port);
     ServerTls tls = runtime.tls();
     if (tls != null) {
@@ -173,7 +180,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     if (hsts != null) {
       req.response().putHeader(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
     }
-    new Exchange(runtime, req, context).start();
+    new Exchange(runtime, req, context, loop, scheduler).start();
   }
 
   private static ConnectionGuard guardOf(HttpServerRequest req) {

@@ -2,6 +2,7 @@ package io.tandem.proxy.http;
 
 import io.tandem.affinity.Cookies;
 import io.tandem.cluster.AffinityTable;
+import io.tandem.proxy.BackendAttempt;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One instance per request, confined to its event loop.
  */
-final class SessionAffinity {
+final class SessionAffinity implements BackendAttempt.Affinity {
   private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
   /**
    * The longest a request waits for the shared table (a learned binding being stored, a cache miss being looked up).
@@ -53,7 +54,8 @@ final class SessionAffinity {
    * The backend this request is bound to from local memory, or null (then {@link #needsRemote()} tells whether the
    * shared table must be asked).
    */
-  Backend local() {
+  @Override
+  public Backend local() {
     if (config.type() == PersistenceConfig.Type.COOKIE) {
       String token = Cookies.find(cookieHeader, config.cookie().name());
       Backend b = token == null ? null : pool.byToken().get(token);
@@ -80,12 +82,14 @@ final class SessionAffinity {
   }
 
   /** Whether a key was found but not in local memory, so the shared table must be asked. */
-  boolean needsRemote() {
+  @Override
+  public boolean needsRemote() {
     return key != null && keyBoundTo == null;
   }
 
   /** Asks the shared table for the key's backend; completes with it, or null. Never blocks. */
-  CompletionStage<Backend> remote() {
+  @Override
+  public CompletionStage<Backend> remote() {
     return table.fetch(pool.name(), key).toCompletableFuture()
         .completeOnTimeout(null, SHARED_WAIT_MILLIS, TimeUnit.MILLISECONDS)
         .thenApply(id -> {
@@ -105,12 +109,14 @@ final class SessionAffinity {
   }
 
   /** The backend id a waiting request must be served by (its session's), or null for any. */
-  String requiredBackendId() {
+  @Override
+  public String requiredBackendId() {
     return boundId;
   }
 
   /** The bound backend could not be reached: the request may go anywhere and the session moves with it. */
-  void unbind() {
+  @Override
+  public void unbind() {
     boundId = null;
     insertCookie = config.type() == PersistenceConfig.Type.COOKIE;
   }

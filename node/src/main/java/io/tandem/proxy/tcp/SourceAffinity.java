@@ -1,6 +1,7 @@
 package io.tandem.proxy.tcp;
 
 import io.tandem.cluster.AffinityTable;
+import io.tandem.proxy.BackendAttempt;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
 import java.time.Duration;
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * as HTTP's {@code source-address} persistence, so a client keeps its backend across both). Confined to the
  * connection's event loop, except {@link #remote()}'s completion, which the caller hops back from.
  */
-final class SourceAffinity {
+final class SourceAffinity implements BackendAttempt.Affinity {
   /** Longest wait for the shared table on a local miss; past it the connection gets a fresh choice. */
   static final long SHARED_WAIT_MILLIS = 500;
 
@@ -32,17 +33,20 @@ final class SourceAffinity {
   }
 
   /** The bound backend from local memory, or null ({@link #needsRemote()} then says whether to ask the table). */
-  Backend local() {
+  @Override
+  public Backend local() {
     keyBoundTo = table.lookup(pool.name(), key);
     return keyBoundTo == null ? null : usable(keyBoundTo);
   }
 
-  boolean needsRemote() {
+  @Override
+  public boolean needsRemote() {
     return keyBoundTo == null;
   }
 
   /** Asks the shared table; completes with the bound backend or null, never blocks. */
-  CompletionStage<Backend> remote() {
+  @Override
+  public CompletionStage<Backend> remote() {
     return table.fetch(pool.name(), key).toCompletableFuture()
         .completeOnTimeout(null, SHARED_WAIT_MILLIS, TimeUnit.MILLISECONDS)
         .thenApply(id -> {
@@ -61,12 +65,14 @@ final class SourceAffinity {
   }
 
   /** The backend a waiting connection must get (its binding's), or null for any. */
-  String requiredBackendId() {
+  @Override
+  public String requiredBackendId() {
     return boundId;
   }
 
   /** The bound backend could not be reached: go anywhere, and the binding follows. */
-  void unbind() {
+  @Override
+  public void unbind() {
     boundId = null;
   }
 

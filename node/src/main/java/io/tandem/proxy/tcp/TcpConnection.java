@@ -9,12 +9,12 @@ import io.tandem.config.ListenerConfig;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.config.ProxyProtocolAccept;
 import io.tandem.config.ProxyProtocolVersion;
+import io.tandem.proxy.BackendAttempt;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.PerClientLimit;
-import io.tandem.proxy.PoolAdmission;
-import io.tandem.proxy.QueueWait;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
+import io.tandem.util.VertxScheduler;
 import io.vertx.core.Context;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
@@ -30,10 +30,10 @@ import org.apache.logging.log4j.Logger;
  * One proxied TCP connection, from accept to close: the listener's connection limit, an optional PROXY header from a
  * trusted balancer, the backend choice (source affinity, the pool's algorithm, the backend's cluster-wide
  * {@code max-connections} slot or the pool's wait queue), connect with retries on other backends before any byte is
- * sent, then a {@link Splice}. Runs on the client connection's event loop; the only cross-thread entry is
- * a queue hand-off ({@link QueueWait}), which hops back. Every connection ends in one {@link Outcome}.
+ * sent, then a {@link Splice}. The backend choice is a {@link BackendAttempt} (the one HTTP drives too); this class
+ * moves the bytes. Runs on the client connection's event loop. Every connection ends in one {@link Outcome}.
  */
-final class TcpConnection implements QueueWait.Owner, Relay.Events {
+final class TcpConnection implements BackendAttempt.Leg, Relay.Events {
   private static final Logger LOG = LogManager.getLogger(TcpConnection.class);
 
   private final TcpListenerRuntime listener;
@@ -51,20 +51,14 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
   private ByteBuf held;
   private boolean clientInputDone;
 
-  private PoolSnapshot pool;
-  private PickContext pick;
   private SourceAffinity session;
-  private Backend backend;
-  private boolean slotHeld;
-  private int attempts;
   /** The PROXY header timer (-1: none). */
   private long timer = -1;
-  private QueueWait wait;
   private boolean spliced;
   private long bytesIn;
   private long bytesOut;
   private boolean finished;
-  private final PoolAdmission admission;
+  private final BackendAttempt attempt;
 
   private TcpConnection(TcpListenerRuntime listener, NetClient backends, Context context, Channel channel) {
     this.listener = listener;
@@ -75,7 +69,8 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
     this.clientAddress = inet(channel.remoteAddress());
     this.destination = inet(channel.localAddress());
     this.clientIp = clientAddress == null ? "-" : clientAddress.getAddress().getHostAddress();
-    this.admission = new PoolAdmission(listener.poolGuards());
+    this.attempt = new BackendAttempt(listener, task -> context.runOnContext(v -> task.run()),
+        new VertxScheduler(context));
   }
 
   /** Takes over a just-accepted client socket. */
@@ -199,10 +194,8 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
     if (finished) {
       return;
     }
-    finish(Outcome.CLIENT_ABORTED);
-    leaveQueue();
     cancelTimer();
-    releaseSlot(false);
+    finish(Outcome.CLIENT_ABORTED);
   }
 
   @Override
@@ -210,10 +203,10 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
     fail(Outcome.IDLE_TIMEOUT);
   }
 
-  // ---- backend choice ----
+  // ---- backend choice (the attempt decides; this class connects) ----
 
   private void route() {
-    pool = listener.registry().snapshot().pool(lc.defaultPool());
+    PoolSnapshot pool = listener.registry().snapshot().pool(lc.defaultPool());
     if (pool == null) {
       fail(Outcome.NO_BACKEND);
       return;
@@ -222,101 +215,27 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
       fail(Outcome.RATE_LIMITED);
       return;
     }
-    if (!admission.admit(pool.name())) {
+    if (!attempt.admit(pool)) {
       fail(Outcome.CIRCUIT_OPEN);
       return;
     }
-    pick = pool.config().algorithm() == Algorithm.SOURCE_HASH ? PickContext.forKey(clientIp) : PickContext.create();
+    PickContext pick = pool.config().algorithm() == Algorithm.SOURCE_HASH ? PickContext.forKey(clientIp)
+        : PickContext.create();
     PersistenceConfig persistence = pool.config().persistence();
-    if (persistence == null || persistence.type() != PersistenceConfig.Type.SOURCE_ADDRESS) {
-      connectTo(null);
-      return;
+    if (persistence != null && persistence.type() == PersistenceConfig.Type.SOURCE_ADDRESS) {
+      session = new SourceAffinity(pool, listener.affinity(), clientIp);
     }
-    session = new SourceAffinity(pool, listener.affinity(), clientIp);
-    Backend bound = session.local();
-    if (bound == null && session.needsRemote()) {
-      session.remote().whenComplete((b, err) -> context.runOnContext(v -> {
-        if (!finished) {
-          connectTo(err == null ? b : null);
-        }
-      }));
-      return;
-    }
-    connectTo(bound);
-  }
-
-  private void connectTo(Backend bound) {
-    if (bound == null) {
-      selectAndConnect();
-    } else if (listener.registry().tryAcquire(bound)) {
-      acquired(bound);
-    } else {
-      enqueue();
-    }
-  }
-
-  private void selectAndConnect() {
-    Backend free = freeSlot(pick);
-    if (free != null) {
-      acquired(free);
-    } else if (!pool.hasEligible() || attempts > 0) {
-      fail(attempts > 0 ? Outcome.BACKEND_CONNECT_FAILED : Outcome.NO_BACKEND);
-    } else {
-      enqueue();
-    }
-  }
-
-  /** Takes a slot on the backend the balancer picks (slow start considered); null when every candidate is full. */
-  private Backend freeSlot(PickContext ctx) {
-    return admission.takeSlot(pool, ctx, listener.registry()::tryAcquire);
-  }
-
-  // ---- pool queue ----
-
-  private void enqueue() {
-    wait = new QueueWait(context, pool.queue(), this);
-    if (!wait.enter(pool.config().queue().timeout().toMillis())) {
-      fail(Outcome.QUEUE_FULL);
-    }
-  }
-
-  private void leaveQueue() {
-    if (wait != null) {
-      wait.leave();
-    }
+    attempt.start(pick, session == null ? BackendAttempt.NONE : session, this);
   }
 
   @Override
-  public String requiredBackendId() {
-    return session == null ? null : session.requiredBackendId();
+  public void refuse(Outcome outcome) {
+    fail(outcome);
   }
 
   @Override
-  public Backend slotNow(String required) {
-    if (required == null) {
-      return freeSlot(PickContext.create());
-    }
-    Backend b = pool.byId().get(required);
-    return b != null && listener.registry().tryAcquire(b) ? b : null;
-  }
-
-  @Override
-  public boolean finished() {
-    return finished;
-  }
-
-  @Override
-  public void timedOut() {
-    fail(Outcome.QUEUE_TIMEOUT);
-  }
-
-  // ---- connect ----
-
-  @Override
-  public void acquired(Backend b) {
-    backend = b;
-    slotHeld = true;
-    attempts++;
+  public void connect(Backend b) {
+    PoolSnapshot pool = attempt.pool();
     ConnectOptions options = new ConnectOptions().setRemoteAddress(b.address())
         .setTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, pool.config().timeouts().connect().toMillis())));
     backends.connect(options).onComplete(ar -> {
@@ -324,41 +243,26 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
         if (ar.succeeded()) {
           ar.result().close();
         }
-        releaseSlot(false);
+        attempt.release(false);
         return;
       }
       if (ar.failed()) {
-        connectFailed(ar.cause());
+        attempt.connectFailed(ar.cause());
       } else {
         connected(ar.result());
       }
     });
   }
 
-  private void connectFailed(Throwable cause) {
-    Backend failed = backend;
-    LOG.debug("connect to {} failed: {}", failed, cause.toString());
-    failed.stats().record(Outcome.BACKEND_CONNECT_FAILED);
-    releaseSlot(true);
-    if (attempts < pool.config().retries().connectAttempts() && admission.tryRetry()) {
-      pick.exclude(failed);
-      if (session != null) {
-        session.unbind();
-      }
-      selectAndConnect();
-    } else {
-      fail(Outcome.BACKEND_CONNECT_FAILED);
-    }
-  }
-
   private void connected(NetSocket socket) {
     Channel ch = ((NetSocketInternal) socket).channelHandlerContext().channel();
     ch.config().setAutoRead(false);
     Relay back = Relay.install(ch, this);
+    Backend backend = attempt.backend();
     if (session != null) {
       session.record(backend);
     }
-    ProxyProtocolVersion send = pool.config().proxyProtocol();
+    ProxyProtocolVersion send = attempt.pool().config().proxyProtocol();
     if (send != ProxyProtocolVersion.NONE) {
       ch.write(ProxyProtocol.encode(send, clientAddress, destination, ch.alloc()), ch.voidPromise());
     }
@@ -371,7 +275,7 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
       if (cause != null) {
         LOG.debug("connection {} -> {} ended {}: {}", clientIp, backend, outcome.label(), cause.toString());
       }
-      releaseSlot(false);
+      attempt.release(false);
       if (outcome == Outcome.PROXY_HEADER_UNTRUSTED && listener.logAllowed()) {
         LOG.warn("listener {}: refused connection from {}: PROXY header from an untrusted address (further"
             + " refusals within a second are only counted)", listener.name(), clientIp);
@@ -381,15 +285,6 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
   }
 
   // ---- endings ----
-
-  /** Gives the backend slot back (to a waiter or the counter) and reports to passive detection. */
-  private void releaseSlot(boolean failure) {
-    if (!slotHeld) {
-      return;
-    }
-    slotHeld = false;
-    pool.release(backend, failure);
-  }
 
   private void cancelTimer() {
     if (timer >= 0) {
@@ -403,9 +298,7 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
     if (finished) {
       return;
     }
-    leaveQueue();
     cancelTimer();
-    releaseSlot(false);
     finish(outcome);
     channel.close();
   }
@@ -415,18 +308,19 @@ final class TcpConnection implements QueueWait.Owner, Relay.Events {
       return;
     }
     finished = true;
-    admission.finish(outcome, 0);
+    attempt.end(outcome, 0);
     if (held != null) {
       held.release();
       held = null;
     }
     listener.record(outcome, bytesIn, bytesOut);
+    Backend backend = attempt.backend();
     if (backend != null && spliced) {
       backend.stats().record(outcome);
     }
     if (listener.accessLog()) {
       long micros = (System.nanoTime() - startNanos) / 1000;
-      TcpAccessLog.log(listener.name(), clientIp, outcome, pool == null ? null : pool.name(),
+      TcpAccessLog.log(listener.name(), clientIp, outcome, attempt.pool() == null ? null : attempt.pool().name(),
           backend == null ? null : backend.id(), micros, bytesIn, bytesOut);
     }
   }
