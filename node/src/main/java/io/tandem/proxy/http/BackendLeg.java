@@ -164,7 +164,10 @@ final class BackendLeg {
       up.end(buffered);
     } else if (!hasBody || req.isEnded()) {
       up.end();
-      req.resume();
+      if (!req.isEnded()) {
+        // Paused for an upgrade or an announced body that is not coming; an ended HTTP/2 request may not be resumed.
+        req.resume();
+      }
     } else {
       up.sendHead();
       streamBody(up);
