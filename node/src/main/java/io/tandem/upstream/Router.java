@@ -3,9 +3,6 @@ package io.tandem.upstream;
 import io.tandem.affinity.Cookies;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.RouteConfig;
-import io.tandem.tls.TlsFacts;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,19 +27,12 @@ public final class Router {
   }
 
   /** The pool name for this request. Never null, never throws. */
-  public String route(HttpServerRequest req) {
+  public String route(RequestView req) {
     if (rules.length == 0) {
       return defaultPool;
     }
-    String hostHeader = req.headers().get(HttpHeaders.HOST);
-    if (hostHeader == null && req.authority() != null) {
-      hostHeader = req.authority().host();   // HTTP/2 :authority
-    }
-    String host = hostWithoutPort(hostHeader);
+    String host = hostWithoutPort(req.host());
     String path = req.path();
-    if (path == null) {
-      path = "";
-    }
     for (Rule rule : rules) {
       if (rule.matches(req, host, path)) {
         return rule.pool;
@@ -108,7 +98,7 @@ public final class Router {
           .toArray(String[]::new);
     }
 
-    boolean matches(HttpServerRequest req, String host, String path) {
+    boolean matches(RequestView req, String host, String path) {
       if ((!exactHosts.isEmpty() || wildcardSuffixes.length > 0) && !nameMatches(host, exactHosts, wildcardSuffixes)) {
         return false;
       }
@@ -118,14 +108,14 @@ public final class Router {
       if (pathPrefix != null && !path.startsWith(pathPrefix)) {
         return false;
       }
-      if (!methods.isEmpty() && !methods.contains(req.method().name())) {
+      if (!methods.isEmpty() && !methods.contains(req.method())) {
         return false;
       }
       if (pathRegex != null && !pathRegex.matcher(path).find()) {
         return false;
       }
       for (RouteConfig.HeaderMatch h : headers) {
-        String v = req.headers().get(h.name());
+        String v = req.header(h.name());
         if (v == null
             || (h.value() != null && !h.value().equals(v))
             || (h.regex() != null && !h.regex().matcher(v).find())) {
@@ -133,7 +123,7 @@ public final class Router {
         }
       }
       if (!cookies.isEmpty()) {
-        String header = req.headers().get(HttpHeaders.COOKIE);
+        String header = req.header("cookie");
         for (RouteConfig.CookieMatch c : cookies) {
           String v = Cookies.find(header, c.name());
           if (v == null || (c.value() != null && !c.value().equals(v))) {
@@ -144,10 +134,9 @@ public final class Router {
       return true;
     }
 
-    private boolean sniMatches(HttpServerRequest req) {
-      TlsFacts tls = req.isSSL() ? TlsFacts.of(req.connection()) : null;
-      return tls != null && tls.sni() != null
-          && nameMatches(hostWithoutPort(tls.sni()), exactSni, wildcardSni);
+    private boolean sniMatches(RequestView req) {
+      String sni = req.sni();
+      return sni != null && nameMatches(hostWithoutPort(sni), exactSni, wildcardSni);
     }
 
     private static boolean nameMatches(String host, Set<String> exact, String[] wildcards) {

@@ -66,13 +66,14 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
       return;
     }
     RoutingSnapshot snap = listener.registry().snapshot();
-    String poolName = snap.router(listener.name()).route(req);
+    VertxRequestView view = new VertxRequestView(req);
+    String poolName = snap.router(listener.name()).route(view);
     pool = snap.pool(poolName);
     if (pool == null) {
       fail(Outcome.NO_BACKEND);
       return;
     }
-    RateLimitGate.Refusal refused = RateLimitGate.check(listener.rateLimits(), listener.name(), req, poolName, clientIp);
+    RateLimitGate.Refusal refused = RateLimitGate.check(listener.rateLimits(), listener.name(), view, poolName, clientIp);
     if (refused != null) {
       refused.headers(req.response());
       fail(Outcome.RATE_LIMITED);
@@ -86,18 +87,18 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
       BodyBuffer.read(req, context, lc.timeouts().requestBody().toMillis(), body -> {
         if (!finished) {
           buffered = body;
-          forward();
+          forward(view);
         }
       }, () -> rejectFraming(Outcome.CLIENT_TIMEOUT, "request body slower than the body timeout"),
           () -> finishQuietly(Outcome.CLIENT_ABORTED));
       return;
     }
-    forward();
+    forward(view);
   }
 
   /** Picks the backend (the session's, or the balancer's) and sends the request to it. */
-  private void forward() {
-    PickContext pick = RequestKeys.pickContext(pool.config(), req, clientIp);
+  private void forward(VertxRequestView view) {
+    PickContext pick = RequestKeys.pickContext(pool.config(), view, clientIp);
     session = new SessionAffinity(pool, listener.affinity(), req.headers().get(HttpHeaders.COOKIE), clientIp);
     attempt.start(pick, session, this);
   }

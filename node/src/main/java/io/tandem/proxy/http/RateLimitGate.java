@@ -6,8 +6,8 @@ import io.tandem.config.RateLimitConfig;
 import io.tandem.limits.ListenerRateLimits;
 import io.tandem.limits.RateLimiter;
 import io.tandem.limits.RateLimits;
+import io.tandem.upstream.RequestView;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Locale;
 
@@ -36,7 +36,7 @@ final class RateLimitGate {
   }
 
   /** Null when every matching rule admitted the request, else the first refusal. */
-  static Refusal check(RateLimits limits, String listener, HttpServerRequest req, String pool, String clientIp) {
+  static Refusal check(RateLimits limits, String listener, RequestView req, String pool, String clientIp) {
     if (limits == null) {
       return null;
     }
@@ -44,8 +44,8 @@ final class RateLimitGate {
     if (rules.isEmpty()) {
       return null;
     }
-    String path = req.path() == null ? "" : req.path();
-    String host = hostOf(req);
+    String path = req.path();
+    String host = hostOf(req.host());
     long now = limits.clock().nanoTime();
     for (int i = 0; i < rules.size(); i++) {
       if (!rules.matches(i, path, host, pool)) {
@@ -60,11 +60,11 @@ final class RateLimitGate {
     return null;
   }
 
-  static String key(RateLimitConfig rule, HttpServerRequest req, String pool, String clientIp) {
+  static String key(RateLimitConfig rule, RequestView req, String pool, String clientIp) {
     String key = switch (rule.key()) {
       case SOURCE -> clientIp;
-      case HEADER -> req.headers().get(rule.keyName());
-      case COOKIE -> Cookies.find(req.headers().get(HttpHeaders.COOKIE), rule.keyName());
+      case HEADER -> req.header(rule.keyName());
+      case COOKIE -> Cookies.find(req.header(HttpHeaders.COOKIE), rule.keyName());
       case ROUTE -> pool;
     };
     if (key == null) {
@@ -73,8 +73,7 @@ final class RateLimitGate {
     return key.length() <= MAX_KEY ? key : key.substring(0, 64) + "#" + Long.toHexString(Hashing.hash(key));
   }
 
-  private static String hostOf(HttpServerRequest req) {
-    String host = req.headers().get(HttpHeaders.HOST);
+  private static String hostOf(String host) {
     if (host == null) {
       return "";
     }

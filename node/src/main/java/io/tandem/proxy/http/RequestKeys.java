@@ -5,9 +5,9 @@ import io.tandem.balancing.PickContext;
 import io.tandem.config.Algorithm;
 import io.tandem.config.HashKey;
 import io.tandem.config.PoolConfig;
+import io.tandem.upstream.RequestView;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Facts taken from a request for routing decisions: the key a pool's hash algorithm hashes, idempotency. */
@@ -35,7 +35,7 @@ final class RequestKeys {
     return false;
   }
 
-  static PickContext pickContext(PoolConfig pool, HttpServerRequest req, String clientIp) {
+  static PickContext pickContext(PoolConfig pool, RequestView req, String clientIp) {
     if (pool.algorithm() == Algorithm.SOURCE_HASH) {
       return PickContext.forKey(clientIp);
     }
@@ -44,8 +44,8 @@ final class RequestKeys {
     }
     HashKey key = pool.hashKey();
     CharSequence value = switch (key.source()) {
-      case HEADER -> req.headers().get(key.name());
-      case COOKIE -> Cookies.find(req.headers().get(HttpHeaders.COOKIE), key.name());
+      case HEADER -> req.header(key.name());
+      case COOKIE -> Cookies.find(req.header(HttpHeaders.COOKIE), key.name());
       case PATH -> req.path();
     };
     return value == null ? PickContext.forHash(ThreadLocalRandom.current().nextLong()) : PickContext.forKey(value);
