@@ -1,5 +1,6 @@
 package io.tandem.proxy.http;
 
+import io.tandem.proxy.ForwardedElement;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
@@ -124,41 +125,8 @@ final class ForwardingHeaders {
       out.remove(X_FORWARDED_HOST);
     }
     String prior = out.get(FORWARDED);
-    String element = forwardedElement(clientIp, proto, host);
+    String element = ForwardedElement.of(clientIp, proto, host);
     out.set(FORWARDED, prior == null ? element : prior + ", " + element);
     out.set(X_REQUEST_ID, requestId);
-  }
-
-  private static String forwardedElement(String clientIp, String proto, String host) {
-    StringBuilder fwd = new StringBuilder(32 + (host == null ? 0 : host.length()));
-    // RFC 7239: IPv6 addresses are bracketed and quoted.
-    if (clientIp.indexOf(':') >= 0) {
-      fwd.append("for=\"[").append(clientIp).append("]\"");
-    } else {
-      fwd.append("for=").append(clientIp);
-    }
-    if (host != null) {
-      fwd.append(";host=");
-      appendToken(fwd, host);
-    }
-    return fwd.append(";proto=").append(proto).toString();
-  }
-
-  private static void appendToken(StringBuilder sb, String v) {
-    for (int i = 0; i < v.length(); i++) {
-      char c = v.charAt(i);
-      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
-          || c == '_')) {
-        sb.append('"');
-        if (v.indexOf('"') < 0 && v.indexOf('\\') < 0) {
-          sb.append(v);   // the usual case (host:port): nothing to escape
-        } else {
-          sb.append(v.replace("\\", "\\\\").replace("\"", "\\\""));
-        }
-        sb.append('"');
-        return;
-      }
-    }
-    sb.append(v);
   }
 }
