@@ -97,13 +97,21 @@ public record ListenerConfig(
    * @param maxHeaderSize largest total header block (431 beyond)
    * @param maxBodySize   largest request body in bytes (413 beyond); 0 means unlimited
    * @param maxHeaderCount most header fields in a request head (431 beyond)
+   * @param underscoresInHeaders forward request headers whose names contain {@code _} (off: they are dropped, as
+   *                      nginx's {@code underscores_in_headers off} does, so a lenient backend can never read
+   *                      {@code Transfer_Encoding} or {@code Content_Length} as a framing header)
    */
-  public record Limits(int maxUriLength, int maxHeaderSize, long maxBodySize, int maxHeaderCount) {
+  public record Limits(int maxUriLength, int maxHeaderSize, long maxBodySize, int maxHeaderCount,
+      boolean underscoresInHeaders) {
     public static final int DEFAULT_MAX_HEADER_COUNT = 100;
-    public static final Limits DEFAULTS = new Limits(8192, 16384, 10L * 1024 * 1024, DEFAULT_MAX_HEADER_COUNT);
+    public static final Limits DEFAULTS = new Limits(8192, 16384, 10L * 1024 * 1024, DEFAULT_MAX_HEADER_COUNT, false);
 
     public Limits(int maxUriLength, int maxHeaderSize, long maxBodySize) {
-      this(maxUriLength, maxHeaderSize, maxBodySize, DEFAULT_MAX_HEADER_COUNT);
+      this(maxUriLength, maxHeaderSize, maxBodySize, DEFAULT_MAX_HEADER_COUNT, false);
+    }
+
+    public Limits(int maxUriLength, int maxHeaderSize, long maxBodySize, int maxHeaderCount) {
+      this(maxUriLength, maxHeaderSize, maxBodySize, maxHeaderCount, false);
     }
   }
 }

@@ -31,13 +31,15 @@ final class ListenerReader {
     ProxyProtocolAccept proxyProtocol = tcp ? TcpListenerReader.accept(listener) : ProxyProtocolAccept.OFF;
 
     YamlMap limits =
-        listener.map("limits", "max-uri-length", "max-header-size", "max-body-size", "max-header-count");
+        listener.map("limits", "max-uri-length", "max-header-size", "max-body-size", "max-header-count",
+            "underscores-in-headers");
     ListenerConfig.Limits l = ListenerConfig.Limits.DEFAULTS;
     ListenerConfig.Limits limitsConfig = new ListenerConfig.Limits(
         (int) limits.size("max-uri-length", l.maxUriLength(), 1, Integer.MAX_VALUE),
         (int) limits.size("max-header-size", l.maxHeaderSize(), 1, Integer.MAX_VALUE),
         limits.size("max-body-size", l.maxBodySize(), 0, Long.MAX_VALUE),
-        limits.integer("max-header-count", l.maxHeaderCount(), 1, Integer.MAX_VALUE));
+        limits.integer("max-header-count", l.maxHeaderCount(), 1, Integer.MAX_VALUE),
+        limits.bool("underscores-in-headers", l.underscoresInHeaders()));
 
     TlsConfig tls = TlsReader.listener(listener, base);
     int redirect = listener.has("redirect-to-https") ? listener.integer("redirect-to-https", 443, 1, 65535) : 0;

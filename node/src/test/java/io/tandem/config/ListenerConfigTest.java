@@ -1,6 +1,8 @@
 package io.tandem.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.RecordComponent;
 import java.util.Set;
@@ -19,7 +21,7 @@ class ListenerConfigTest {
             max-connections-per-client: 3
             trust-forwarded: true
             redirect-to-https: 8443
-            limits: {max-header-count: 20}
+            limits: {max-header-count: 20, underscores-in-headers: true}
             rate-limits: [{name: r, key: source, rate: 5}]
             routes: [{match: {path-prefix: /x}, pool: app}]
         pools: [{name: app, backends: [{address: 127.0.0.1:9001}]}]
@@ -34,5 +36,16 @@ class ListenerConfigTest {
         assertEquals(c.getAccessor().invoke(listener), c.getAccessor().invoke(moved), c.getName());
       }
     }
+  }
+
+  @Test
+  void underscoreHeaderNamesAreDroppedUnlessAllowed() {
+    String base = """
+        listeners: [{name: web, bind: 127.0.0.1:8080%s}]
+        pools: [{name: app, backends: [{address: 127.0.0.1:9001}]}]
+        """;
+    assertFalse(ConfigTexts.parses(base.formatted("")).listeners().get(0).limits().underscoresInHeaders());
+    assertTrue(ConfigTexts.parses(base.formatted(", limits: {underscores-in-headers: true}")).listeners().get(0)
+        .limits().underscoresInHeaders());
   }
 }

@@ -88,7 +88,14 @@ public final class TestConfigs {
     }
 
     public ListenerBuilder maxHeaderCount(int n) {
-      this.limits = new ListenerConfig.Limits(limits.maxUriLength(), limits.maxHeaderSize(), limits.maxBodySize(), n);
+      this.limits = new ListenerConfig.Limits(limits.maxUriLength(), limits.maxHeaderSize(), limits.maxBodySize(), n,
+          limits.underscoresInHeaders());
+      return this;
+    }
+
+    public ListenerBuilder underscoresInHeaders(boolean forward) {
+      this.limits = new ListenerConfig.Limits(limits.maxUriLength(), limits.maxHeaderSize(), limits.maxBodySize(),
+          limits.maxHeaderCount(), forward);
       return this;
     }
 

@@ -135,7 +135,8 @@ final class BackendLeg {
   private void send(HttpClientRequest up, SessionAffinity session, Backend backend, boolean hasBody, Buffer buffered) {
     upstream = up;
     boolean upgrade = isUpgrade();
-    ForwardingHeaders.prepare(req, up, clientIp, requestId, upgrade, listener.tls() != null);
+    ForwardingHeaders.prepare(req, up, clientIp, requestId, upgrade, listener.tls() != null,
+        listener.config().limits().underscoresInHeaders());
     up.exceptionHandler(owner::upstreamFailed);
     if (upgrade) {
       tunnel(up, session, backend);

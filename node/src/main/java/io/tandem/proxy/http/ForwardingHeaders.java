@@ -66,6 +66,19 @@ final class ForwardingHeaders {
     }
   }
 
+  /**
+   * Removes from {@code out} every header whose name has an underscore ({@code limits.underscores-in-headers} off):
+   * a backend that maps {@code _} to {@code -} (CGI-style) could otherwise read {@code Transfer_Encoding} or
+   * {@code Content_Length} as framing, or {@code X_Forwarded_For} as Tandem's own header.
+   */
+  static void dropUnderscoreNames(MultiMap in, MultiMap out) {
+    for (java.util.Map.Entry<String, String> e : in) {
+      if (e.getKey().indexOf('_') >= 0) {
+        out.remove(e.getKey());
+      }
+    }
+  }
+
   /** Whether a comma-separated header value lists {@code token} (case-insensitive). */
   static boolean listsToken(String value, String token) {
     int n = value.length();
@@ -99,9 +112,12 @@ final class ForwardingHeaders {
    * @param https whether the client's connection is TLS (the listener's, known without asking the connection)
    */
   static void prepare(HttpServerRequest req, HttpClientRequest up, String clientIp, String requestId,
-      boolean upgrade, boolean https) {
+      boolean upgrade, boolean https, boolean underscores) {
     MultiMap out = up.headers();
     copyEndToEnd(req.headers(), out, upgrade);
+    if (!underscores) {
+      dropUnderscoreNames(req.headers(), out);
+    }
     String host = req.headers().get(HttpHeaders.HOST);
     if (host == null && req.version() == HttpVersion.HTTP_2 && req.authority() != null) {
       // HTTP/2 carries the host in :authority, which the backend's HTTP/1.1 request carries as Host.

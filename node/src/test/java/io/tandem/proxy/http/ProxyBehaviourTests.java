@@ -71,6 +71,29 @@ abstract class ProxyBehaviourTests extends ProxyTestBase {
   }
 
   @Test
+  void headerNamesWithUnderscoresNeverReachTheBackendUnlessAllowed() throws Exception {
+    FakeBackend b = backend("b1");
+    startSimple(b);
+    String head = "GET /u HTTP/1.1\r\nHost: h\r\nTransfer_Encoding: chunked\r\nContent_Length: 5\r\n"
+        + "X_Custom: 1\r\nX-Ok: 2\r\n\r\n";
+    try (RawHttp c = new RawHttp(port())) {
+      assertEquals(200, c.send(head).read().status());
+    }
+    Received got = b.awaitRequests(1).get(0);
+    for (String name : List.of("transfer_encoding", "content_length", "x_custom")) {
+      assertNull(got.header(name), name + " must not be forwarded by default");
+    }
+    assertEquals("2", got.header("x-ok"));
+
+    node.shutdown(Duration.ofMillis(200)).await(10, java.util.concurrent.TimeUnit.SECONDS);
+    start(config(eventLoops(), listener("web").underscoresInHeaders(true), pool("app").backend("b1", b.port())));
+    try (RawHttp c = new RawHttp(port())) {
+      assertEquals(200, c.send(head).read().status());
+    }
+    assertEquals("1", b.awaitRequests(2).get(1).header("x_custom"), "forwarded when the listener allows it");
+  }
+
+  @Test
   void removesHopByHopHeadersFromResponses() throws Exception {
     FakeBackend b = backend("b1");
     b.always(Action.respond(200, Map.of("Connection", "X-Internal", "X-Internal", "1", "Keep-Alive", "timeout=9",
