@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.testing.MemberPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -122,18 +122,12 @@ class DemoThreeNodesTest {
     return text.replace(what, with);
   }
 
-  /** Distinct free ports: all are held open until every one is chosen. */
-  private static List<Integer> freePorts(int count) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0));
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
-      }
+  /** Distinct free ports below the ephemeral range (see {@link MemberPorts}): the demo binds them all later. */
+  private static List<Integer> freePorts(int count) {
+    java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
+    while (ports.size() < count) {
+      ports.add(MemberPorts.free());
     }
+    return List.copyOf(ports);
   }
 }

@@ -4,12 +4,9 @@ import io.tandem.config.AccessLogConfig;
 import io.tandem.config.ClusterConfig;
 import io.tandem.config.NodeSettings;
 import io.tandem.config.TandemConfig;
+import io.tandem.testing.MemberPorts;
 import io.tandem.testing.TestConfigs;
 import io.tandem.util.Clock;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,10 +95,6 @@ final class HzTestNodes implements AutoCloseable {
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return MemberPorts.free();
   }
 }

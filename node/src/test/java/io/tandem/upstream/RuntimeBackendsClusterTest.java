@@ -12,12 +12,9 @@ import io.tandem.config.BackendConfig;
 import io.tandem.config.ClusterConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.testing.FakeBackend;
+import io.tandem.testing.MemberPorts;
 import io.tandem.testing.TestConfigs;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,11 +40,7 @@ class RuntimeBackendsClusterTest {
   Path dir;
 
   private static ClusterConfig.NodeEntry entry(String id) {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return new ClusterConfig.NodeEntry(id, "127.0.0.1", s.getLocalPort(), null, 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new ClusterConfig.NodeEntry(id, "127.0.0.1", MemberPorts.free(), null, 0);
   }
 
   private List<TandemNode> startCluster(FakeBackend b1, FakeBackend b2) throws Exception {

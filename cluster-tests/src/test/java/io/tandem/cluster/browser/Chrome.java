@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tandem.cluster.MemberPorts;
+import io.tandem.testing.MemberPorts;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,10 +1,10 @@
 package io.tandem.cluster.inproc;
 
 import io.tandem.bootstrap.TandemNode;
-import io.tandem.cluster.MemberPorts;
 import io.tandem.config.AdminConfig;
 import io.tandem.config.ClusterConfig;
 import io.tandem.config.TandemConfig;
+import io.tandem.testing.MemberPorts;
 import io.tandem.testing.TestConfigs;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.tandem.cluster.process;
 
-import io.tandem.cluster.MemberPorts;
+import io.tandem.testing.MemberPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

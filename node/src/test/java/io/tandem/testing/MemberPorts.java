@@ -1,4 +1,4 @@
-package io.tandem.cluster;
+package io.tandem.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,11 +10,18 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Free ports for cluster members, which need a fixed port known before they start. Chosen below the kernel's
  * ephemeral range: a port taken from that range and released can be grabbed by any outgoing connection (another
- * test's HTTP client) before the member binds it.
+ * test's HTTP client) before the member binds it. Every test that needs a fixed port uses this (node's and
+ * cluster-tests').
  */
 public final class MemberPorts {
   private MemberPorts() {}
 
+  /** A free member port on 127.0.0.1. */
+  public static int free() {
+    return free("127.0.0.1");
+  }
+
+  /** A free port on {@code host}, below the ephemeral range. */
   public static int free(String host) {
     int below = ephemeralLow();
     for (int attempt = 0; attempt < 100; attempt++) {
