@@ -1,0 +1,167 @@
+package io.tandem.proxy.h1;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A parsed HTTP/1.x head: its exact bytes (start line through the empty line) and, per header field, offsets into
+ * them. Nothing is copied or decoded until asked for, so a codec forwards the bytes it received and makes a String
+ * only for what a rule reads. Offsets are relative to {@link #bytes()}, whose reader index is 0. The head holds a
+ * reference on its bytes until {@link #release()}.
+ */
+public abstract class Head {
+  /** Per header: line start, name start, name length, value start, value length, line end. */
+  private static final int STRIDE = 6;
+
+  final ByteBuf bytes;
+  final int[] fields;
+  final int headerCount;
+  final int headerBlockStart;
+  int versionMinor;
+  long contentLength = -1;
+  boolean chunked;
+  boolean connectionClose;
+  boolean connectionKeepAlive;
+  boolean connectionUpgrade;
+
+  Head(ByteBuf bytes, int[] fields, int headerCount, int headerBlockStart) {
+    this.bytes = bytes;
+    this.fields = fields;
+    this.headerCount = headerCount;
+    this.headerBlockStart = headerBlockStart;
+  }
+
+  static int[] table(int headers) {
+    return new int[Math.max(1, headers) * STRIDE];
+  }
+
+  static void set(int[] table, int i, int lineStart, int nameStart, int nameLength, int valueStart, int valueLength,
+      int lineEnd) {
+    int o = i * STRIDE;
+    table[o] = lineStart;
+    table[o + 1] = nameStart;
+    table[o + 2] = nameLength;
+    table[o + 3] = valueStart;
+    table[o + 4] = valueLength;
+    table[o + 5] = lineEnd;
+  }
+
+  /** The head's bytes, start line to the final CRLF. */
+  public final ByteBuf bytes() {
+    return bytes;
+  }
+
+  public final int length() {
+    return bytes.readableBytes();
+  }
+
+  public final int headerCount() {
+    return headerCount;
+  }
+
+  /** Offset of the first header line (just after the start line's CRLF). */
+  public final int headerBlockStart() {
+    return headerBlockStart;
+  }
+
+  public final int lineStart(int i) {
+    return fields[i * STRIDE];
+  }
+
+  public final int nameStart(int i) {
+    return fields[i * STRIDE + 1];
+  }
+
+  public final int nameLength(int i) {
+    return fields[i * STRIDE + 2];
+  }
+
+  public final int valueStart(int i) {
+    return fields[i * STRIDE + 3];
+  }
+
+  /** The value's length without leading and trailing white space. */
+  public final int valueLength(int i) {
+    return fields[i * STRIDE + 4];
+  }
+
+  /** Offset just after header {@code i}'s CRLF. */
+  public final int lineEnd(int i) {
+    return fields[i * STRIDE + 5];
+  }
+
+  /** Whether header {@code i} is named {@code n} (case-insensitive, on bytes). */
+  public final boolean nameIs(int i, AsciiName n) {
+    int len = nameLength(i);
+    if (len != n.length()) {
+      return false;
+    }
+    int start = nameStart(i);
+    for (int k = 0; k < len; k++) {
+      if (Ascii.lower(bytes.getByte(start + k)) != n.byteAt(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The first header named {@code n}, or -1. */
+  public final int indexOf(AsciiName n) {
+    return indexOf(n, 0);
+  }
+
+  /** The first header named {@code n} at or after {@code from}, or -1. */
+  public final int indexOf(AsciiName n, int from) {
+    for (int i = from; i < headerCount; i++) {
+      if (nameIs(i, n)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  public final String name(int i) {
+    return bytes.toString(nameStart(i), nameLength(i), StandardCharsets.ISO_8859_1);
+  }
+
+  /** Header {@code i}'s value, trimmed. */
+  public final String value(int i) {
+    return bytes.toString(valueStart(i), valueLength(i), StandardCharsets.ISO_8859_1);
+  }
+
+  /** The first value of header {@code n}, or null. */
+  public final String get(AsciiName n) {
+    int i = indexOf(n);
+    return i < 0 ? null : value(i);
+  }
+
+  /** Whether header {@code i}'s comma-separated value lists {@code lowerToken} (case-insensitive). */
+  public final boolean valueHasToken(int i, String lowerToken) {
+    return Ascii.listsToken(bytes, valueStart(i), valueStart(i) + valueLength(i), lowerToken);
+  }
+
+  /** 1 for HTTP/1.1, 0 for HTTP/1.0. */
+  public final int versionMinor() {
+    return versionMinor;
+  }
+
+  /** Whether the connection may carry another message after this one (by version and {@code Connection}). */
+  public final boolean keepAlive() {
+    return versionMinor == 1 ? !connectionClose : connectionKeepAlive && !connectionClose;
+  }
+
+  /** The body's length from {@code Content-Length}, or -1 when there is none (or chunked framing wins). */
+  public final long contentLength() {
+    return contentLength;
+  }
+
+  /** Whether the body is chunked. */
+  public final boolean chunked() {
+    return chunked;
+  }
+
+  /** Gives the head's bytes back. */
+  public final void release() {
+    bytes.release();
+  }
+}
