@@ -1,0 +1,143 @@
+package io.tandem.proxy.h1;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.tandem.proxy.ForwardedElement;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes the request head Tandem forwards to a backend, by splicing: the client's request line and header lines are
+ * copied as they came (so {@code Host}, header order, case and spacing are byte-identical), except the hop-by-hop
+ * headers (RFC 9110 7.6.1: {@code Connection}, every header it names, {@code Keep-Alive}, {@code Proxy-Connection},
+ * {@code TE}, {@code Trailer}, {@code Upgrade} unless the request switches protocols, {@code Proxy-Authorization},
+ * {@code Proxy-Authenticate}), names with an underscore when those are not allowed, and the forwarding headers Tandem
+ * sets itself, which follow at the end: {@code X-Forwarded-For} and {@code Forwarded} with the client appended to what
+ * came, {@code X-Forwarded-Proto}, {@code X-Forwarded-Host} and {@code X-Request-Id}. {@code Transfer-Encoding} and
+ * {@code Content-Length} stay: the body is forwarded with the framing it came with. One pooled buffer, no String per
+ * header.
+ *
+ * <pre>{@code
+ * ByteBuf out = HeadWriter.request(ch.alloc(), head, "127.0.0.1", "http", requestId, false);
+ * backend.writeAndFlush(out);
+ * }</pre>
+ */
+public final class HeadWriter {
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] UPGRADE_CONNECTION = bytes("Connection: upgrade\r\n");
+
+  private HeadWriter() {}
+
+  /**
+   * The head to send to the backend for {@code head}.
+   *
+   * @param clientIp  the client's address (the peer, or the one a trusted PROXY header named)
+   * @param proto     {@code http} or {@code https}: the client's side
+   * @param requestId the request's id (the client's when trusted, else Tandem's)
+   * @param upgrade   whether the request switches protocols (its {@code Upgrade} and {@code Connection: upgrade} stay)
+   */
+  public static ByteBuf request(ByteBufAllocator alloc, RequestHead head, String clientIp, String proto,
+      String requestId, boolean upgrade) {
+    ByteBuf in = head.bytes();
+    ByteBuf out = alloc.directBuffer(head.length() + 160 + clientIp.length() + requestId.length());
+    out.writeBytes(in, 0, head.headerBlockStart());
+    String xff = null;
+    String forwarded = null;
+    String host = head.host();
+    int connection = head.indexOf(HeaderNames.CONNECTION);
+    for (int i = 0; i < head.headerCount(); i++) {
+      if (head.nameIs(i, HeaderNames.X_FORWARDED_FOR)) {
+        xff = join(xff, head.value(i));
+      } else if (head.nameIs(i, HeaderNames.FORWARDED)) {
+        forwarded = join(forwarded, head.value(i));
+      } else if (!skipped(head, i, connection, upgrade)) {
+        out.writeBytes(in, head.lineStart(i), head.lineEnd(i) - head.lineStart(i));
+      }
+    }
+    if (upgrade) {
+      out.writeBytes(UPGRADE_CONNECTION);
+    }
+    line(out, "X-Forwarded-For", xff == null ? clientIp : xff + ", " + clientIp);
+    line(out, "X-Forwarded-Proto", proto);
+    if (host != null) {
+      line(out, "X-Forwarded-Host", host);
+    }
+    String element = ForwardedElement.of(clientIp, proto, host);
+    line(out, "Forwarded", forwarded == null ? element : forwarded + ", " + element);
+    line(out, "X-Request-Id", requestId);
+    out.writeBytes(CRLF);
+    return out;
+  }
+
+  /** Whether header {@code i} is not forwarded as it came (hop-by-hop, listed in Connection, or set by Tandem). */
+  static boolean skipped(RequestHead head, int i, int connection, boolean upgrade) {
+    if (head.dropped(i) || head.nameIs(i, HeaderNames.CONNECTION) || head.nameIs(i, HeaderNames.KEEP_ALIVE)
+        || head.nameIs(i, HeaderNames.PROXY_CONNECTION) || head.nameIs(i, HeaderNames.TE)
+        || head.nameIs(i, HeaderNames.TRAILER) || head.nameIs(i, HeaderNames.PROXY_AUTHORIZATION)
+        || head.nameIs(i, HeaderNames.PROXY_AUTHENTICATE) || head.nameIs(i, HeaderNames.X_FORWARDED_PROTO)
+        || head.nameIs(i, HeaderNames.X_FORWARDED_HOST) || head.nameIs(i, HeaderNames.X_REQUEST_ID)) {
+      return true;
+    }
+    if (head.nameIs(i, HeaderNames.UPGRADE)) {
+      return !upgrade;
+    }
+    return connection >= 0 && listedInConnection(head, i);
+  }
+
+  /** Whether header {@code i}'s name is one of the tokens of any Connection header (compared on bytes). */
+  private static boolean listedInConnection(RequestHead head, int i) {
+    ByteBuf in = head.bytes();
+    int nameStart = head.nameStart(i);
+    int nameLength = head.nameLength(i);
+    for (int c = head.indexOf(HeaderNames.CONNECTION); c >= 0; c = head.indexOf(HeaderNames.CONNECTION, c + 1)) {
+      int p = head.valueStart(c);
+      int end = p + head.valueLength(c);
+      while (p < end) {
+        int comma = p;
+        while (comma < end && in.getByte(comma) != ',') {
+          comma++;
+        }
+        int s = p;
+        int e = comma;
+        while (s < e && (in.getByte(s) == ' ' || in.getByte(s) == '\t')) {
+          s++;
+        }
+        while (e > s && (in.getByte(e - 1) == ' ' || in.getByte(e - 1) == '\t')) {
+          e--;
+        }
+        if (e - s == nameLength && equalsIgnoreCase(in, s, nameStart, nameLength)) {
+          return true;
+        }
+        p = comma + 1;
+      }
+    }
+    return false;
+  }
+
+  private static boolean equalsIgnoreCase(ByteBuf in, int a, int b, int length) {
+    for (int k = 0; k < length; k++) {
+      if (lower(in.getByte(a + k)) != lower(in.getByte(b + k))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte lower(byte c) {
+    return c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
+  }
+
+  private static String join(String prior, String value) {
+    return prior == null ? value : prior + ", " + value;
+  }
+
+  private static void line(ByteBuf out, String name, String value) {
+    out.writeCharSequence(name, StandardCharsets.US_ASCII);
+    out.writeByte(':').writeByte(' ');
+    out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+    out.writeBytes(CRLF);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}
