@@ -54,25 +54,48 @@ final class Ascii {
 
   /** Whether the comma-separated list in [from, to) has the element {@code lower} (OWS around elements ignored). */
   static boolean listsToken(ByteBuf buf, int from, int to, String lower) {
-    int p = from;
-    while (p <= to) {
-      int comma = p;
-      while (comma < to && buf.getByte(comma) != ',') {
-        comma++;
-      }
-      int s = p;
-      int e = comma;
-      while (s < e && ows(buf.getByte(s))) {
-        s++;
-      }
-      while (e > s && ows(buf.getByte(e - 1))) {
-        e--;
-      }
-      if (equalsIgnoreCase(buf, s, e, lower)) {
+    for (int p = from; p <= to; p = elementEnd(buf, p, to) + 1) {
+      int e = elementEnd(buf, p, to);
+      int s = trimStart(buf, p, e);
+      if (equalsIgnoreCase(buf, s, trimEnd(buf, s, e), lower)) {
         return true;
       }
-      p = comma + 1;
     }
     return false;
+  }
+
+  /** Whether bytes [a, a + length) and [b, b + length) are equal ignoring ASCII case. */
+  static boolean regionEqualsIgnoreCase(ByteBuf buf, int a, int b, int length) {
+    for (int k = 0; k < length; k++) {
+      if (lower(buf.getByte(a + k)) != lower(buf.getByte(b + k))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The end of the comma-separated list element that starts at {@code p}: the next comma before {@code to}, or to. */
+  static int elementEnd(ByteBuf buf, int p, int to) {
+    int comma = p;
+    while (comma < to && buf.getByte(comma) != ',') {
+      comma++;
+    }
+    return comma;
+  }
+
+  /** The first offset in [s, e) that is not optional white space, or e. */
+  static int trimStart(ByteBuf buf, int s, int e) {
+    while (s < e && ows(buf.getByte(s))) {
+      s++;
+    }
+    return s;
+  }
+
+  /** The end of [s, e) without trailing optional white space. */
+  static int trimEnd(ByteBuf buf, int s, int e) {
+    while (e > s && ows(buf.getByte(e - 1))) {
+      e--;
+    }
+    return e;
   }
 }

@@ -141,12 +141,8 @@ final class HeadScanner {
           return refuse(400, "invalid character in a header field value");
         }
       }
-      while (vs < ve && Ascii.ows(head.getByte(vs))) {
-        vs++;
-      }
-      while (ve > vs && Ascii.ows(head.getByte(ve - 1))) {
-        ve--;
-      }
+      vs = Ascii.trimStart(head, vs, ve);
+      ve = Ascii.trimEnd(head, vs, ve);
       Head.set(table, n, p, p, colon - p, vs, ve - vs, lineEnd);
       underscore[n] = hasUnderscore;
       n++;
@@ -163,20 +159,10 @@ final class HeadScanner {
    */
   static long contentLength(ByteBuf buf, int from, int to, long prior) {
     long result = prior;
-    int p = from;
-    while (p <= to) {
-      int comma = p;
-      while (comma < to && buf.getByte(comma) != ',') {
-        comma++;
-      }
-      int s = p;
-      int e = comma;
-      while (s < e && Ascii.ows(buf.getByte(s))) {
-        s++;
-      }
-      while (e > s && Ascii.ows(buf.getByte(e - 1))) {
-        e--;
-      }
+    for (int p = from; p <= to; p = Ascii.elementEnd(buf, p, to) + 1) {
+      int end = Ascii.elementEnd(buf, p, to);
+      int s = Ascii.trimStart(buf, p, end);
+      int e = Ascii.trimEnd(buf, s, end);
       if (e == s || e - s > 18) {
         return -2;
       }
@@ -192,7 +178,6 @@ final class HeadScanner {
         return -2;
       }
       result = v;
-      p = comma + 1;
     }
     return result;
   }

@@ -89,41 +89,17 @@ public final class HeadWriter {
     int nameStart = head.nameStart(i);
     int nameLength = head.nameLength(i);
     for (int c = head.indexOf(HeaderNames.CONNECTION); c >= 0; c = head.indexOf(HeaderNames.CONNECTION, c + 1)) {
-      int p = head.valueStart(c);
-      int end = p + head.valueLength(c);
-      while (p < end) {
-        int comma = p;
-        while (comma < end && in.getByte(comma) != ',') {
-          comma++;
-        }
-        int s = p;
-        int e = comma;
-        while (s < e && (in.getByte(s) == ' ' || in.getByte(s) == '\t')) {
-          s++;
-        }
-        while (e > s && (in.getByte(e - 1) == ' ' || in.getByte(e - 1) == '\t')) {
-          e--;
-        }
-        if (e - s == nameLength && equalsIgnoreCase(in, s, nameStart, nameLength)) {
+      int end = head.valueStart(c) + head.valueLength(c);
+      for (int p = head.valueStart(c); p < end; p = Ascii.elementEnd(in, p, end) + 1) {
+        int e = Ascii.elementEnd(in, p, end);
+        int s = Ascii.trimStart(in, p, e);
+        e = Ascii.trimEnd(in, s, e);
+        if (e - s == nameLength && Ascii.regionEqualsIgnoreCase(in, s, nameStart, nameLength)) {
           return true;
         }
-        p = comma + 1;
       }
     }
     return false;
-  }
-
-  private static boolean equalsIgnoreCase(ByteBuf in, int a, int b, int length) {
-    for (int k = 0; k < length; k++) {
-      if (lower(in.getByte(a + k)) != lower(in.getByte(b + k))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static byte lower(byte c) {
-    return c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
   }
 
   private static String join(String prior, String value) {
