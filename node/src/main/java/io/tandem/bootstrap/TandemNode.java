@@ -257,7 +257,8 @@ public final class TandemNode implements RunningNode {
         instances.add(v::actualPort);
         return v;
       }
-      HttpListenerVerticle v = new HttpListenerVerticle(runtime, lc.port());
+      HttpListenerVerticle v = new HttpListenerVerticle(runtime, lc.port(),
+          config.node().http1Codec() == io.tandem.config.NodeSettings.Http1Codec.TANDEM);
       instances.add(v::actualPort);
       return v;
     }, new DeploymentOptions().setInstances(eventLoops)).map(id -> {

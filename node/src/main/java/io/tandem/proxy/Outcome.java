@@ -27,6 +27,8 @@ public enum Outcome {
   BODY_TOO_LARGE(413, "body_too_large", "Content Too Large"),
   /** Request line longer than allowed. */
   URI_TOO_LONG(414, "uri_too_long", "URI Too Long"),
+  /** The request's HTTP version is not 1.0 or 1.1 (HTTP/2 and later come by ALPN, not by a request line). */
+  VERSION_NOT_SUPPORTED(505, "version_not_supported", "HTTP Version Not Supported"),
   /** Request headers larger than allowed. */
   HEADERS_TOO_LARGE(431, "headers_too_large", "Request Header Fields Too Large"),
   /** The client went away before the answer was complete. */

@@ -1,5 +1,13 @@
 package io.tandem.tls;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.tls.pem.CertificateProblem;
 import io.vertx.core.net.ClientOptionsBase;
@@ -15,6 +23,41 @@ import java.time.Instant;
  */
 public final class BackendTls {
   private BackendTls() {}
+
+  /**
+   * A Netty client context for a pool's backend connections on Tandem's own HTTP/1.1 path (trust as for
+   * {@link #applyTo}); {@link #handler} makes each connection's handler. Control plane: reads the CA file.
+   */
+  public static SslContext nettyContext(BackendTlsConfig tls) throws CertificateProblem {
+    SslContextBuilder b = SslContextBuilder.forClient();
+    if (tls.trustAll()) {
+      b.trustManager(InsecureTrustManagerFactory.INSTANCE);
+    } else if (tls.ca() != null) {
+      b.trustManager(CaTrust.load(tls.ca(), "ca", Instant.now()));
+    }
+    try {
+      return b.build();
+    } catch (SSLException e) {
+      throw new CertificateProblem("ca", "cannot build a TLS client context: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The TLS handler of one backend connection: SNI is the pool's {@code server-name}, else the backend's host, and
+   * the certificate must be for that name unless {@code trust-all}.
+   */
+  public static SslHandler handler(SslContext context, BackendTlsConfig tls, ByteBufAllocator alloc, String host,
+      int port) {
+    String peer = tls.serverName() != null ? tls.serverName() : host;
+    SslHandler handler = context.newHandler(alloc, peer, port);
+    if (!tls.trustAll()) {
+      SSLEngine engine = handler.engine();
+      SSLParameters params = engine.getSSLParameters();
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      engine.setSSLParameters(params);
+    }
+    return handler;
+  }
 
   /** Turns TLS on in a client's options. Control plane: reads the CA file. */
   public static void applyTo(ClientOptionsBase options, BackendTlsConfig tls) throws CertificateProblem {

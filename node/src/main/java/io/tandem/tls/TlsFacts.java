@@ -1,6 +1,7 @@
 package io.tandem.tls;
 
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -25,6 +26,21 @@ public record TlsFacts(String protocol, String cipher, String sni) {
     TlsFacts facts = ch.attr(KEY).get();
     if (facts == null) {
       SSLSession s = conn.sslSession();
+      if (s == null) {
+        return null;
+      }
+      facts = new TlsFacts(s.getProtocol(), s.getCipherSuite(), SniKeyManager.serverName(s));
+      ch.attr(KEY).set(facts);
+    }
+    return facts;
+  }
+
+  /** The facts of a channel with an {@link SslHandler} that completed its handshake, or null for a plain one. */
+  public static TlsFacts of(Channel ch) {
+    TlsFacts facts = ch.attr(KEY).get();
+    if (facts == null) {
+      SslHandler ssl = ch.pipeline().get(SslHandler.class);
+      SSLSession s = ssl == null ? null : ssl.engine().getSession();
       if (s == null) {
         return null;
       }

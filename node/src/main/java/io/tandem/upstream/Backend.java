@@ -16,6 +16,7 @@ public final class Backend {
   private final int maxConnections;
   private final String cookieToken;
   private final SocketAddress address;
+  private final java.net.InetSocketAddress inetAddress;
   private final BackendStats stats;
   private final boolean healthy;
   private final boolean ejected;
@@ -41,6 +42,7 @@ public final class Backend {
     this.maxConnections = maxConnections;
     this.cookieToken = cookieToken;
     this.address = SocketAddress.inetSocketAddress(port, host);
+    this.inetAddress = inet(host, port);
     this.stats = stats;
     this.healthy = healthy;
     this.ejected = ejected;
@@ -89,6 +91,26 @@ public final class Backend {
 
   public SocketAddress address() {
     return address;
+  }
+
+  /**
+   * The address for a socket connect: resolved when the host is an IP literal, else unresolved, for the connecting
+   * code's asynchronous resolver (never a blocking DNS lookup here).
+   */
+  public java.net.InetSocketAddress inetAddress() {
+    return inetAddress;
+  }
+
+  private static java.net.InetSocketAddress inet(String host, int port) {
+    byte[] ip = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+    if (ip == null) {
+      return java.net.InetSocketAddress.createUnresolved(host, port);
+    }
+    try {
+      return new java.net.InetSocketAddress(java.net.InetAddress.getByAddress(host, ip), port);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("invalid address " + host, e);   // cannot happen: the length was checked
+    }
   }
 
   public BackendStats stats() {

@@ -1,5 +1,6 @@
 package io.tandem.bootstrap;
 
+import io.tandem.testing.TestConfigs;
 import io.tandem.config.AccessLogConfig;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.NodeSettings;
@@ -29,7 +30,8 @@ final class FakeNode implements RunningNode {
   static TandemConfig config(Duration drain) {
     ListenerConfig web = new ListenerConfig("web", "127.0.0.1", 0, Protocol.HTTP, "default", List.of(), 1000,
         ListenerConfig.Timeouts.DEFAULTS, ListenerConfig.Limits.DEFAULTS, false);
-    return new TandemConfig(null, new NodeSettings(0, drain), List.of(web), List.of(), AccessLogConfig.DEFAULTS);
+    return new TandemConfig(null, TestConfigs.nodeSettings(0, drain), List.of(web), List.of(),
+        AccessLogConfig.DEFAULTS);
   }
 
   @Override

@@ -48,7 +48,7 @@ final class HzTestNodes implements AutoCloseable {
     TestConfigs.PoolBuilder[] ps = pools.length > 0 ? pools
         : new TestConfigs.PoolBuilder[] {TestConfigs.pool("web").backend("b1", 9001).backend("b2", 9002)};
     TandemConfig base = TestConfigs.config(1, TestConfigs.listener("http").defaultPool(ps[0].build().name()), ps);
-    return new TandemConfig(null, new NodeSettings(1, Duration.ofSeconds(1)), base.listeners(), base.pools(),
+    return new TandemConfig(null, TestConfigs.nodeSettings(1, Duration.ofSeconds(1)), base.listeners(), base.pools(),
         new AccessLogConfig(false), cluster);
   }
 

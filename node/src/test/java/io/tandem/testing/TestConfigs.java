@@ -33,12 +33,22 @@ public final class TestConfigs {
     return new PoolBuilder(name);
   }
 
+  /**
+   * Node settings with the HTTP/1.1 codec under test: Vert.x's unless {@code -Dtandem.http1-codec=tandem} (or
+   * {@code vertx}) says otherwise, so that every proxy suite runs on either.
+   */
+  public static NodeSettings nodeSettings(int eventLoops, Duration drain) {
+    String codec = System.getProperty("tandem.http1-codec");
+    return new NodeSettings(eventLoops, drain, codec == null || codec.isBlank() ? NodeSettings.DEFAULTS.http1Codec()
+        : NodeSettings.Http1Codec.valueOf(codec.trim().toUpperCase(java.util.Locale.ROOT)));
+  }
+
   public static TandemConfig config(int eventLoops, ListenerBuilder listener, PoolBuilder... pools) {
     List<PoolConfig> ps = new ArrayList<>();
     for (PoolBuilder p : pools) {
       ps.add(p.build());
     }
-    return new TandemConfig(null, new NodeSettings(eventLoops, Duration.ofSeconds(5)), List.of(listener.build()), ps,
+    return new TandemConfig(null, nodeSettings(eventLoops, Duration.ofSeconds(5)), List.of(listener.build()), ps,
         new AccessLogConfig(false));
   }
 

@@ -1,6 +1,7 @@
 package io.tandem.proxy.h1;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -48,6 +49,8 @@ public final class BackendConnections {
   private final Map<SocketAddress, ArrayDeque<Idle>> idle = new HashMap<>();
   private int idleCount;
   private ScheduledFuture<?> sweep;
+  private AddressResolverGroup<?> resolver;
+  private boolean closed;
 
   /** An idle connection, where it goes and when it became idle. Identity matters: one per offer. */
   private static final class Idle {
@@ -76,9 +79,19 @@ public final class BackendConnections {
     this.idleNanos = Math.max(1, idleTimeout.toNanos());
   }
 
+  /** Resolves unresolved addresses for {@link #connect} without blocking the loop (Netty's default would). */
+  public BackendConnections resolver(AddressResolverGroup<?> resolver) {
+    this.resolver = resolver;
+    return this;
+  }
+
   /** Connects a new backend channel on this loop with {@code handler} as its pipeline. */
   public ChannelFuture connect(SocketAddress address, int connectTimeoutMillis, ChannelHandler handler) {
-    return new Bootstrap()
+    Bootstrap b = new Bootstrap();
+    if (resolver != null) {
+      b.resolver(resolver);
+    }
+    return b
         .group(loop)
         .channel(channelType)
         .option(ChannelOption.TCP_NODELAY, true)
@@ -110,7 +123,7 @@ public final class BackendConnections {
     if (!ch.isActive()) {
       return;
     }
-    if (maxIdlePerBackend <= 0) {
+    if (maxIdlePerBackend <= 0 || closed) {
       ch.close();
       return;
     }
@@ -175,8 +188,9 @@ public final class BackendConnections {
     return idleCount;
   }
 
-  /** Closes every idle connection (the listener stops). */
+  /** Closes every idle connection, and any offered later (the listener stops, or the pool's settings changed). */
   public void closeAll() {
+    closed = true;
     for (ArrayDeque<Idle> list : idle.values()) {
       for (Idle i : list) {
         i.channel.attr(IDLE).set(null);

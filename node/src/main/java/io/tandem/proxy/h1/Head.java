@@ -120,6 +120,27 @@ public abstract class Head {
     return -1;
   }
 
+  /** The first value of header {@code name} (any case), or null: for names a rule reads from configuration. */
+  public final String get(CharSequence name) {
+    int len = name.length();
+    for (int i = 0; i < headerCount; i++) {
+      if (nameLength(i) == len && nameMatches(nameStart(i), name)) {
+        return value(i);
+      }
+    }
+    return null;
+  }
+
+  private boolean nameMatches(int start, CharSequence name) {
+    for (int k = 0; k < name.length(); k++) {
+      char c = name.charAt(k);
+      if (c > 0x7f || Ascii.lower(bytes.getByte(start + k)) != Ascii.lower((byte) c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public final String name(int i) {
     return bytes.toString(nameStart(i), nameLength(i), StandardCharsets.ISO_8859_1);
   }

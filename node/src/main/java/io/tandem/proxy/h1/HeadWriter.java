@@ -68,13 +68,56 @@ public final class HeadWriter {
     return out;
   }
 
+  /**
+   * The response head to send to the client for the backend's {@code head}: its status line (a custom reason phrase
+   * included) and end-to-end header lines as they came, minus the hop-by-hop ones, then what Tandem adds.
+   *
+   * @param upgrade    whether the response switches protocols (101: its {@code Upgrade} stays)
+   * @param connection the {@code Connection} value to send ({@code close}, {@code keep-alive} for an HTTP/1.0
+   *                   client, {@code upgrade}), or null for none
+   * @param hsts       a {@code Strict-Transport-Security} value replacing the backend's, or null
+   * @param setCookie  a {@code Set-Cookie} value to add (session persistence), or null
+   */
+  public static ByteBuf response(ByteBufAllocator alloc, ResponseHead head, boolean upgrade, String connection,
+      String hsts, String setCookie) {
+    ByteBuf in = head.bytes();
+    ByteBuf out = alloc.directBuffer(head.length() + 64 + (hsts == null ? 0 : hsts.length() + 30)
+        + (setCookie == null ? 0 : setCookie.length() + 14));
+    out.writeBytes(in, 0, head.headerBlockStart());
+    int conn = head.indexOf(HeaderNames.CONNECTION);
+    for (int i = 0; i < head.headerCount(); i++) {
+      boolean skip = hopByHop(head, i, conn, upgrade)
+          || head.lengthIgnored() && head.nameIs(i, HeaderNames.CONTENT_LENGTH)
+          || hsts != null && head.nameIs(i, HeaderNames.STRICT_TRANSPORT_SECURITY);
+      if (!skip) {
+        out.writeBytes(in, head.lineStart(i), head.lineEnd(i) - head.lineStart(i));
+      }
+    }
+    if (connection != null) {
+      line(out, "Connection", connection);
+    }
+    if (hsts != null) {
+      line(out, "Strict-Transport-Security", hsts);
+    }
+    if (setCookie != null) {
+      line(out, "Set-Cookie", setCookie);
+    }
+    out.writeBytes(CRLF);
+    return out;
+  }
+
   /** Whether header {@code i} is not forwarded as it came (hop-by-hop, listed in Connection, or set by Tandem). */
   static boolean skipped(RequestHead head, int i, int connection, boolean upgrade) {
-    if (head.dropped(i) || head.nameIs(i, HeaderNames.CONNECTION) || head.nameIs(i, HeaderNames.KEEP_ALIVE)
+    return head.dropped(i) || hopByHop(head, i, connection, upgrade) || head.nameIs(i, HeaderNames.X_FORWARDED_PROTO)
+        || head.nameIs(i, HeaderNames.X_FORWARDED_HOST) || head.nameIs(i, HeaderNames.X_REQUEST_ID);
+  }
+
+  /** RFC 9110 7.6.1: the headers that concern one connection only ({@code connection}: the first Connection, or -1). */
+  private static boolean hopByHop(Head head, int i, int connection, boolean upgrade) {
+    if (head.nameIs(i, HeaderNames.CONNECTION) || head.nameIs(i, HeaderNames.KEEP_ALIVE)
         || head.nameIs(i, HeaderNames.PROXY_CONNECTION) || head.nameIs(i, HeaderNames.TE)
         || head.nameIs(i, HeaderNames.TRAILER) || head.nameIs(i, HeaderNames.PROXY_AUTHORIZATION)
-        || head.nameIs(i, HeaderNames.PROXY_AUTHENTICATE) || head.nameIs(i, HeaderNames.X_FORWARDED_PROTO)
-        || head.nameIs(i, HeaderNames.X_FORWARDED_HOST) || head.nameIs(i, HeaderNames.X_REQUEST_ID)) {
+        || head.nameIs(i, HeaderNames.PROXY_AUTHENTICATE)) {
       return true;
     }
     if (head.nameIs(i, HeaderNames.UPGRADE)) {
@@ -84,7 +127,7 @@ public final class HeadWriter {
   }
 
   /** Whether header {@code i}'s name is one of the tokens of any Connection header (compared on bytes). */
-  private static boolean listedInConnection(RequestHead head, int i) {
+  private static boolean listedInConnection(Head head, int i) {
     ByteBuf in = head.bytes();
     int nameStart = head.nameStart(i);
     int nameLength = head.nameLength(i);

@@ -1,5 +1,6 @@
 package io.tandem.proxy.http;
 
+import io.netty.handler.ssl.SslContext;
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.PoolConfig;
 import io.tandem.tls.BackendTls;
@@ -27,7 +28,11 @@ public final class BackendClients {
 
   private record Settings(long connectMs, int idleSeconds, int poolSize, BackendTlsConfig tls) {}
 
-  private record Entry(Settings settings, HttpClientAgent client) {}
+  /**
+   * A pool's clients: Vert.x's (the HTTP/2 front's backend side) and, for Tandem's own HTTP/1.1 path, the TLS
+   * context of its backend connections (null without {@code tls}).
+   */
+  private record Entry(Settings settings, HttpClientAgent client, SslContext ssl) {}
 
   public BackendClients(Vertx vertx) {
     this.vertx = vertx;
@@ -39,6 +44,12 @@ public final class BackendClients {
     return e == null ? null : e.client;
   }
 
+  /** The TLS context for a pool's backend connections, or null (plain, or an unknown pool). Data plane: a map read. */
+  SslContext ssl(String pool) {
+    Entry e = clients.get(pool);
+    return e == null ? null : e.ssl;
+  }
+
   /** Creates clients for new pools and for pools whose settings changed; retires the rest. Control plane. */
   public synchronized void apply(java.util.List<PoolConfig> pools) {
     java.util.Set<String> live = new java.util.HashSet<>();
@@ -47,7 +58,7 @@ public final class BackendClients {
       Settings wanted = settings(pool);
       Entry old = clients.get(pool.name());
       if (old == null || !old.settings.equals(wanted)) {
-        clients.put(pool.name(), new Entry(wanted, create(wanted)));
+        clients.put(pool.name(), new Entry(wanted, create(wanted), sslContext(wanted.tls)));
         if (old != null) {
           retire(old.client);
         }
@@ -71,6 +82,18 @@ public final class BackendClients {
   private static Settings settings(PoolConfig pool) {
     return new Settings(pool.timeouts().connect().toMillis(),
         (int) Math.max(1, pool.timeouts().idle().toSeconds()), pool.connectionPoolSize(), pool.tls());
+  }
+
+  private static SslContext sslContext(BackendTlsConfig tls) {
+    if (tls == null) {
+      return null;
+    }
+    try {
+      return BackendTls.nettyContext(tls);
+    } catch (CertificateProblem p) {
+      LOG.error("backend TLS CA no longer loads: {}", p.getMessage());
+      return null;
+    }
   }
 
   private HttpClientAgent create(Settings s) {

@@ -22,11 +22,14 @@ final class ConnectionGuard {
   private static final byte[] TIMEOUT_BODY = "408 Request Timeout\n".getBytes(StandardCharsets.US_ASCII);
 
   private final Channel channel;
+  private final boolean ownCodec;
   private boolean awaitingHead = true;
   private long headStartNanos;
 
-  ConnectionGuard(Channel channel, long nowNanos) {
+  /** @param ownCodec whether the connection is on Tandem's own HTTP/1.1 codec (no Netty encoder in the pipeline) */
+  ConnectionGuard(Channel channel, long nowNanos, boolean ownCodec) {
     this.channel = channel;
+    this.ownCodec = ownCodec;
     // The first request's clock starts at accept: a client that connects and sends nothing is slow too.
     this.headStartNanos = nowNanos;
   }
@@ -57,6 +60,11 @@ final class ConnectionGuard {
   /** Answers 408 and closes the connection. */
   void expire() {
     awaitingHead = false;
+    if (ownCodec) {
+      channel.writeAndFlush(OwnAnswers.bytes(channel.alloc(), io.tandem.proxy.Outcome.CLIENT_TIMEOUT, null, true))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
         Unpooled.wrappedBuffer(TIMEOUT_BODY));
     resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, TIMEOUT_BODY.length);

@@ -1,6 +1,7 @@
 package io.tandem.proxy.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -9,6 +10,7 @@ import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.PerClientLimit;
 import io.tandem.tls.ServerTls;
+import io.tandem.util.EventLoopScheduler;
 import io.tandem.util.Scheduler;
 import io.tandem.util.VertxScheduler;
 import io.vertx.core.Future;
@@ -32,25 +34,34 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * One event loop's share of an HTTP listener: a Vert.x {@link HttpServer} bound to the listener's address (Vert.x
- * spreads the accepted connections over the instances). Per connection it enforces the listener's connection limit,
- * installs the smuggling guard decoder and the slow-head guard; per request it hands over to an {@link Exchange}.
+ * spreads the accepted connections over the instances, and does TLS, ALPN and the HTTP/2 front). Per connection it
+ * enforces the listener's connection limits and installs the slow-head guard. An HTTP/1.x connection then leaves
+ * Vert.x: with Tandem's own codec ({@code node.http1-codec: tandem}) its HTTP handlers are replaced by an
+ * {@link Http1Connection}; with Vert.x's, the smuggling guard decoder goes in and each request becomes an
+ * {@link Exchange}, as HTTP/2 requests always do.
  */
 public final class HttpListenerVerticle extends VerticleBase {
   private static final Logger LOG = LogManager.getLogger(HttpListenerVerticle.class);
 
   private final ListenerRuntime runtime;
   private final int port;
+  private final boolean ownCodec;
   private final Set<ConnectionGuard> guards = new HashSet<>();
+  private Http1Loop h1;
   private HttpServer server;
   private long sweepTimer = -1;
   private Runnable tlsRegistration;
   private Executor loop;
   private Scheduler scheduler;
 
-  /** @param port the port to bind: the configured one, or the one the first instance got for port 0 */
-  public HttpListenerVerticle(ListenerRuntime runtime, int port) {
+  /**
+   * @param port     the port to bind: the configured one, or the one the first instance got for port 0
+   * @param ownCodec whether HTTP/1.x connections go to Tandem's own codec
+   */
+  public HttpListenerVerticle(ListenerRuntime runtime, int port, boolean ownCodec) {
     this.runtime = runtime;
     this.port = port;
+    this.ownCodec = ownCodec;
   }
 
   static HttpServerOptions serverOptions(ListenerConfig lc, int port) {
@@ -80,6 +91,12 @@ public final class HttpListenerVerticle extends VerticleBase {
     ListenerConfig lc = runtime.config();
     loop = task -> context.runOnContext(v -> task.run());
     scheduler = new VertxScheduler(context);
+    if (ownCodec) {
+      // The data path's per-request timers go on the loop's own timer queue (see EventLoopScheduler).
+      h1 = new Http1Loop(runtime, loop,
+          new EventLoopScheduler(((io.vertx.core.internal.ContextInternal) context).nettyEventLoop()),
+          ((io.vertx.core.internal.VertxInternal) vertx).nameResolver().nettyAddressResolverGroup());
+    }
     HttpServerOptions options = serverOptions(lc, port);
     ServerTls tls = runtime.tls();
     if (tls != null) {
@@ -154,11 +171,33 @@ public final class HttpListenerVerticle extends VerticleBase {
       });
       return;
     }
-    ConnectionGuard guard = new ConnectionGuard(ch, System.nanoTime());
+    if (ownCodec) {
+      takeOver(ch, client);
+      return;
+    }
+    ConnectionGuard guard = new ConnectionGuard(ch, System.nanoTime(), false);
     ch.attr(ConnectionGuard.KEY).set(guard);
     guards.add(guard);
     ch.pipeline().replace("httpDecoder", "httpDecoder", new SmugglingGuardDecoder(options, guard));
     conn.closeHandler(v -> {
+      runtime.connections().decrementAndGet();
+      guards.remove(guard);
+      PerClientLimit.release(runtime.clientConnections(), runtime.name(), client);
+    });
+  }
+
+  /**
+   * Moves an HTTP/1.x connection from Vert.x's codec to Tandem's own: the decoder and encoder leave the pipeline and
+   * an {@link Http1Connection} takes the place of Vert.x's connection handler (TLS and the idle timer stay).
+   */
+  private void takeOver(Channel ch, String client) {
+    ConnectionGuard guard = new ConnectionGuard(ch, System.nanoTime(), true);
+    guards.add(guard);
+    ChannelPipeline p = ch.pipeline();
+    p.remove("httpDecoder");
+    p.remove("httpEncoder");
+    p.replace("handler", "handler", new Http1Connection(h1, guard, Http1Connection.peer(ch)));
+    ch.closeFuture().addListener(f -> {
       runtime.connections().decrementAndGet();
       guards.remove(guard);
       PerClientLimit.release(runtime.clientConnections(), runtime.name(), client);
@@ -207,7 +246,8 @@ public final class HttpListenerVerticle extends VerticleBase {
   private void sweep() {
     long timeout = runtime.config().timeouts().requestHeader().toNanos();
     long now = System.nanoTime();
-    for (ConnectionGuard g : guards) {
+    // A copy: answering a slow client can close its connection at once, which removes its guard.
+    for (ConnectionGuard g : List.copyOf(guards)) {
       if (g.isSlow(now, timeout)) {
         runtime.record(Outcome.CLIENT_TIMEOUT);
         g.expire();
@@ -224,6 +264,11 @@ public final class HttpListenerVerticle extends VerticleBase {
       tlsRegistration.run();
     }
     long drainMs = runtime.drainMillis();
-    return server.shutdown(drainMs, TimeUnit.MILLISECONDS);
+    return server.shutdown(drainMs, TimeUnit.MILLISECONDS).eventually(() -> {
+      if (h1 != null) {
+        h1.close();
+      }
+      return Future.succeededFuture();
+    });
   }
 }

@@ -1,5 +1,8 @@
 package io.tandem.proxy.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
 import io.tandem.proxy.Outcome;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,11 +17,34 @@ final class HttpsRedirect {
 
   private HttpsRedirect() {}
 
+  /** The 308's target: {@code https://}, the host as named (without a port), the HTTPS port unless 443, the URI. */
+  static String location(String host, int httpsPort, String uri) {
+    return "https://" + (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host)
+        + (httpsPort == 443 ? "" : ":" + httpsPort) + uri;
+  }
+
+  /** A {@code Host} value without its port (and an IPv6 literal without its brackets). */
+  static String withoutPort(String host) {
+    if (host.startsWith("[")) {
+      int close = host.indexOf(']');
+      return close < 0 ? host : host.substring(1, close);
+    }
+    int colon = host.lastIndexOf(':');
+    return colon < 0 ? host : host.substring(0, colon);
+  }
+
+  /** The 308 answer as bytes, for Tandem's own HTTP/1.1 path. */
+  static ByteBuf bytes(ByteBufAllocator alloc, String location, boolean close) {
+    String text = "HTTP/1.1 308 Permanent Redirect\r\nlocation: " + location + "\r\ncontent-length: 0\r\n"
+        + (close ? "connection: close\r\n" : "") + "\r\n";
+    ByteBuf out = alloc.directBuffer(text.length());
+    out.writeCharSequence(text, StandardCharsets.ISO_8859_1);
+    return out;
+  }
+
   static void send(ListenerRuntime runtime, HttpServerRequest req, int httpsPort) {
     HostAndPort authority = req.authority();
-    String host = authority == null ? runtime.config().host() : authority.host();
-    String location = "https://" + (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host)
-        + (httpsPort == 443 ? "" : ":" + httpsPort) + req.uri();
+    String location = location(authority == null ? runtime.config().host() : authority.host(), httpsPort, req.uri());
     runtime.record(Outcome.REDIRECTED);
     req.response().setStatusCode(308)
         .putHeader(HttpHeaders.LOCATION, location)

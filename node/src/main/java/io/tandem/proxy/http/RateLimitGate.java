@@ -25,12 +25,17 @@ final class RateLimitGate {
   record Refusal(RateLimitConfig rule, long waitNanos) {
     /** Adds Retry-After and the RateLimit-* headers (draft-ietf-httpapi-ratelimit-headers) to a 429. */
     void headers(HttpServerResponse resp) {
+      headers(resp::putHeader);
+    }
+
+    /** The same headers, to any writer of name and value. */
+    void headers(java.util.function.BiConsumer<String, String> out) {
       long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-      resp.putHeader("retry-after", Long.toString(seconds));
-      resp.putHeader("ratelimit-limit", Long.toString(rule.rate()));
-      resp.putHeader("ratelimit-remaining", "0");
-      resp.putHeader("ratelimit-reset", Long.toString(seconds));
-      resp.putHeader("ratelimit-policy", rule.rate() + ";w=" + Math.max(1, rule.period().toSeconds())
+      out.accept("retry-after", Long.toString(seconds));
+      out.accept("ratelimit-limit", Long.toString(rule.rate()));
+      out.accept("ratelimit-remaining", "0");
+      out.accept("ratelimit-reset", Long.toString(seconds));
+      out.accept("ratelimit-policy", rule.rate() + ";w=" + Math.max(1, rule.period().toSeconds())
           + ";burst=" + rule.burst());
     }
   }

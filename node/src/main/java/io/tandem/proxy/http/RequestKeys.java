@@ -14,14 +14,17 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RequestKeys {
   private RequestKeys() {}
 
-  /**
-   * A pick context for {@code pool}'s algorithm: the client address for source hashing, the configured header, cookie
-   * or path for consistent hashing (a request without the key gets a random point on the ring), nothing otherwise.
-   */
   /** Whether a request with this method may be sent twice (RFC 9110 section 9.2.2). */
   static boolean idempotent(HttpMethod m) {
-    return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
-        || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
+    return idempotent(m.name());
+  }
+
+  /** The same for a method as sent. */
+  static boolean idempotent(String m) {
+    return switch (m) {
+      case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
+      default -> false;
+    };
   }
 
   /** Whether {@code headers} holds more than {@code max} fields (repeated names each count); stops at max + 1. */
@@ -35,6 +38,10 @@ final class RequestKeys {
     return false;
   }
 
+  /**
+   * A pick context for {@code pool}'s algorithm: the client address for source hashing, the configured header, cookie
+   * or path for consistent hashing (a request without the key gets a random point on the ring), nothing otherwise.
+   */
   static PickContext pickContext(PoolConfig pool, RequestView req, String clientIp) {
     if (pool.algorithm() == Algorithm.SOURCE_HASH) {
       return PickContext.forKey(clientIp);

@@ -126,12 +126,26 @@ final class SessionAffinity implements BackendAttempt.Affinity {
    * response is released (a newly learned cookie binding) is stored; other bindings are made in the background.
    */
   CompletionStage<Void> record(MultiMap responseHeaders, Backend chosen) {
-    if (insertCookie) {
-      responseHeaders.add(HttpHeaders.SET_COOKIE, setCookie(config.cookie(), chosen.cookieToken()));
+    String inserted = cookieToSet(chosen);
+    if (inserted != null) {
+      responseHeaders.add(HttpHeaders.SET_COOKIE, inserted);
     }
+    return record(() -> responseHeaders.getAll(HttpHeaders.SET_COOKIE), chosen);
+  }
+
+  /** The {@code Set-Cookie} value the response must carry for an inserted cookie, or null. */
+  String cookieToSet(Backend chosen) {
+    return insertCookie ? setCookie(config.cookie(), chosen.cookieToken()) : null;
+  }
+
+  /**
+   * Records the session in the shared table; {@code setCookies} gives the response's {@code Set-Cookie} values (read
+   * only when a cookie is learned). Completes as {@link #record(MultiMap, Backend)} does.
+   */
+  CompletionStage<Void> record(java.util.function.Supplier<List<String>> setCookies, Backend chosen) {
     CompletionStage<Void> wait = DONE;
     if (config.learnCookie() != null) {
-      String learned = learnedValue(responseHeaders.getAll(HttpHeaders.SET_COOKIE), config.learnCookie());
+      String learned = learnedValue(setCookies.get(), config.learnCookie());
       if (learned != null && !learned.equals(key)) {
         wait = table.bindIfAbsent(pool.name(), learned, chosen.id(), config.idleTimeout()).toCompletableFuture()
             .<Void>thenApply(winner -> null)

@@ -1,5 +1,6 @@
 package io.tandem.proxy.http;
 
+import io.tandem.testing.TestConfigs;
 import static io.tandem.testing.TestConfigs.listener;
 import static io.tandem.testing.TestConfigs.pool;
 import static org.awaitility.Awaitility.await;
@@ -61,7 +62,7 @@ class AccessLogTest extends ProxyTestBase {
 
   private FakeBackend startLogged() throws Exception {
     FakeBackend b = backend("b1");
-    start(new TandemConfig(null, new NodeSettings(1, Duration.ofSeconds(1)), List.of(listener("web").build()),
+    start(new TandemConfig(null, TestConfigs.nodeSettings(1, Duration.ofSeconds(1)), List.of(listener("web").build()),
         List.of(pool("app").backend("b1", b.port()).build()), new AccessLogConfig(true)));
     return b;
   }

@@ -1,5 +1,6 @@
 package io.tandem.proxy.http;
 
+import io.tandem.testing.TestConfigs;
 import static io.tandem.testing.TestConfigs.config;
 import static io.tandem.testing.TestConfigs.listener;
 import static io.tandem.testing.TestConfigs.pool;
@@ -292,7 +293,7 @@ class HttpsListenerTest extends ProxyTestBase {
     FakeBackend b = backend("b1");
     TlsConfig tls = tls(null, List.of(a), TlsConfig.ClientAuth.NONE, null,
         new TlsConfig.Hsts(Duration.ofDays(365), true), Duration.ofSeconds(5));
-    TandemConfig cfg = new TandemConfig(null, new NodeSettings(eventLoops(), Duration.ofSeconds(5)),
+    TandemConfig cfg = new TandemConfig(null, TestConfigs.nodeSettings(eventLoops(), Duration.ofSeconds(5)),
         List.of(listener("web").tls(tls).build(), listener("plain").redirectToHttps(8443).build()),
         List.of(pool("app").backend(b.name(), b.port()).build()), new AccessLogConfig(false));
     start(cfg);

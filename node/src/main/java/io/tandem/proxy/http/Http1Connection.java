@@ -1,0 +1,289 @@
+package io.tandem.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.tandem.config.ListenerConfig;
+import io.tandem.proxy.Outcome;
+import io.tandem.proxy.h1.ParseResult;
+import io.tandem.proxy.h1.RequestHead;
+import io.tandem.proxy.h1.RequestHeadParser;
+import io.tandem.tls.TlsFacts;
+import io.vertx.core.net.impl.ShutdownEvent;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One client connection on Tandem's own HTTP/1.1 path: the channel handler that takes the place of Vert.x's HTTP
+ * codec. It gathers the client's bytes, parses request heads in place ({@link RequestHeadParser}) and runs one
+ * {@link Http1Exchange} at a time; bytes of pipelined requests wait in the input until the exchange before them has
+ * answered, so answers go out in order. It answers the heads it refuses itself (400, 414, 431, 505) and closes.
+ * After a {@code 101} the connection is a byte tunnel. Event-loop confined.
+ *
+ * <p>Ends of a connection: the client closes, an answer says {@code Connection: close}, the idle time-out between
+ * requests, a slow head (the listener's sweep and {@link ConnectionGuard}), or a graceful stop (Vert.x's
+ * {@link ShutdownEvent}): an idle connection closes at once, a busy one after its answer.
+ */
+final class Http1Connection extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LogManager.getLogger(Http1Connection.class);
+  /** Input held while an exchange is in flight (pipelined requests) before reading from the client pauses. */
+  private static final int MAX_HELD_INPUT = 64 * 1024;
+
+  private final Http1Loop loop;
+  private final ConnectionGuard guard;
+  private final RequestHeadParser parser;
+  private final String clientIp;
+  private Channel channel;
+  private TlsFacts tls;
+  private ByteBuf in;
+  private Http1Exchange current;
+  private Consumer<ByteBuf> tunnel;
+  private boolean draining;
+  private boolean closing;
+  private boolean paused;
+
+  Http1Connection(Http1Loop loop, ConnectionGuard guard, String clientIp) {
+    this.loop = loop;
+    this.guard = guard;
+    this.clientIp = clientIp;
+    ListenerConfig.Limits limits = loop.runtime().config().limits();
+    // The request line is "METHOD SP URI SP VERSION": allow for method and version around the URI limit.
+    this.parser = new RequestHeadParser(limits.maxUriLength() + 32, limits.maxHeaderSize(), Integer.MAX_VALUE,
+        limits.underscoresInHeaders());
+  }
+
+  /** The peer address of {@code ch}, or {@code -}. */
+  static String peer(Channel ch) {
+    return ch.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+        ? a.getAddress().getHostAddress() : "-";
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    tls = TlsFacts.of(channel);
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  Http1Loop loop() {
+    return loop;
+  }
+
+  String clientIp() {
+    return clientIp;
+  }
+
+  /** What the TLS handshake negotiated, or null on a plain connection. */
+  TlsFacts tls() {
+    return tls;
+  }
+
+  /** Whether a graceful stop asked this connection to end after its current answer. */
+  boolean draining() {
+    return draining;
+  }
+
+  // ---- input ----
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf buf = (ByteBuf) msg;
+    if (tunnel != null) {
+      tunnel.accept(buf);
+      return;
+    }
+    if (closing) {
+      buf.release();
+      return;
+    }
+    in = in == null ? buf : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), in, buf);
+    guard.bytesArrived();
+    process();
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (current != null) {
+      current.clientReadComplete();
+    }
+  }
+
+  /** Feeds the input to the exchange in flight, or parses the next head when there is none. */
+  private void process() {
+    while (in != null && !closing && tunnel == null) {
+      if (current != null) {
+        current.input(in);
+        if (current != null) {
+          if (tunnel == null && in != null && in.readableBytes() > MAX_HELD_INPUT && current.bodyDone()) {
+            pauseReading(true);
+          }
+          break;
+        }
+        continue;
+      }
+      if (!in.isReadable()) {
+        break;
+      }
+      ParseResult<RequestHead> r = parser.parse(in);
+      if (r.needMore()) {
+        break;
+      }
+      if (r.head() == null) {
+        refuseHead(r.status(), r.reason());
+        break;
+      }
+      guard.headReceived();
+      current = new Http1Exchange(this, r.head());
+      current.start();
+    }
+    releaseConsumedInput();
+  }
+
+  private void releaseConsumedInput() {
+    if (in != null && !in.isReadable()) {
+      in.release();
+      in = null;
+    } else if (in != null && current == null && in.readerIndex() > 0 && in.refCnt() == 1) {
+      // Only when no head or body slice still points into it: discarding moves the bytes.
+      in.discardSomeReadBytes();
+    }
+  }
+
+  /** An ill-formed head: its status, then the connection closes (nothing after it can be trusted). */
+  private void refuseHead(int status, String reason) {
+    Outcome outcome = switch (status) {
+      case 414 -> Outcome.URI_TOO_LONG;
+      case 431 -> Outcome.HEADERS_TOO_LARGE;
+      case 505 -> Outcome.VERSION_NOT_SUPPORTED;
+      default -> Outcome.BAD_REQUEST;
+    };
+    ListenerRuntime runtime = loop.runtime();
+    runtime.record(outcome);
+    LOG.debug("invalid request from {} on {}: {}", clientIp, runtime.name(), reason);
+    if (runtime.accessLog()) {
+      AccessLog.log(runtime.name(), clientIp, "-", "-", outcome.status(), outcome, null, null, 0, null, 0, tls);
+    }
+    closing = true;
+    channel.writeAndFlush(OwnAnswers.bytes(channel.alloc(), outcome, null, true))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** Stops or resumes reading from the client (back-pressure towards a backend, or input held for later). */
+  void pauseReading(boolean pause) {
+    if (paused != pause) {
+      paused = pause;
+      channel.config().setAutoRead(!pause);
+    }
+  }
+
+  // ---- what the exchange reports ----
+
+  /**
+   * The exchange in flight is over. {@code keepAlive}: its answer was complete and the connection may carry the next
+   * request (then pipelined input is parsed); otherwise the connection closes once the answer is written.
+   */
+  void exchangeEnded(boolean keepAlive) {
+    current = null;
+    if (!keepAlive || draining || closing) {
+      closeAfterWrites();
+      return;
+    }
+    guard.awaitNextHead();
+    pauseReading(false);
+    if (in != null) {
+      channel.eventLoop().execute(this::process);
+    }
+  }
+
+  /** Hands the input held so far to the exchange in flight (its backend connection is ready), from the loop. */
+  void feed() {
+    channel.eventLoop().execute(() -> {
+      process();
+      if (current != null) {
+        current.clientReadComplete();   // as after a read: what went to the backend is flushed
+      }
+    });
+  }
+
+  /** Turns the connection into a byte tunnel to {@code sink}; input already read goes first. */
+  void tunnel(Consumer<ByteBuf> sink) {
+    tunnel = sink;
+    guard.headReceived();
+    if (in != null) {
+      ByteBuf rest = in;
+      in = null;
+      if (rest.isReadable()) {
+        sink.accept(rest);
+      } else {
+        rest.release();
+      }
+    }
+  }
+
+  /** Writes what is queued, then closes. */
+  void closeAfterWrites() {
+    closing = true;
+    if (channel.isActive()) {
+      channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  // ---- connection events ----
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (current != null) {
+      current.clientWritabilityChanged(ctx.channel().isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ShutdownEvent) {
+      draining = true;
+      if (current == null) {
+        closing = true;
+        ctx.close();
+      }
+    } else if (evt instanceof IdleStateEvent) {
+      // Nothing read or written for the listener's idle time-out: a keep-alive connection between requests, or
+      // a tunnel nobody uses. An exchange in flight has its own time-outs.
+      if (current == null || tunnel != null) {
+        ctx.close();
+      }
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
+    if (current != null) {
+      Http1Exchange ex = current;
+      current = null;
+      ex.clientGone();
+    }
+    if (in != null) {
+      in.release();
+      in = null;
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("client connection {} on {}: {}", clientIp, loop.runtime().name(), cause.toString());
+    ctx.close();
+  }
+}
