@@ -31,6 +31,11 @@ WARMUP=${WARMUP:-$(quick 10 45)}                # seconds of load before measuri
 NATIVE_WARMUP=${NATIVE_WARMUP:-$(quick 2 5)}    # seconds of load before measuring HAProxy, nginx and direct
 DURATION=${DURATION:-$(quick 5 15)}             # seconds of each measured wrk run
 ROUNDS=${ROUNDS:-$(quick 1 3)}
+# fresh: each contender is started for each run and warmed up first (WARMUP, NATIVE_WARMUP); warm: each contender is
+# started once per scenario on its own port, warmed for WARM_TIME seconds (JVMs; natives NATIVE_WARMUP), then measured
+# in interleaved rounds without a restart.
+PROTOCOL=${PROTOCOL:-fresh}
+WARM_TIME=${WARM_TIME:-$(quick 10 60)}
 CONNECTIONS=${CONNECTIONS:-50}
 SCENARIOS=${SCENARIOS:-"keepalive newconn body64k tcp-keepalive tcp-bulk1m tls-handshake tls-keepalive"}
 CONTENDERS=${CONTENDERS:-"direct haproxy nginx tandem"}
@@ -50,17 +55,18 @@ fi
 WORK=${WORK:-$HERE/work}
 OUT=${OUT:-$HERE/results/$(quick latest-smoke latest)}   # writes $OUT.md, $OUT.json, $OUT.png
 
-SETTING_NAMES=(QUICK ROUNDS DURATION WARMUP NATIVE_WARMUP CONNECTIONS SCENARIOS CONTENDERS LOAD_CORE LB_CORE
+SETTING_NAMES=(QUICK PROTOCOL WARM_TIME ROUNDS DURATION WARMUP NATIVE_WARMUP CONNECTIONS SCENARIOS CONTENDERS LOAD_CORE LB_CORE
   LB_PORT BACKEND_PORTS TANDEM_CONFIG TANDEM_JAVA_OPTS)
 HOST=127.0.0.1
 LB_PORT=${LB_PORT:-18080}                       # where each balancer listens
 BACKEND_PORTS=${BACKEND_PORTS:-"19001 19002"}          # the two backends
+WARM_PORT_BASE=${WARM_PORT_BASE:-18100}         # the warm protocol: contender i listens on WARM_PORT_BASE + i
 read -r -a BACKENDS <<<"$BACKEND_PORTS"
 CLK_TCK=$(getconf CLK_TCK)
 RESULTS=$WORK/results.tsv
 MODE=http
 declare -A SKIPPED=() FACTS=()
-FACT_KEYS=(date command cpus cpu memory kernel java haproxy nginx wrk tandem baseline bare)
+FACT_KEYS=(date command cpus cpu memory kernel java haproxy nginx wrk tandem tandemvx tandem25 baseline bare)
 
 # shellcheck source=lib/procs.sh
 source "$HERE/lib/procs.sh"
@@ -96,9 +102,62 @@ measure() {  # port seconds outfile
   [[ -n $RPS && -n $REQUESTS && $REQUESTS -gt 0 ]] || die "could not read wrk output ${3#"$ROOT"/}"
 }
 
+is_jvm() { [[ $1 == tandem* || $1 == baseline || $1 == bare ]]; }
+
+# The measured part of one run: CPU ticks of the balancer around a DURATION wrk run; appends a row to $RESULTS.
+measure_row() {  # scenario round contender port pid prefix warmup_errors
+  local scenario=$1 round=$2 who=$3 port=$4 pid=$5 prefix=$6 warmup_errors=$7 before=0 after=0 cpu_us=- rss=-
+  [[ -z $pid ]] || before=$(cpu_ticks "$pid")
+  log "$scenario round $round: $who measuring ${DURATION}s"
+  measure "$port" "$DURATION" "$prefix.txt"
+  if [[ -n $pid ]]; then
+    after=$(cpu_ticks "$pid")
+    cpu_us=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$REQUESTS" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
+    rss=$(peak_rss_kb "$pid")
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$round" "$who" "$RPS" "$P50" "$P99" "$cpu_us" \
+    "$ERRORS" "$rss" "$REQUESTS" "$warmup_errors" >>"$RESULTS"
+  log "$(printf '%-9s round %s %-8s %8s req/s  p50 %6s us  p99 %6s us  cpu %7s us/req  errors %s  rss %s KiB  %s B/s' \
+    "$scenario" "$round" "$who" "$RPS" "$P50" "$P99" "$cpu_us" "$ERRORS" "$rss" "$BYTES_PER_SEC")"
+}
+
+# The warm protocol for one scenario: every contender started once, on ports from WARM_PORT_BASE, warmed, then rounds.
+run_warm() {  # scenario contenders...
+  local scenario=$1 who i=0 round
+  shift
+  local -A pid=() port=() warm_errors=()
+  for who in "$@"; do
+    local LB_PORT=$((WARM_PORT_BASE + i))
+    i=$((i + 1))
+    ! port_open "$LB_PORT" || die "$HOST:$LB_PORT is already in use"
+    "start_$who"
+    pid[$who]=$LB_PID
+    port[$who]=$("port_$who")
+    if [[ -n $LB_PID ]]; then
+      remember "$LB_PID"
+      wait_for_port "${port[$who]}" "$LB_PID" "$who"
+    fi
+    check_get "${port[$who]}" "$SCENARIO_PATH" "$BODY_BYTES"
+  done
+  for who in "$@"; do
+    local warm=$NATIVE_WARMUP
+    ! is_jvm "$who" || warm=$WARM_TIME
+    log "$scenario: $who warming up ${warm}s (warm protocol)"
+    measure "${port[$who]}" "$warm" "$WORK/$scenario-warm-$who-warmup.txt"
+    warm_errors[$who]=$ERRORS
+  done
+  for round in $(seq "$ROUNDS"); do
+    for who in "$@"; do
+      measure_row "$scenario" "$round" "$who" "${port[$who]}" "${pid[$who]}" "$WORK/$scenario-warm-round$round-$who" \
+        "${warm_errors[$who]}"
+    done
+  done
+  for who in "$@"; do [[ -z ${pid[$who]} ]] || stop_tree "${pid[$who]}"; done
+}
+
 run_one() {  # scenario round contender
   local scenario=$1 round=$2 who=$3 warmup=$NATIVE_WARMUP port
-  [[ $who == tandem || $who == baseline || $who == bare ]] && warmup=$WARMUP
+  ! is_jvm "$who" || warmup=$WARMUP
   "start_$who"
   port=$("port_$who")
   if [[ -n $LB_PID ]]; then
@@ -109,21 +168,8 @@ run_one() {  # scenario round contender
   local prefix=$WORK/$scenario-round$round-$who
   log "$scenario round $round: $who warming up ${warmup}s"
   measure "$port" "$warmup" "$prefix-warmup.txt"
-  local warmup_errors=$ERRORS before=0 after=0
-  [[ -z $LB_PID ]] || before=$(cpu_ticks "$LB_PID")
-  log "$scenario round $round: $who measuring ${DURATION}s"
-  measure "$port" "$DURATION" "$prefix.txt"
-  local cpu_us=- rss=-
-  if [[ -n $LB_PID ]]; then
-    after=$(cpu_ticks "$LB_PID")
-    cpu_us=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$REQUESTS" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
-    rss=$(peak_rss_kb "$LB_PID")
-    stop_tree "$LB_PID"
-  fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$round" "$who" "$RPS" "$P50" "$P99" "$cpu_us" \
-    "$ERRORS" "$rss" "$REQUESTS" "$warmup_errors" >>"$RESULTS"
-  log "$(printf '%-9s round %s %-8s %8s req/s  p50 %6s us  p99 %6s us  cpu %7s us/req  errors %s  rss %s KiB  %s B/s' \
-    "$scenario" "$round" "$who" "$RPS" "$P50" "$P99" "$cpu_us" "$ERRORS" "$rss" "$BYTES_PER_SEC")"
+  measure_row "$scenario" "$round" "$who" "$port" "$LB_PID" "$prefix" "$ERRORS"
+  [[ -z $LB_PID ]] || stop_tree "$LB_PID"
 }
 
 # Runs every round of one scenario line, with its overrides in force only here.
@@ -140,7 +186,8 @@ run_scenario() {  # table line
   [[ $SCENARIO_PATH == /1m ]] && BODY_BYTES=1048576
   local contenders=()
   for who in $CONTENDERS; do
-    declare -F "start_$who" >/dev/null || die "unknown contender $who (known: direct haproxy nginx tandem baseline bare)"
+    declare -F "start_$who" >/dev/null \
+      || die "unknown contender $who (known: direct haproxy nginx tandem tandemvx tandem25 baseline bare)"
     if reason=$("skip_$who"); then
       log "$name: $who SKIPPED: $reason"
       SKIPPED[$who in $name]=$reason
@@ -148,6 +195,10 @@ run_scenario() {  # table line
     fi
     contenders+=("$who")
   done
+  if [[ $PROTOCOL == warm ]]; then
+    run_warm "$name" "${contenders[@]}"
+    return
+  fi
   local round
   for round in $(seq "$ROUNDS"); do
     for who in "${contenders[@]}"; do run_one "$name" "$round" "$who"; done
@@ -168,6 +219,8 @@ collect_facts() {
   FACTS[tandem]=$(version_tandem)
   [[ " $CONTENDERS " != *" baseline "* ]] || skip_baseline >/dev/null || FACTS[baseline]=$(version_baseline)
   [[ " $CONTENDERS " != *" bare "* ]] || FACTS[bare]=$(version_bare)
+  [[ " $CONTENDERS " != *" tandemvx "* ]] || FACTS[tandemvx]=$(version_tandemvx)
+  [[ " $CONTENDERS " != *" tandem25 "* ]] || skip_tandem25 >/dev/null || FACTS[tandem25]=$(version_tandem25)
 }
 
 main() {

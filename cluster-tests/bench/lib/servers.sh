@@ -212,18 +212,38 @@ start_tandem() {
   # Relative certificate paths are relative to the config's directory: made absolute for the copy.
   sed -e "s/$HOST:18080\b/$HOST:$LB_PORT/" -e "s/$HOST:18443\b/$HOST:$LB_PORT/" \
     -e "s/$HOST:19001\b/$HOST:${BACKENDS[0]}/" -e "s/$HOST:19002\b/$HOST:${BACKENDS[1]}/" \
-    -e "s#\(cert\|key\): certs/#\1: $(cd "$(dirname "$TANDEM_CONFIG")" && pwd)/certs/#g" "$TANDEM_CONFIG" >"$WORK/tandem.yaml"
+    -e "s#\(cert\|key\): certs/#\1: $(cd "$(dirname "$TANDEM_CONFIG")" && pwd)/certs/#g" "$TANDEM_CONFIG" \
+    >"$WORK/${TANDEM_LOG:-tandem}.yaml"
+  # A variant's node settings (the bench configs have no node section of their own).
+  [[ -z ${TANDEM_NODE_YAML:-} ]] || printf 'node:\n%s\n' "$TANDEM_NODE_YAML" >>"$WORK/${TANDEM_LOG:-tandem}.yaml"
   if [[ -f $TANDEM_LAUNCHER ]]; then
     local launcher=("$TANDEM_LAUNCHER")
     [[ -x $TANDEM_LAUNCHER ]] || launcher=(bash "$TANDEM_LAUNCHER")
-    taskset -c "$LB_CORE" "${launcher[@]}" --config "$WORK/tandem.yaml" >"$WORK/${TANDEM_LOG:-tandem}.log" 2>&1 &
+    taskset -c "$LB_CORE" "${launcher[@]}" --config "$WORK/${TANDEM_LOG:-tandem}.yaml" \
+      >"$WORK/${TANDEM_LOG:-tandem}.log" 2>&1 &
   else
     # shellcheck disable=SC2086 # TANDEM_JAVA_OPTS is a list of flags
-    taskset -c "$LB_CORE" java $TANDEM_JAVA_OPTS -jar "$TANDEM_JAR" --config "$WORK/tandem.yaml" \
+    taskset -c "$LB_CORE" ${JAVA:-java} $TANDEM_JAVA_OPTS -jar "$TANDEM_JAR" --config "$WORK/${TANDEM_LOG:-tandem}.yaml" \
       >"$WORK/${TANDEM_LOG:-tandem}.log" 2>&1 &
   fi
   LB_PID=$!
 }
+
+# --- Tandem variants of the same build, side by side with it ---------------------------------------------------------
+# tandemvx: HTTP/1.1 on Vert.x's codec (node.http1-codec: vertx), the path before Tandem's own.
+skip_tandemvx() { [[ $MODE != tcp ]] || { echo "TCP listeners have no HTTP codec"; return 0; }; skip_tandem; }
+start_tandemvx() { local TANDEM_LOG=tandemvx TANDEM_NODE_YAML="  http1-codec: vertx"; start_tandem; }
+version_tandemvx() { echo "$(version_tandem), node.http1-codec: vertx"; }
+port_tandemvx() { echo "$LB_PORT"; }
+# tandem25: the launcher on Java 25 ($JAVA25) with compact object headers.
+JAVA25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+skip_tandem25() { [[ -x $JAVA25 ]] || { echo "$JAVA25 not found"; return 0; }; skip_tandem; }
+start_tandem25() {
+  local TANDEM_LOG=tandem25
+  JAVA=$JAVA25 TANDEM_JAVA_OPTS="${TANDEM_JAVA_OPTS_SET:+$TANDEM_JAVA_OPTS }-XX:+UseCompactObjectHeaders" start_tandem
+}
+version_tandem25() { echo "$(version_tandem) on $("$JAVA25" -version 2>&1 | sed -n 1p), -XX:+UseCompactObjectHeaders"; }
+port_tandem25() { echo "$LB_PORT"; }
 # --- baseline: another Tandem build, to compare two builds side by side. BASELINE_DIR holds a copy of that build's
 # node/target/{tandem.jar,tandem,lib/} (and optionally COMMIT, a line naming it).
 skip_baseline() {

@@ -22,6 +22,6 @@ public record NodeSettings(int eventLoops, Duration drainTimeout, Http1Codec htt
   }
 
   public NodeSettings(int eventLoops, Duration drainTimeout) {
-    this(eventLoops, drainTimeout, Http1Codec.VERTX);
+    this(eventLoops, drainTimeout, Http1Codec.TANDEM);
   }
 }

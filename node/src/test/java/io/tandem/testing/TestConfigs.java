@@ -34,8 +34,8 @@ public final class TestConfigs {
   }
 
   /**
-   * Node settings with the HTTP/1.1 codec under test: Vert.x's unless {@code -Dtandem.http1-codec=tandem} (or
-   * {@code vertx}) says otherwise, so that every proxy suite runs on either.
+   * Node settings with the HTTP/1.1 codec under test: the default (Tandem's) unless {@code -Dtandem.http1-codec=vertx}
+   * (or {@code tandem}) says otherwise, so that every proxy suite runs on either.
    */
   public static NodeSettings nodeSettings(int eventLoops, Duration drain) {
     String codec = System.getProperty("tandem.http1-codec");
