@@ -111,8 +111,14 @@ write_markdown() {  # summary.tsv
   echo
   for name in "${SETTING_NAMES[@]}"; do echo "- \`$name\`: \`$(setting "$name")\`"; done
   echo "- Balancer on core $LB_CORE (HAProxy \`nbthread 1\`, nginx \`worker_processes 1\`, Tandem sees one core); wrk"
-  echo "  (\`-t1\`) and the two nginx backends on core $LOAD_CORE. Every contender is started afresh for each run, warmed up"
-  echo "  under the same load, then measured; contenders take turns within each round."
+  if [[ ${PROTOCOL:-fresh} == warm ]]; then
+    echo "  (\`-t1\`) and the two nginx backends on core $LOAD_CORE. Warm protocol: every contender is started once per"
+    echo "  scenario on its own port and warmed up under the same load (JVMs \`WARM_TIME\`, the others \`NATIVE_WARMUP\`),"
+    echo "  then measured without a restart; contenders take turns within each round."
+  else
+    echo "  (\`-t1\`) and the two nginx backends on core $LOAD_CORE. Every contender is started afresh for each run, warmed up"
+    echo "  under the same load, then measured; contenders take turns within each round."
+  fi
   for key in "${!SKIPPED[@]}"; do echo "- **$key skipped**: ${SKIPPED[$key]}"; done
   echo
   echo "CPU µs/req is the balancer's user+sys time over the measured run (all processes and threads: JIT, GC,"
