@@ -235,6 +235,11 @@ skip_tandemvx() { [[ $MODE != tcp ]] || { echo "TCP listeners have no HTTP codec
 start_tandemvx() { local TANDEM_LOG=tandemvx TANDEM_NODE_YAML="  http1-codec: vertx"; start_tandem; }
 version_tandemvx() { echo "$(version_tandem), node.http1-codec: vertx"; }
 port_tandemvx() { echo "$LB_PORT"; }
+# tandemuring: the same build on Netty's io_uring transport (node.transport: io-uring).
+skip_tandemuring() { skip_tandem; }
+start_tandemuring() { local TANDEM_LOG=tandemuring TANDEM_NODE_YAML="  transport: io-uring"; start_tandem; }
+version_tandemuring() { echo "$(version_tandem), node.transport: io-uring"; }
+port_tandemuring() { echo "$LB_PORT"; }
 # tandem25: the launcher on Java 25 ($JAVA25) with compact object headers.
 JAVA25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 skip_tandem25() { [[ -x $JAVA25 ]] || { echo "$JAVA25 not found"; return 0; }; skip_tandem; }

@@ -7,6 +7,7 @@ import io.tandem.admin.NodeView;
 import io.tandem.cluster.LocalSharedState;
 import io.tandem.cluster.SharedState;
 import io.tandem.config.ListenerConfig;
+import io.tandem.config.NodeSettings;
 import io.tandem.config.Protocol;
 import io.tandem.config.TandemConfig;
 import io.tandem.config.TlsConfig;
@@ -136,6 +137,16 @@ public final class TandemNode implements RunningNode {
     });
   }
 
+  /** Vert.x's transport for the setting; null for {@code auto} (Vert.x prefers the native one, epoll on Linux). */
+  private static io.vertx.core.transport.Transport transport(NodeSettings.Transport t) {
+    return switch (t) {
+      case AUTO -> null;
+      case EPOLL -> io.vertx.core.transport.Transport.EPOLL;
+      case IO_URING -> io.vertx.core.transport.Transport.IO_URING;
+      case NIO -> io.vertx.core.transport.Transport.NIO;
+    };
+  }
+
   /** Starts a node with {@code config}; completes when every listener is bound. */
   public static Future<TandemNode> start(TandemConfig config) {
     int loops = config.node().eventLoops() > 0 ? config.node().eventLoops()
@@ -145,10 +156,18 @@ public final class TandemNode implements RunningNode {
         .setEventLoopPoolSize(loops)
         .setWorkerPoolSize(4)
         .setInternalBlockingPoolSize(4);
+    NodeSettings.Transport wanted = config.node().transport();
+    io.vertx.core.transport.Transport transport = transport(wanted);
+    if (wanted != NodeSettings.Transport.AUTO && (transport == null || !transport.available())) {
+      return Future.failedFuture(new IllegalStateException("node.transport: "
+          + wanted.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " is not available here: "
+          + (transport == null ? "its classes are not on the class path" : transport.unavailabilityCause())));
+    }
     PrometheusMeters meters = new PrometheusMeters();
-    Vertx vertx = meters.newVertx(options);
-    if (!vertx.isNativeTransportEnabled()) {
-      LOG.warn("native epoll transport unavailable, using NIO: {}", String.valueOf(vertx.unavailableNativeTransportCause()));
+    Vertx vertx = meters.newVertx(options, transport);
+    if (wanted == NodeSettings.Transport.AUTO && !vertx.isNativeTransportEnabled()) {
+      LOG.warn("native epoll transport unavailable, using NIO: {}",
+          String.valueOf(vertx.unavailableNativeTransportCause()));
     }
     // Every failure below releases what was started before it: a node that cannot serve must not stay a member.
     Context control = vertx.getOrCreateContext();
@@ -257,8 +276,7 @@ public final class TandemNode implements RunningNode {
         instances.add(v::actualPort);
         return v;
       }
-      HttpListenerVerticle v = new HttpListenerVerticle(runtime, lc.port(),
-          config.node().http1Codec() == io.tandem.config.NodeSettings.Http1Codec.TANDEM);
+      HttpListenerVerticle v = new HttpListenerVerticle(runtime, lc.port());
       instances.add(v::actualPort);
       return v;
     }, new DeploymentOptions().setInstances(eventLoops)).map(id -> {

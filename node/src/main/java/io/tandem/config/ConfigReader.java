@@ -21,11 +21,11 @@ final class ConfigReader {
     YamlMap top = YamlMap.open(root, "", problems, "node", "access-log", "listeners", "pools", "cluster", "nodes",
         "admin", "vips");
 
-    YamlMap node = top.map("node", "event-loops", "drain-timeout", "http1-codec");
+    YamlMap node = top.map("node", "event-loops", "drain-timeout", "transport");
     NodeSettings nodeSettings = new NodeSettings(
         node.integer("event-loops", NodeSettings.DEFAULTS.eventLoops(), 0, Integer.MAX_VALUE),
         node.duration("drain-timeout", NodeSettings.DEFAULTS.drainTimeout()),
-        node.choice("http1-codec", NodeSettings.Http1Codec.class, NodeSettings.DEFAULTS.http1Codec()));
+        node.choice("transport", NodeSettings.Transport.class, NodeSettings.DEFAULTS.transport()));
     AccessLogConfig accessLog =
         new AccessLogConfig(top.map("access-log", "enabled").bool("enabled", AccessLogConfig.DEFAULTS.enabled()));
 

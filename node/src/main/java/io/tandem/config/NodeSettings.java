@@ -7,21 +7,24 @@ import java.time.Duration;
  *
  * @param eventLoops   number of event loops for the data plane; 0 means one per core
  * @param drainTimeout how long a graceful stop waits for in-flight requests
- * @param http1Codec   which HTTP/1.1 codec carries {@code protocol: http} listeners (while Tandem's own replaces
- *                     Vert.x's; the setting goes once the old one is removed)
+ * @param transport    the socket transport of every listener and backend connection
  */
-public record NodeSettings(int eventLoops, Duration drainTimeout, Http1Codec http1Codec) {
+public record NodeSettings(int eventLoops, Duration drainTimeout, Transport transport) {
   public static final NodeSettings DEFAULTS = new NodeSettings(0, Duration.ofSeconds(30));
 
-  /** The HTTP/1.1 codec of the data path ({@code node.http1-codec}). */
-  public enum Http1Codec {
-    /** Tandem's own: heads parsed in place, bytes spliced, per-loop backend connections. */
-    TANDEM,
-    /** Vert.x's HttpServer and HttpClient (the path before Tandem's own codec). */
-    VERTX
+  /** Netty's socket transport ({@code node.transport}). */
+  public enum Transport {
+    /** The native one that measured best on Linux (epoll), NIO where there is none. */
+    AUTO,
+    /** Linux epoll; the node refuses to start without it. */
+    EPOLL,
+    /** Linux io_uring (kernel 5.14 or later); the node refuses to start without it. */
+    IO_URING,
+    /** Java NIO, everywhere. */
+    NIO
   }
 
   public NodeSettings(int eventLoops, Duration drainTimeout) {
-    this(eventLoops, drainTimeout, Http1Codec.TANDEM);
+    this(eventLoops, drainTimeout, Transport.AUTO);
   }
 }

@@ -157,11 +157,14 @@ public final class ServerTls {
   }
 
   private Future<Void> replace(TlsConfig config, String why) {
+    // Taken before the files are read: content that changes while they are read differs from it and is tried again
+    // at the next poll (taken after, it could name the newer content and leave it refused for an older one's fault).
+    String tried = TlsMaterial.fingerprint(config);
     TlsMaterial next;
     try {
       next = TlsMaterial.load(config, openssl, clock.get());
     } catch (CertificateProblem p) {
-      refusedFingerprint = TlsMaterial.fingerprint(config);
+      refusedFingerprint = tried;
       lastError = "listener " + listener + ": tls." + p.field() + ": " + p.getMessage();
       LOG.error("{} ({}): new TLS settings refused, the previous ones keep serving: {}", listener, why, lastError);
       return Future.failedFuture(new IllegalStateException(lastError, p));

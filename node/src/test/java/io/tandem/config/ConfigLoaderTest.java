@@ -69,7 +69,7 @@ class ConfigLoaderTest {
   @Test
   void readsEverySetting() {
     TandemConfig config = parses("""
-        node: {event-loops: 4, drain-timeout: 1m30s}
+        node: {event-loops: 4, drain-timeout: 1m30s, transport: io-uring}
         access-log: {enabled: false}
         listeners:
           - name: web
@@ -113,7 +113,7 @@ class ConfigLoaderTest {
             persistence: {type: source-address, idle-timeout: 5m}
         """);
 
-    assertEquals(new NodeSettings(4, Duration.ofSeconds(90)), config.node());
+    assertEquals(new NodeSettings(4, Duration.ofSeconds(90), NodeSettings.Transport.IO_URING), config.node());
     assertEquals(new AccessLogConfig(false), config.accessLog());
 
     ListenerConfig listener = config.listeners().get(0);

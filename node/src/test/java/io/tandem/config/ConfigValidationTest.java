@@ -54,6 +54,8 @@ class ConfigValidationTest {
         errors(POOL + "listeners: [{name: \" \", bind: 127.0.0.1:80}]\n"));
     assertEquals(List.of("node.event-loops: must be an integer, got \"four\""),
         errors(LISTENER + POOL + "node: {event-loops: four}\n"));
+    assertEquals(List.of("node.transport: must be one of: auto, epoll, io-uring, nio; got \"uring\""),
+        errors(LISTENER + POOL + "node: {transport: uring}\n"));
     assertEquals(List.of("access-log.enabled: must be true or false, got \"yes\""),
         errors(LISTENER + POOL + "access-log: {enabled: yes}\n"));
   }

@@ -33,23 +33,22 @@ public final class TestConfigs {
     return new PoolBuilder(name);
   }
 
-  /**
-   * Node settings with the HTTP/1.1 codec under test: the default (Tandem's) unless {@code -Dtandem.http1-codec=vertx}
-   * (or {@code tandem}) says otherwise, so that every proxy suite runs on either.
-   */
+  /** Node settings for a test node. */
   public static NodeSettings nodeSettings(int eventLoops, Duration drain) {
-    String codec = System.getProperty("tandem.http1-codec");
-    return new NodeSettings(eventLoops, drain, codec == null || codec.isBlank() ? NodeSettings.DEFAULTS.http1Codec()
-        : NodeSettings.Http1Codec.valueOf(codec.trim().toUpperCase(java.util.Locale.ROOT)));
+    return new NodeSettings(eventLoops, drain);
   }
 
   public static TandemConfig config(int eventLoops, ListenerBuilder listener, PoolBuilder... pools) {
+    return config(nodeSettings(eventLoops, Duration.ofSeconds(5)), listener, pools);
+  }
+
+  /** The same with node settings of its own (a transport, say). */
+  public static TandemConfig config(NodeSettings node, ListenerBuilder listener, PoolBuilder... pools) {
     List<PoolConfig> ps = new ArrayList<>();
     for (PoolBuilder p : pools) {
       ps.add(p.build());
     }
-    return new TandemConfig(null, nodeSettings(eventLoops, Duration.ofSeconds(5)), List.of(listener.build()), ps,
-        new AccessLogConfig(false));
+    return new TandemConfig(null, node, List.of(listener.build()), ps, new AccessLogConfig(false));
   }
 
   /** Fluent listener configuration on 127.0.0.1 port 0. */

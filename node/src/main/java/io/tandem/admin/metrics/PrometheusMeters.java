@@ -48,6 +48,11 @@ public final class PrometheusMeters implements AutoCloseable {
 
   /** A Vert.x instance with {@code options} whose own metrics go to this registry. */
   public Vertx newVertx(VertxOptions options) {
+    return newVertx(options, null);
+  }
+
+  /** The same on {@code transport} (null: Vert.x's choice by {@link VertxOptions#getPreferNativeTransport()}). */
+  public Vertx newVertx(VertxOptions options, io.vertx.core.transport.Transport transport) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         // Vert.x keeps registries by name in a static map: one name per node, or nodes in one JVM would share one.
@@ -59,10 +64,13 @@ public final class PrometheusMeters implements AutoCloseable {
         .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET);
-    return Vertx.builder()
+    io.vertx.core.VertxBuilder builder = Vertx.builder()
         .with(new VertxOptions(options).setMetricsOptions(metrics))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+        .withMetrics(new MicrometerMetricsFactory(registry));
+    if (transport != null) {
+      builder.withTransport(transport);
+    }
+    return builder.build();
   }
 
   PrometheusMeterRegistry registry() {

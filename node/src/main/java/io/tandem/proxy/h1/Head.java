@@ -19,6 +19,7 @@ public abstract class Head {
   final int headerBlockStart;
   int versionMinor;
   long contentLength = -1;
+  boolean lengthRepeated;
   boolean chunked;
   boolean connectionClose;
   boolean connectionKeepAlive;
@@ -174,6 +175,14 @@ public abstract class Head {
   /** The body's length from {@code Content-Length}, or -1 when there is none (or chunked framing wins). */
   public final long contentLength() {
     return contentLength;
+  }
+
+  /**
+   * Whether the length came as a list or in several {@code Content-Length} fields (all the same value, or the head
+   * would have been refused): the forwarded head then carries it once, so no stricter reader sees a conflict.
+   */
+  public final boolean lengthRepeated() {
+    return lengthRepeated;
   }
 
   /** Whether the body is chunked. */

@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  * {@code Proxy-Authenticate}), names with an underscore when those are not allowed, and the forwarding headers Tandem
  * sets itself, which follow at the end: {@code X-Forwarded-For} and {@code Forwarded} with the client appended to what
  * came, {@code X-Forwarded-Proto}, {@code X-Forwarded-Host} and {@code X-Request-Id}. {@code Transfer-Encoding} and
- * {@code Content-Length} stay: the body is forwarded with the framing it came with. One pooled buffer, no String per
+ * {@code Content-Length} stay: the body is forwarded with the framing it came with (a length sent as a list or in
+ * several fields, all equal, goes out once). One pooled buffer, no String per
  * header.
  *
  * <pre>{@code
@@ -49,9 +50,13 @@ public final class HeadWriter {
         xff = join(xff, head.value(i));
       } else if (head.nameIs(i, HeaderNames.FORWARDED)) {
         forwarded = join(forwarded, head.value(i));
-      } else if (!skipped(head, i, connection, upgrade)) {
+      } else if (!skipped(head, i, connection, upgrade)
+          && !(head.lengthRepeated() && head.nameIs(i, HeaderNames.CONTENT_LENGTH))) {
         out.writeBytes(in, head.lineStart(i), head.lineEnd(i) - head.lineStart(i));
       }
+    }
+    if (head.lengthRepeated()) {
+      line(out, "Content-Length", Long.toString(head.contentLength()));
     }
     if (upgrade) {
       out.writeBytes(UPGRADE_CONNECTION);

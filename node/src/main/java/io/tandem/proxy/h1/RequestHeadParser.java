@@ -154,6 +154,7 @@ public final class RequestHeadParser {
       int vs = h.valueStart(i);
       int ve = vs + h.valueLength(i);
       if (h.nameIs(i, HeaderNames.CONTENT_LENGTH)) {
+        h.lengthRepeated |= h.contentLength >= 0 || Ascii.elementEnd(b, vs, ve) < ve;
         long cl = HeadScanner.contentLength(b, vs, ve, h.contentLength);
         if (cl == -2) {
           return "invalid or conflicting Content-Length";

@@ -1,35 +1,22 @@
 package io.tandem.proxy.http;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AttributeKey;
-import java.nio.charset.StandardCharsets;
+import io.tandem.proxy.Outcome;
 
 /**
  * Tracks, for one client connection, whether a request head is being received and since when, so that a periodic
- * sweep can answer 408 to clients that send their head too slowly (slowloris). The decoder reports incoming bytes
- * ({@link SmugglingGuardDecoder}), so no extra pipeline handler is needed. An idle keep-alive connection (no byte of
- * the next request yet) is left to the idle timeout. Event-loop confined.
+ * sweep can answer 408 to clients that send their head too slowly (slowloris). The connection's handler
+ * ({@link Http1Connection}) reports incoming bytes and complete heads, so no extra pipeline handler is needed. An idle
+ * keep-alive connection (no byte of the next request yet) is left to the idle timeout. Event-loop confined.
  */
 final class ConnectionGuard {
-  static final AttributeKey<ConnectionGuard> KEY = AttributeKey.valueOf("tandem.guard");
-  private static final byte[] TIMEOUT_BODY = "408 Request Timeout\n".getBytes(StandardCharsets.US_ASCII);
-
   private final Channel channel;
-  private final boolean ownCodec;
   private boolean awaitingHead = true;
   private long headStartNanos;
 
-  /** @param ownCodec whether the connection is on Tandem's own HTTP/1.1 codec (no Netty encoder in the pipeline) */
-  ConnectionGuard(Channel channel, long nowNanos, boolean ownCodec) {
+  ConnectionGuard(Channel channel, long nowNanos) {
     this.channel = channel;
-    this.ownCodec = ownCodec;
     // The first request's clock starts at accept: a client that connects and sends nothing is slow too.
     this.headStartNanos = nowNanos;
   }
@@ -60,16 +47,7 @@ final class ConnectionGuard {
   /** Answers 408 and closes the connection. */
   void expire() {
     awaitingHead = false;
-    if (ownCodec) {
-      channel.writeAndFlush(OwnAnswers.bytes(channel.alloc(), io.tandem.proxy.Outcome.CLIENT_TIMEOUT, null, true))
-          .addListener(ChannelFutureListener.CLOSE);
-      return;
-    }
-    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
-        Unpooled.wrappedBuffer(TIMEOUT_BODY));
-    resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, TIMEOUT_BODY.length);
-    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-    resp.headers().set(HttpHeaderNames.CONNECTION, "close");
-    channel.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+    channel.writeAndFlush(OwnAnswers.bytes(channel.alloc(), Outcome.CLIENT_TIMEOUT, null, true))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 }

@@ -246,11 +246,7 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
     }
     attempt.end(outcome, status);
     Backend backend = attempt.backend();
-    listener.record(outcome);
-    listener.recordLatency(backend, System.nanoTime() - startNanos);
-    if (backend != null && outcome == Outcome.OK) {
-      backend.stats().record(Outcome.OK);
-    }
+    listener.finished(outcome, backend, System.nanoTime() - startNanos);
     if (listener.accessLog()) {
       long micros = (System.nanoTime() - startNanos) / 1000;
       AccessLog.log(listener.name(), clientIp, req.method().name(), req.uri(), status, outcome,

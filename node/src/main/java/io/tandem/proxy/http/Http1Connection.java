@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.h1.ParseResult;
@@ -27,7 +26,8 @@ import org.apache.logging.log4j.Logger;
  * After a {@code 101} the connection is a byte tunnel. Event-loop confined.
  *
  * <p>Ends of a connection: the client closes, an answer says {@code Connection: close}, the idle time-out between
- * requests, a slow head (the listener's sweep and {@link ConnectionGuard}), or a graceful stop (Vert.x's
+ * requests or in a tunnel ({@link #idleNanos}) and a slow head ({@link ConnectionGuard}), both found by the listener's
+ * sweep, or a graceful stop (Vert.x's
  * {@link ShutdownEvent}): an idle connection closes at once, a busy one after its answer.
  */
 final class Http1Connection extends ChannelInboundHandlerAdapter {
@@ -47,6 +47,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
   private boolean draining;
   private boolean closing;
   private boolean paused;
+  private long lastActivity = System.nanoTime();
 
   Http1Connection(Http1Loop loop, ConnectionGuard guard, String clientIp) {
     this.loop = loop;
@@ -87,6 +88,23 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
     return tls;
   }
 
+  ConnectionGuard guard() {
+    return guard;
+  }
+
+  /** Bytes went through a tunnel (either way): the connection is in use. */
+  void touch() {
+    lastActivity = System.nanoTime();
+  }
+
+  /**
+   * How long the connection has been idle at {@code now}: no byte from the client between requests, or none either
+   * way in a tunnel; 0 while an exchange is in flight (its own time-outs apply).
+   */
+  long idleNanos(long now) {
+    return current != null && tunnel == null ? 0 : now - lastActivity;
+  }
+
   /** Whether a graceful stop asked this connection to end after its current answer. */
   boolean draining() {
     return draining;
@@ -97,6 +115,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf buf = (ByteBuf) msg;
+    lastActivity = System.nanoTime();
     if (tunnel != null) {
       tunnel.accept(buf);
       return;
@@ -218,15 +237,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
   void tunnel(Consumer<ByteBuf> sink) {
     tunnel = sink;
     guard.headReceived();
-    if (in != null) {
-      ByteBuf rest = in;
-      in = null;
-      if (rest.isReadable()) {
-        sink.accept(rest);
-      } else {
-        rest.release();
-      }
-    }
+    ByteBuf rest = in;
+    in = null;
+    Http1Upstream.handOver(rest, sink);
   }
 
   /** Writes what is queued, then closes. */
@@ -253,12 +266,6 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
       draining = true;
       if (current == null) {
         closing = true;
-        ctx.close();
-      }
-    } else if (evt instanceof IdleStateEvent) {
-      // Nothing read or written for the listener's idle time-out: a keep-alive connection between requests, or
-      // a tunnel nobody uses. An exchange in flight has its own time-outs.
-      if (current == null || tunnel != null) {
         ctx.close();
       }
     } else {

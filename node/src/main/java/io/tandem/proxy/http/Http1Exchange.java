@@ -237,7 +237,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
 
   @Override
   public void backendWritabilityChanged(boolean writable) {
-    if (!bodyDone && sending) {
+    if ((!bodyDone || tunnelled) && sending) {
       conn.pauseReading(!writable);
     }
   }
@@ -487,10 +487,22 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     } finally {
       h.release();
     }
+    // Bytes both ways as they come; a side that cannot take more stops the other's reading until it can.
     Http1Upstream up = upstream;
     Channel backend = up.channel();
-    conn.tunnel(buf -> backend.writeAndFlush(buf, backend.voidPromise()));
-    up.tunnel(buf -> client.writeAndFlush(buf, client.voidPromise()));
+    conn.tunnel(buf -> {
+      backend.writeAndFlush(buf, backend.voidPromise());   // the connection noted the read
+      if (!backend.isWritable()) {
+        conn.pauseReading(true);
+      }
+    });
+    up.tunnel(buf -> {
+      conn.touch();
+      client.writeAndFlush(buf, client.voidPromise());
+      if (!client.isWritable()) {
+        up.pauseReading(true);
+      }
+    });
   }
 
   @Override
@@ -630,11 +642,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     cancelTimer();
     attempt.end(outcome, answered);
     Backend backend = attempt.backend();
-    listener.record(outcome);
-    listener.recordLatency(backend, System.nanoTime() - startNanos);
-    if (backend != null && outcome == Outcome.OK) {
-      backend.stats().record(Outcome.OK);
-    }
+    listener.finished(outcome, backend, System.nanoTime() - startNanos);
     if (listener.accessLog()) {
       long micros = (System.nanoTime() - startNanos) / 1000;
       AccessLog.log(listener.name(), clientIp, head.method(), head.uri(), answered, outcome,

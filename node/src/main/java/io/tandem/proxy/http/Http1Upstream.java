@@ -140,14 +140,20 @@ final class Http1Upstream extends ChannelInboundHandlerAdapter {
   void tunnel(Consumer<ByteBuf> sink) {
     tunnel = sink;
     state = State.TUNNEL;
-    if (in != null) {
-      ByteBuf rest = in;
-      in = null;
-      if (rest.isReadable()) {
-        sink.accept(rest);
-      } else {
-        rest.release();
-      }
+    ByteBuf rest = in;
+    in = null;
+    handOver(rest, sink);
+  }
+
+  /** Gives input read before a tunnel started ({@code rest}, may be null) to the tunnel's {@code sink}. */
+  static void handOver(ByteBuf rest, Consumer<ByteBuf> sink) {
+    if (rest == null) {
+      return;
+    }
+    if (rest.isReadable()) {
+      sink.accept(rest);
+    } else {
+      rest.release();
     }
   }
 

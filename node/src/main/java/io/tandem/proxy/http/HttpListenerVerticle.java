@@ -35,18 +35,16 @@ import org.apache.logging.log4j.Logger;
 /**
  * One event loop's share of an HTTP listener: a Vert.x {@link HttpServer} bound to the listener's address (Vert.x
  * spreads the accepted connections over the instances, and does TLS, ALPN and the HTTP/2 front). Per connection it
- * enforces the listener's connection limits and installs the slow-head guard. An HTTP/1.x connection then leaves
- * Vert.x: with Tandem's own codec ({@code node.http1-codec: tandem}) its HTTP handlers are replaced by an
- * {@link Http1Connection}; with Vert.x's, the smuggling guard decoder goes in and each request becomes an
- * {@link Exchange}, as HTTP/2 requests always do.
+ * enforces the listener's connection limits. An HTTP/1.x connection then leaves Vert.x: its HTTP handlers are
+ * replaced by an {@link Http1Connection} (Tandem's own codec) with a slow-head guard; an HTTP/2 connection stays, and
+ * each of its requests becomes an {@link Exchange}.
  */
 public final class HttpListenerVerticle extends VerticleBase {
   private static final Logger LOG = LogManager.getLogger(HttpListenerVerticle.class);
 
   private final ListenerRuntime runtime;
   private final int port;
-  private final boolean ownCodec;
-  private final Set<ConnectionGuard> guards = new HashSet<>();
+  private final Set<Http1Connection> connections = new HashSet<>();
   private Http1Loop h1;
   private HttpServer server;
   private long sweepTimer = -1;
@@ -54,14 +52,10 @@ public final class HttpListenerVerticle extends VerticleBase {
   private Executor loop;
   private Scheduler scheduler;
 
-  /**
-   * @param port     the port to bind: the configured one, or the one the first instance got for port 0
-   * @param ownCodec whether HTTP/1.x connections go to Tandem's own codec
-   */
-  public HttpListenerVerticle(ListenerRuntime runtime, int port, boolean ownCodec) {
+  /** @param port the port to bind: the configured one, or the one the first instance got for port 0 */
+  public HttpListenerVerticle(ListenerRuntime runtime, int port) {
     this.runtime = runtime;
     this.port = port;
-    this.ownCodec = ownCodec;
   }
 
   static HttpServerOptions serverOptions(ListenerConfig lc, int port) {
@@ -91,12 +85,10 @@ public final class HttpListenerVerticle extends VerticleBase {
     ListenerConfig lc = runtime.config();
     loop = task -> context.runOnContext(v -> task.run());
     scheduler = new VertxScheduler(context);
-    if (ownCodec) {
-      // The data path's per-request timers go on the loop's own timer queue (see EventLoopScheduler).
-      h1 = new Http1Loop(runtime, loop,
-          new EventLoopScheduler(((io.vertx.core.internal.ContextInternal) context).nettyEventLoop()),
-          ((io.vertx.core.internal.VertxInternal) vertx).nameResolver().nettyAddressResolverGroup());
-    }
+    // The data path's per-request timers go on the loop's own timer queue (see EventLoopScheduler).
+    h1 = new Http1Loop(runtime, loop,
+        new EventLoopScheduler(((io.vertx.core.internal.ContextInternal) context).nettyEventLoop()),
+        ((io.vertx.core.internal.VertxInternal) vertx).nameResolver().nettyAddressResolverGroup());
     HttpServerOptions options = serverOptions(lc, port);
     ServerTls tls = runtime.tls();
     if (tls != null) {
@@ -109,7 +101,7 @@ public final class HttpListenerVerticle extends VerticleBase {
       tlsRegistration = tls.register(ssl -> s.updateSSLOptions(ssl, true));
     }
     server.exceptionHandler(this::onServerException);
-    server.connectionHandler(conn -> onConnection(conn, options));
+    server.connectionHandler(this::onConnection);
     server.invalidRequestHandler(this::onInvalidRequest);
     server.requestHandler(this::onRequest);
     long sweepMs = Math.max(50, Math.min(1000, lc.timeouts().requestHeader().toMillis() / 4));
@@ -142,7 +134,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private void onConnection(HttpConnection conn, HttpServerOptions options) {
+  private void onConnection(HttpConnection conn) {
     ListenerConfig lc = runtime.config();
     int open = runtime.connections().incrementAndGet();
     if (lc.maxConnections() > 0 && open > lc.maxConnections()) {
@@ -171,19 +163,7 @@ public final class HttpListenerVerticle extends VerticleBase {
       });
       return;
     }
-    if (ownCodec) {
-      takeOver(ch, client);
-      return;
-    }
-    ConnectionGuard guard = new ConnectionGuard(ch, System.nanoTime(), false);
-    ch.attr(ConnectionGuard.KEY).set(guard);
-    guards.add(guard);
-    ch.pipeline().replace("httpDecoder", "httpDecoder", new SmugglingGuardDecoder(options, guard));
-    conn.closeHandler(v -> {
-      runtime.connections().decrementAndGet();
-      guards.remove(guard);
-      PerClientLimit.release(runtime.clientConnections(), runtime.name(), client);
-    });
+    takeOver(ch, client);
   }
 
   /**
@@ -191,25 +171,29 @@ public final class HttpListenerVerticle extends VerticleBase {
    * an {@link Http1Connection} takes the place of Vert.x's connection handler (TLS and the idle timer stay).
    */
   private void takeOver(Channel ch, String client) {
-    ConnectionGuard guard = new ConnectionGuard(ch, System.nanoTime(), true);
-    guards.add(guard);
     ChannelPipeline p = ch.pipeline();
     p.remove("httpDecoder");
     p.remove("httpEncoder");
-    p.replace("handler", "handler", new Http1Connection(h1, guard, Http1Connection.peer(ch)));
+    // Vert.x's idle timer adds a promise and a listener to every write, and its chunked-write handler queues every
+    // write on TLS connections: the connection sweep does the idle time-out instead, and nothing here writes chunks.
+    if (p.get("idle") != null) {
+      p.remove("idle");
+    }
+    if (p.get("chunkedWriter") != null) {
+      p.remove("chunkedWriter");
+    }
+    Http1Connection conn = new Http1Connection(h1, new ConnectionGuard(ch, System.nanoTime()), Http1Connection.peer(ch));
+    p.replace("handler", "handler", conn);
+    connections.add(conn);
     ch.closeFuture().addListener(f -> {
       runtime.connections().decrementAndGet();
-      guards.remove(guard);
+      connections.remove(conn);
       PerClientLimit.release(runtime.clientConnections(), runtime.name(), client);
     });
   }
 
+  /** An HTTP/2 request (HTTP/1.x connections never reach Vert.x's request handler). */
   private void onRequest(HttpServerRequest req) {
-    ConnectionGuard guard = guardOf(req);
-    if (guard != null) {
-      guard.headReceived();
-      req.response().endHandler(v -> guard.awaitNextHead());
-    }
     int httpsPort = runtime.config().redirectToHttps();
     if (httpsPort > 0) {
       HttpsRedirect.send(runtime, req, httpsPort);
@@ -220,11 +204,6 @@ public final class HttpListenerVerticle extends VerticleBase {
       req.response().putHeader(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
     }
     new Exchange(runtime, req, context, loop, scheduler).start();
-  }
-
-  private static ConnectionGuard guardOf(HttpServerRequest req) {
-    HttpConnection conn = req.connection();
-    return conn instanceof ConnectionBase ? ((ConnectionBase) conn).channel().attr(ConnectionGuard.KEY).get() : null;
   }
 
   private void onInvalidRequest(HttpServerRequest req) {
@@ -243,14 +222,19 @@ public final class HttpListenerVerticle extends VerticleBase {
     OwnAnswers.send(req, outcome, null, true);
   }
 
+  /** Answers 408 to connections whose head is too slow, and closes those idle for longer than the idle time-out. */
   private void sweep() {
-    long timeout = runtime.config().timeouts().requestHeader().toNanos();
+    ListenerConfig lc = runtime.config();
+    long headTimeout = lc.timeouts().requestHeader().toNanos();
+    long idleTimeout = lc.timeouts().idle().toNanos();
     long now = System.nanoTime();
-    // A copy: answering a slow client can close its connection at once, which removes its guard.
-    for (ConnectionGuard g : List.copyOf(guards)) {
-      if (g.isSlow(now, timeout)) {
+    // A copy: answering a slow client can close its connection at once, which removes it from the set.
+    for (Http1Connection c : List.copyOf(connections)) {
+      if (c.guard().isSlow(now, headTimeout)) {
         runtime.record(Outcome.CLIENT_TIMEOUT);
-        g.expire();
+        c.guard().expire();
+      } else if (c.idleNanos(now) >= idleTimeout) {
+        c.channel().close();
       }
     }
   }
@@ -265,9 +249,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     }
     long drainMs = runtime.drainMillis();
     return server.shutdown(drainMs, TimeUnit.MILLISECONDS).eventually(() -> {
-      if (h1 != null) {
-        h1.close();
-      }
+      h1.close();
       return Future.succeededFuture();
     });
   }

@@ -57,11 +57,18 @@ public final class ListenerRuntime extends ListenerState {
     countOutcome(outcome);
   }
 
-  /** Records a finished request's duration here and, when it reached one, on its (last) backend. */
-  void recordLatency(Backend backend, long nanos) {
+  /**
+   * Counts a finished request: its outcome, its duration here and on its (last) backend, and a success on that
+   * backend when the backend answered.
+   */
+  void finished(Outcome outcome, Backend backend, long nanos) {
+    record(outcome);
     latency.record(nanos);
     if (backend != null) {
       backend.stats().latency().record(nanos);
+      if (outcome == Outcome.OK) {
+        backend.stats().record(Outcome.OK);
+      }
     }
   }
 

@@ -6,9 +6,9 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 
 /**
- * The request-head checks made before routing: header count and body size. Framing proper (Transfer-Encoding, Host,
- * conflicting lengths) was already enforced by {@link SmugglingGuardDecoder} while the head was decoded; what is left
- * needs the parsed headers. Pure: no I/O, never throws.
+ * The request-head checks the HTTP/2 front makes before routing: header count and body size (HTTP/1.x requests are
+ * checked by Tandem's own codec, {@link io.tandem.proxy.h1.RequestHeadParser}; HTTP/2 frames its own messages, so
+ * what is left needs the decoded headers). Pure: no I/O, never throws.
  *
  * <pre>{@code
  * RequestFraming f = RequestFraming.check(req.headers(), limits);

@@ -77,4 +77,13 @@ class HeadWriterTest {
     assertEquals("GET / HTTP/1.0\r\nX-Forwarded-For: 10.1.2.3\r\nX-Forwarded-Proto: https\r\n"
         + "Forwarded: for=10.1.2.3;proto=https\r\nX-Request-Id: rid-1\r\n\r\n", out);
   }
+
+  @Test
+  void aRepeatedOrListedLengthGoesOutOnce() {
+    for (String fields : new String[] {"Content-Length: 3\r\nContent-Length: 3\r\n", "Content-Length: 3, 3\r\n"}) {
+      String out = forward("POST / HTTP/1.0\r\n" + fields + "X-A: 1\r\n\r\nabc", false);
+      assertEquals("POST / HTTP/1.0\r\nX-A: 1\r\nContent-Length: 3\r\nX-Forwarded-For: 10.1.2.3\r\n"
+          + "X-Forwarded-Proto: https\r\nForwarded: for=10.1.2.3;proto=https\r\nX-Request-Id: rid-1\r\n\r\n", out);
+    }
+  }
 }
