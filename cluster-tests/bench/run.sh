@@ -66,7 +66,7 @@ CLK_TCK=$(getconf CLK_TCK)
 RESULTS=$WORK/results.tsv
 MODE=http
 declare -A SKIPPED=() FACTS=()
-FACT_KEYS=(date command cpus cpu memory kernel java haproxy nginx wrk tandem tandemvx tandemuring tandem25 baseline bare)
+FACT_KEYS=(date command cpus cpu memory kernel java haproxy nginx wrk tandem tandemuring tandem25 baseline bare)
 
 # shellcheck source=lib/procs.sh
 source "$HERE/lib/procs.sh"
@@ -187,7 +187,7 @@ run_scenario() {  # table line
   local contenders=()
   for who in $CONTENDERS; do
     declare -F "start_$who" >/dev/null \
-      || die "unknown contender $who (known: direct haproxy nginx tandem tandemvx tandemuring tandem25 baseline bare)"
+      || die "unknown contender $who (known: direct haproxy nginx tandem tandemuring tandem25 baseline bare)"
     if reason=$("skip_$who"); then
       log "$name: $who SKIPPED: $reason"
       SKIPPED[$who in $name]=$reason
@@ -219,7 +219,6 @@ collect_facts() {
   FACTS[tandem]=$(version_tandem)
   [[ " $CONTENDERS " != *" baseline "* ]] || skip_baseline >/dev/null || FACTS[baseline]=$(version_baseline)
   [[ " $CONTENDERS " != *" bare "* ]] || FACTS[bare]=$(version_bare)
-  [[ " $CONTENDERS " != *" tandemvx "* ]] || FACTS[tandemvx]=$(version_tandemvx)
   [[ " $CONTENDERS " != *" tandemuring "* ]] || FACTS[tandemuring]=$(version_tandemuring)
   [[ " $CONTENDERS " != *" tandem25 "* ]] || skip_tandem25 >/dev/null || FACTS[tandem25]=$(version_tandem25)
 }

@@ -230,11 +230,6 @@ start_tandem() {
 }
 
 # --- Tandem variants of the same build, side by side with it ---------------------------------------------------------
-# tandemvx: HTTP/1.1 on Vert.x's codec (node.http1-codec: vertx), the path before Tandem's own.
-skip_tandemvx() { [[ $MODE != tcp ]] || { echo "TCP listeners have no HTTP codec"; return 0; }; skip_tandem; }
-start_tandemvx() { local TANDEM_LOG=tandemvx TANDEM_NODE_YAML="  http1-codec: vertx"; start_tandem; }
-version_tandemvx() { echo "$(version_tandem), node.http1-codec: vertx"; }
-port_tandemvx() { echo "$LB_PORT"; }
 # tandemuring: the same build on Netty's io_uring transport (node.transport: io-uring).
 skip_tandemuring() { skip_tandem; }
 start_tandemuring() { local TANDEM_LOG=tandemuring TANDEM_NODE_YAML="  transport: io-uring"; start_tandem; }
