@@ -137,10 +137,14 @@ public final class TandemNode implements RunningNode {
     });
   }
 
-  /** Vert.x's transport for the setting; null for {@code auto} (Vert.x prefers the native one, epoll on Linux). */
+  /**
+   * Vert.x's transport for the setting. {@code auto}: io_uring where it loads (it cost 6-20% less CPU per request
+   * than epoll side by side, README "Performance"), else null: Vert.x prefers the native epoll, else NIO.
+   */
   private static io.vertx.core.transport.Transport transport(NodeSettings.Transport t) {
     return switch (t) {
-      case AUTO -> null;
+      case AUTO -> io.vertx.core.transport.Transport.IO_URING != null
+          && io.vertx.core.transport.Transport.IO_URING.available() ? io.vertx.core.transport.Transport.IO_URING : null;
       case EPOLL -> io.vertx.core.transport.Transport.EPOLL;
       case IO_URING -> io.vertx.core.transport.Transport.IO_URING;
       case NIO -> io.vertx.core.transport.Transport.NIO;
@@ -166,8 +170,11 @@ public final class TandemNode implements RunningNode {
     PrometheusMeters meters = new PrometheusMeters();
     Vertx vertx = meters.newVertx(options, transport);
     if (wanted == NodeSettings.Transport.AUTO && !vertx.isNativeTransportEnabled()) {
-      LOG.warn("native epoll transport unavailable, using NIO: {}",
+      LOG.warn("native transports (io_uring, epoll) unavailable, using NIO: {}",
           String.valueOf(vertx.unavailableNativeTransportCause()));
+    } else {
+      LOG.info("socket transport: {}", transport == io.vertx.core.transport.Transport.IO_URING ? "io_uring"
+          : transport == io.vertx.core.transport.Transport.NIO ? "nio" : "epoll");
     }
     // Every failure below releases what was started before it: a node that cannot serve must not stay a member.
     Context control = vertx.getOrCreateContext();

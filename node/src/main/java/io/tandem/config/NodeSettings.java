@@ -14,7 +14,7 @@ public record NodeSettings(int eventLoops, Duration drainTimeout, Transport tran
 
   /** Netty's socket transport ({@code node.transport}). */
   public enum Transport {
-    /** The native one that measured best on Linux (epoll), NIO where there is none. */
+    /** The native one that measured best on Linux: io_uring where it loads, else epoll, else NIO. */
     AUTO,
     /** Linux epoll; the node refuses to start without it. */
     EPOLL,
