@@ -19,20 +19,7 @@ public record TlsFacts(String protocol, String cipher, String sni) {
 
   /** The facts of a connection, or null for a plain one. Event loop of the connection. */
   public static TlsFacts of(HttpConnection conn) {
-    if (conn == null || !conn.isSsl() || !(conn instanceof ConnectionBase base)) {
-      return null;
-    }
-    Channel ch = base.channel();
-    TlsFacts facts = ch.attr(KEY).get();
-    if (facts == null) {
-      SSLSession s = conn.sslSession();
-      if (s == null) {
-        return null;
-      }
-      facts = new TlsFacts(s.getProtocol(), s.getCipherSuite(), SniKeyManager.serverName(s));
-      ch.attr(KEY).set(facts);
-    }
-    return facts;
+    return conn != null && conn.isSsl() && conn instanceof ConnectionBase base ? of(base.channel()) : null;
   }
 
   /** The facts of a channel with an {@link SslHandler} that completed its handshake, or null for a plain one. */

@@ -64,7 +64,6 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
   private ByteBuf bufferedBody;
   private boolean bodyDone;
   private Http1Upstream upstream;
-  private boolean sending;
   private boolean staleRetried;
   private boolean upgrade;
   private boolean tunnelled;
@@ -191,7 +190,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       }
       return;
     }
-    if (!sending) {
+    if (upstream == null) {
       if (in.readableBytes() > BodyBuffer.MAX_BUFFERED) {
         conn.pauseReading(true);   // until the backend connection is there
       }
@@ -224,7 +223,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
 
   /** A read from the client completed: what was written to the backend goes out. */
   void clientReadComplete() {
-    if (sending && upstream != null && !bodyDone) {
+    if (upstream != null && !bodyDone) {
       upstream.flush();
     }
   }
@@ -237,7 +236,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
 
   @Override
   public void backendWritabilityChanged(boolean writable) {
-    if ((!bodyDone || tunnelled) && sending) {
+    if ((!bodyDone || tunnelled) && upstream != null) {
       conn.pauseReading(!writable);
     }
   }
@@ -311,7 +310,6 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
   /** Sends the head (and what there is of the body) on {@code up}. */
   private void send(Http1Upstream up) {
     upstream = up;
-    sending = true;
     up.begin(this, head.isHead());
     String proto = listener.tls() != null ? "https" : "http";
     ByteBuf out = HeadWriter.request(client.alloc(), head, clientIp, proto, requestId, upgrade);
@@ -531,7 +529,6 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       upstream = null;
       up.discard();
     }
-    sending = false;
     boolean replayable = bodyKind == BodyKind.NONE || bufferedBody != null;
     if (!timeout && !anyResponseByte && up != null && up.reused() && replayable && !staleRetried) {
       // A kept-alive connection the backend closed as the request went out: once more on a fresh connection.

@@ -167,8 +167,9 @@ public final class HttpListenerVerticle extends VerticleBase {
   }
 
   /**
-   * Moves an HTTP/1.x connection from Vert.x's codec to Tandem's own: the decoder and encoder leave the pipeline and
-   * an {@link Http1Connection} takes the place of Vert.x's connection handler (TLS and the idle timer stay).
+   * Moves an HTTP/1.x connection from Vert.x's codec to Tandem's own: the decoder, encoder, idle timer and chunked
+   * writer leave the pipeline and an {@link Http1Connection} takes the place of Vert.x's connection handler (TLS
+   * stays).
    */
   private void takeOver(Channel ch, String client) {
     ChannelPipeline p = ch.pipeline();
@@ -182,7 +183,8 @@ public final class HttpListenerVerticle extends VerticleBase {
     if (p.get("chunkedWriter") != null) {
       p.remove("chunkedWriter");
     }
-    Http1Connection conn = new Http1Connection(h1, new ConnectionGuard(ch, System.nanoTime()), Http1Connection.peer(ch));
+    Http1Connection conn = new Http1Connection(h1, new ConnectionGuard(ch, System.nanoTime()),
+        Http1Connection.peer(ch));
     p.replace("handler", "handler", conn);
     connections.add(conn);
     ch.closeFuture().addListener(f -> {
