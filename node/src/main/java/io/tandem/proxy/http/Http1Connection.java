@@ -27,8 +27,8 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Ends of a connection: the client closes, an answer says {@code Connection: close}, the idle time-out between
  * requests or in a tunnel ({@link #idleNanos}) and a slow head ({@link ConnectionGuard}), both found by the listener's
- * sweep, or a graceful stop (Vert.x's
- * {@link ShutdownEvent}): an idle connection closes at once, a busy one after its answer.
+ * sweep, or a graceful stop ({@link #drain}, or Vert.x's {@link ShutdownEvent} on a TLS listener): an idle
+ * connection closes at once, a busy one after its answer.
  */
 final class Http1Connection extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LogManager.getLogger(Http1Connection.class);
@@ -263,13 +263,18 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ShutdownEvent) {
-      draining = true;
-      if (current == null) {
-        closing = true;
-        ctx.close();
-      }
+      drain();
     } else {
       ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  /** A graceful stop: an idle connection closes now, a busy one after its answer. */
+  void drain() {
+    draining = true;
+    if (current == null && !closing) {
+      closing = true;
+      channel.close();
     }
   }
 

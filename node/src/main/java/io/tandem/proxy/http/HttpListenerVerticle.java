@@ -14,6 +14,7 @@ import io.tandem.util.EventLoopScheduler;
 import io.tandem.util.Scheduler;
 import io.tandem.util.VertxScheduler;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -21,6 +22,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,11 +36,12 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * One event loop's share of an HTTP listener: a Vert.x {@link HttpServer} bound to the listener's address (Vert.x
- * spreads the accepted connections over the instances, and does TLS, ALPN and the HTTP/2 front). Per connection it
- * enforces the listener's connection limits. An HTTP/1.x connection then leaves Vert.x: its HTTP handlers are
- * replaced by an {@link Http1Connection} (Tandem's own codec) with a slow-head guard; an HTTP/2 connection stays, and
- * each of its requests becomes an {@link Exchange}.
+ * One event loop's share of an HTTP listener. A plain-text listener's connections come from its {@link HttpAcceptor}
+ * (a bare Netty socket shared by the instances) and go straight to an {@link Http1Connection}, Tandem's own codec. A
+ * TLS listener is a Vert.x {@link HttpServer} (Vert.x spreads the accepted connections over the instances, and does
+ * TLS, ALPN, SNI and the HTTP/2 front): an HTTP/1.x connection then leaves Vert.x, its HTTP handlers replaced by an
+ * {@link Http1Connection}; an HTTP/2 connection stays, and each of its requests becomes an {@link Exchange}. Per
+ * connection it enforces the listener's connection limits; the slow-head and idle time-outs are one periodic sweep.
  */
 public final class HttpListenerVerticle extends VerticleBase {
   private static final Logger LOG = LogManager.getLogger(HttpListenerVerticle.class);
@@ -47,6 +51,10 @@ public final class HttpListenerVerticle extends VerticleBase {
   private final Set<Http1Connection> connections = new HashSet<>();
   private Http1Loop h1;
   private HttpServer server;
+  private HttpAcceptor acceptor;
+  private io.netty.channel.EventLoop nettyLoop;
+  private int boundPort = -1;
+  private Promise<Void> drained;
   private long sweepTimer = -1;
   private Runnable tlsRegistration;
   private Executor loop;
@@ -85,27 +93,37 @@ public final class HttpListenerVerticle extends VerticleBase {
     ListenerConfig lc = runtime.config();
     loop = task -> context.runOnContext(v -> task.run());
     scheduler = new VertxScheduler(context);
+    nettyLoop = ((ContextInternal) context).nettyEventLoop();
+    VertxInternal vx = (VertxInternal) vertx;
     // The data path's per-request timers go on the loop's own timer queue (see EventLoopScheduler).
-    h1 = new Http1Loop(runtime, loop,
-        new EventLoopScheduler(((io.vertx.core.internal.ContextInternal) context).nettyEventLoop()),
-        ((io.vertx.core.internal.VertxInternal) vertx).nameResolver().nettyAddressResolverGroup());
-    HttpServerOptions options = serverOptions(lc, port);
+    h1 = new Http1Loop(runtime, loop, new EventLoopScheduler(nettyLoop), vx.nameResolver().nettyAddressResolverGroup());
+    long sweepMs = Math.max(50, Math.min(1000, lc.timeouts().requestHeader().toMillis() / 4));
+    sweepTimer = vertx.setPeriodic(sweepMs, id -> sweep());
     ServerTls tls = runtime.tls();
-    if (tls != null) {
-      tls.applyTo(options);
-      options.setAlpnVersions(alpnVersions(tls.config().alpn()));
+    if (tls == null) {
+      acceptor = runtime.acceptor(port);
+      Promise<Void> listening = Promise.promise();
+      acceptor.join(vx.acceptorEventLoopGroup(), vx.transport().serverChannelFactory(false), nettyLoop,
+          this::onAccepted).whenComplete((p, err) -> context.runOnContext(v -> {
+            if (err != null) {
+              listening.fail(err);
+            } else {
+              boundPort = p;
+              listening.complete();
+            }
+          }));
+      return listening.future();
     }
+    HttpServerOptions options = serverOptions(lc, port);
+    tls.applyTo(options);
+    options.setAlpnVersions(alpnVersions(tls.config().alpn()));
     server = vertx.createHttpServer(options);
-    if (tls != null) {
-      HttpServer s = server;
-      tlsRegistration = tls.register(ssl -> s.updateSSLOptions(ssl, true));
-    }
+    HttpServer s = server;
+    tlsRegistration = tls.register(ssl -> s.updateSSLOptions(ssl, true));
     server.exceptionHandler(this::onServerException);
     server.connectionHandler(this::onConnection);
     server.invalidRequestHandler(this::onInvalidRequest);
     server.requestHandler(this::onRequest);
-    long sweepMs = Math.max(50, Math.min(1000, lc.timeouts().requestHeader().toMillis() / 4));
-    sweepTimer = vertx.setPeriodic(sweepMs, id -> sweep());
     return server.listen();
   }
 
@@ -131,30 +149,52 @@ public final class HttpListenerVerticle extends VerticleBase {
 
   /** The bound port (after start). */
   public int actualPort() {
-    return server.actualPort();
+    return server != null ? server.actualPort() : boundPort;
   }
 
-  private void onConnection(HttpConnection conn) {
+  /**
+   * Counts a new connection against the listener's limits.
+   *
+   * @return the client's key for the per-client limit (to release when the connection closes), or null when a limit
+   *     refused it (counted; the caller closes it)
+   */
+  private String admit(Channel ch) {
     ListenerConfig lc = runtime.config();
     int open = runtime.connections().incrementAndGet();
     if (lc.maxConnections() > 0 && open > lc.maxConnections()) {
       runtime.connections().decrementAndGet();
       runtime.record(Outcome.LISTENER_FULL);
       LOG.debug("listener {} full ({} connections), closing {}", runtime.name(), lc.maxConnections(),
-          conn.remoteAddress());
-      conn.close();
-      return;
+          ch.remoteAddress());
+      return null;
     }
-    io.vertx.core.net.SocketAddress remote = conn.remoteAddress();
     String client = PerClientLimit.admit(runtime.clientConnections(), runtime.name(), lc.maxConnectionsPerClient(),
-        remote == null || remote.hostAddress() == null ? "-" : remote.hostAddress());
+        Http1Connection.peer(ch));
     if (client == null) {
       runtime.record(Outcome.CLIENT_CONNECTIONS);
       runtime.connections().decrementAndGet();
+    }
+    return client;
+  }
+
+  /** A connection from this listener's own socket (plain text): HTTP/1.x from its first byte. */
+  private void onAccepted(Channel ch) {
+    String client = admit(ch);
+    if (client == null) {
+      ch.close();
+      return;
+    }
+    install(ch, client, false);
+  }
+
+  /** A connection that Vert.x accepted (TLS): HTTP/2 stays with Vert.x, HTTP/1.x moves to Tandem's codec. */
+  private void onConnection(HttpConnection conn) {
+    Channel ch = ((ConnectionBase) conn).channel();
+    String client = admit(ch);
+    if (client == null) {
       conn.close();
       return;
     }
-    Channel ch = ((ConnectionBase) conn).channel();
     if (ch.pipeline().get("httpDecoder") == null) {
       // HTTP/2 (by ALPN): its own framing, no HTTP/1 decoder to guard; idle connections end by the idle timeout.
       conn.closeHandler(v -> {
@@ -183,13 +223,25 @@ public final class HttpListenerVerticle extends VerticleBase {
     if (p.get("chunkedWriter") != null) {
       p.remove("chunkedWriter");
     }
+    install(ch, client, true);
+  }
+
+  /** Puts an {@link Http1Connection} on the channel: in place of Vert.x's handler, or as its only handler. */
+  private void install(Channel ch, String client, boolean replace) {
     Http1Connection conn = new Http1Connection(h1, new ConnectionGuard(ch, System.nanoTime()),
         Http1Connection.peer(ch));
-    p.replace("handler", "handler", conn);
+    if (replace) {
+      ch.pipeline().replace("handler", "handler", conn);
+    } else {
+      ch.pipeline().addLast("handler", conn);
+    }
     connections.add(conn);
     ch.closeFuture().addListener(f -> {
       runtime.connections().decrementAndGet();
       connections.remove(conn);
+      if (drained != null && connections.isEmpty()) {
+        drained.tryComplete();
+      }
       PerClientLimit.release(runtime.clientConnections(), runtime.name(), client);
     });
   }
@@ -241,18 +293,48 @@ public final class HttpListenerVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * Stops accepting and drains: idle connections close at once, busy ones after their answer, and whatever is still
+   * open after the drain time is closed.
+   */
   @Override
   public Future<?> stop() {
-    if (sweepTimer >= 0) {
-      vertx.cancelTimer(sweepTimer);
-    }
     if (tlsRegistration != null) {
       tlsRegistration.run();
     }
     long drainMs = runtime.drainMillis();
-    return server.shutdown(drainMs, TimeUnit.MILLISECONDS).eventually(() -> {
+    Future<?> stopped;
+    if (acceptor != null) {
+      acceptor.leave(nettyLoop);
+      stopped = drainOwn(drainMs);
+    } else {
+      stopped = server.shutdown(drainMs, TimeUnit.MILLISECONDS);
+    }
+    return stopped.eventually(() -> {
+      if (sweepTimer >= 0) {
+        vertx.cancelTimer(sweepTimer);
+      }
       h1.close();
       return Future.succeededFuture();
     });
+  }
+
+  /** The drain of the connections from this listener's own socket (Vert.x's shutdown does it for its server). */
+  private Future<Void> drainOwn(long drainMs) {
+    drained = Promise.promise();
+    for (Http1Connection c : List.copyOf(connections)) {
+      c.drain();
+    }
+    if (connections.isEmpty()) {
+      drained.tryComplete();
+      return drained.future();
+    }
+    long deadline = vertx.setTimer(Math.max(1, drainMs), id -> {
+      for (Http1Connection c : List.copyOf(connections)) {
+        c.channel().close();
+      }
+      drained.tryComplete();
+    });
+    return drained.future().onComplete(v -> vertx.cancelTimer(deadline));
   }
 }

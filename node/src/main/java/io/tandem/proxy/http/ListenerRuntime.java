@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every event-loop instance of one HTTP listener shares ({@link ListenerState}), plus the backend clients, the
- * HSTS header, the request latency histogram and the request id sequence. Lock-free.
+ * HSTS header, the request latency histogram and the request id sequence, and a plain-text listener's socket. Lock-free
+ * on the data path.
  */
 public final class ListenerRuntime extends ListenerState {
   private final BackendClients clients;
@@ -20,6 +21,7 @@ public final class ListenerRuntime extends ListenerState {
   private final AtomicLong requestSeq = new AtomicLong();
   private final String requestIdPrefix;
   private volatile String hsts;
+  private HttpAcceptor acceptor;
 
   public ListenerRuntime(ListenerConfig config, UpstreamRegistry registry, BackendClients clients,
       AffinityTable affinity, boolean accessLog) {
@@ -38,6 +40,14 @@ public final class ListenerRuntime extends ListenerState {
 
   private static String hstsOf(ListenerConfig config) {
     return config.tls() == null || config.tls().hsts() == null ? null : config.tls().hsts().headerValue();
+  }
+
+  /** The listening socket of a plain-text listener, shared by its instances: made by the first that asks. */
+  synchronized HttpAcceptor acceptor(int port) {
+    if (acceptor == null) {
+      acceptor = new HttpAcceptor(config().host(), port);
+    }
+    return acceptor;
   }
 
   /** The Strict-Transport-Security value to add to responses, or null. */
