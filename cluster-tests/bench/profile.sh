@@ -7,6 +7,7 @@
 #   bash cluster-tests/bench/profile.sh                      # keepalive, 45 s warm-up, 30 s recorded
 #   SCENARIO=body64k RECORD=60 bash cluster-tests/bench/profile.sh
 #   JFR_TOOL=/usr/lib/jvm/temurin-25-jdk-amd64/bin/jfr ...  # a newer jfr adds `jfr view` tables
+#   PERIOD=1ms ...                                          # sample more often than the profile settings' 10 ms
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -107,7 +108,7 @@ main() {
   for port in "$LB_PORT" "${BACKENDS[@]}"; do ! port_open "$port" || die "$HOST:$port is already in use"; done
   start_backends
   rm -f "$JFR_FILE"
-  export TANDEM_JAVA_OPTS="${TANDEM_JAVA_OPTS:-} -XX:StartFlightRecording=delay=${WARMUP}s,duration=${RECORD}s,settings=profile,filename=$JFR_FILE"
+  export TANDEM_JAVA_OPTS="${TANDEM_JAVA_OPTS:-} -XX:StartFlightRecording=delay=${WARMUP}s,duration=${RECORD}s,settings=profile${PERIOD:+,jdk.ExecutionSample#period=$PERIOD},filename=$JFR_FILE"
   TANDEM_JAVA_OPTS_SET=1
   start_tandem
   remember "$LB_PID"
