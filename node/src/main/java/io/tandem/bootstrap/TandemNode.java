@@ -114,8 +114,7 @@ public final class TandemNode implements RunningNode {
     this.poolGuards = new io.tandem.limits.PoolGuards(clock);
     // Backends added by a reload or through the admin API start slowly alike.
     registry.addPoolsListener(poolGuards::pools);
-    shared.health().addListener((pool, backend) ->
-        poolGuards.verdict(pool, backend, shared.health().verdict(pool, backend).servesTraffic()));
+    shared.health().addListener((pool, backend, verdict) -> poolGuards.verdict(pool, backend, verdict.servesTraffic()));
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
     shared.health().addSuspectListener(health::probeNow);
     this.metrics = new NodeMetrics(meters, registry, this::listener, shared);

@@ -38,7 +38,7 @@ final class HazelcastHealthBoard implements HealthBoard {
   private final ITopic<String> suspects;
   private final Map<String, Verdict> verdicts = new ConcurrentHashMap<>();
   private final Map<String, HealthState> written = new ConcurrentHashMap<>();
-  private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
+  private final List<VerdictListener> listeners = new CopyOnWriteArrayList<>();
   private final List<BiConsumer<String, String>> suspectListeners = new CopyOnWriteArrayList<>();
   private final Map<String, java.util.Set<String>> suspectedBy = new ConcurrentHashMap<>();
   private final HazelcastCheckResults checks;
@@ -131,7 +131,7 @@ final class HazelcastHealthBoard implements HealthBoard {
   }
 
   @Override
-  public void addListener(BiConsumer<String, String> listener) {
+  public void addListener(VerdictListener listener) {
     listeners.add(listener);
   }
 
@@ -181,7 +181,12 @@ final class HazelcastHealthBoard implements HealthBoard {
       Verdict old = verdicts.put(key, fresh);
       if (old == null || old.state != fresh.state) {
         suspectedBy.remove(key);
-        control.execute(() -> HazelcastHealthBoard.notify(listeners, key));
+        int slash = key.indexOf('/');
+        String pool = key.substring(0, slash);
+        String backendId = key.substring(slash + 1);
+        // The state this change set: the cache may hold a later one by the time the control executor runs this.
+        HealthState state = fresh.state;
+        control.execute(() -> listeners.forEach(l -> l.changed(pool, backendId, state)));
       }
     }
 

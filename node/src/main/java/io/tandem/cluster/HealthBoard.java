@@ -19,10 +19,17 @@ public interface HealthBoard {
   HealthState verdict(String pool, String backendId);
 
   /**
-   * Registers a listener called with (pool, backendId) after a verdict changed. It runs on a control-plane thread,
-   * never on an event loop of the data plane.
+   * Registers a listener called after a verdict changed, in the order the changes came, with the verdict each change
+   * set (not the latest one: a listener that runs late still sees a backend go down before it comes back). It runs on
+   * a control-plane thread, never on an event loop of the data plane.
    */
-  void addListener(BiConsumer<String, String> listener);
+  void addListener(VerdictListener listener);
+
+  /** Hears verdict changes (see {@link #addListener}). */
+  @FunctionalInterface
+  interface VerdictListener {
+    void changed(String pool, String backendId, HealthState verdict);
+  }
 
   /**
    * Reports that this node's traffic saw a backend fail (passive detection ejected it). The checking node treats it

@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiConsumer;
 
 /** {@link SharedState} of a node without peers: everything in this JVM's memory. */
 public final class LocalSharedState implements SharedState {
@@ -237,7 +236,7 @@ public final class LocalSharedState implements SharedState {
   private static final class LocalHealthBoard implements HealthBoard {
     private final String nodeId;
     private final Map<String, HealthDetail> details = new ConcurrentHashMap<>();
-    private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
+    private final List<VerdictListener> listeners = new CopyOnWriteArrayList<>();
 
     LocalHealthBoard(String nodeId) {
       this.nodeId = nodeId;
@@ -266,7 +265,7 @@ public final class LocalSharedState implements SharedState {
       details.compute(key, (k, d) -> new HealthDetail(state, nodeId, System.currentTimeMillis(),
           d == null ? List.of() : d.checks(), List.of()));
       if (old.verdict() != state) {
-        listeners.forEach(l -> l.accept(pool, backendId));
+        listeners.forEach(l -> l.changed(pool, backendId, state));
       }
     }
 
@@ -304,7 +303,7 @@ public final class LocalSharedState implements SharedState {
     }
 
     @Override
-    public void addListener(BiConsumer<String, String> listener) {
+    public void addListener(VerdictListener listener) {
       listeners.add(listener);
     }
   }

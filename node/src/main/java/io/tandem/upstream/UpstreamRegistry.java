@@ -64,7 +64,7 @@ public final class UpstreamRegistry {
     this.scheduler = scheduler;
     this.control = control;
     this.load = b -> b.stats().active() + shared.connections().othersActive(b.pool(), b.id());
-    shared.health().addListener((pool, backend) -> requestRebuild());
+    shared.health().addListener((pool, backend, verdict) -> requestRebuild());
     shared.runtime().addListener(changes -> requestRebuild());
   }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,8 @@ class HazelcastHealthBoardTest {
   void aVerdictPublishedOnOneNodeIsSeenOnTheOther() {
     String id = ownedBy(n1);
     List<String> heard = new CopyOnWriteArrayList<>();
-    n2.health().addListener((pool, backend) -> heard.add(Thread.currentThread().getName() + " " + pool + "/" + backend));
+    n2.health().addListener((pool, backend, verdict) ->
+        heard.add(Thread.currentThread().getName() + " " + pool + "/" + backend));
     assertEquals(HealthState.PENDING, n2.health().verdict("web", id));
 
     List<Long> micros = new ArrayList<>();
@@ -59,6 +61,34 @@ class HazelcastHealthBoardTest {
     assertEquals("n1", n2.health().published("web", id).node());
     await().until(() -> heard.size() == 20);
     assertEquals("control web/" + id, heard.get(0));
+  }
+
+  @Test
+  void listenersRunningLateHearEachChangeWithTheVerdictItSet() throws Exception {
+    String id = ownedBy(n1);
+    List<HealthState> heard = new CopyOnWriteArrayList<>();
+    n2.health().addListener((pool, backend, verdict) -> heard.add(verdict));
+    n1.health().publish("web", id, HealthState.HEALTHY);
+    await().until(() -> heard.equals(List.of(HealthState.HEALTHY)));
+
+    // The control thread is busy while the backend goes down and comes back: both notifications wait behind it.
+    CountDownLatch busy = new CountDownLatch(1);
+    nodes.control.execute(() -> {
+      try {
+        busy.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    n1.health().publish("web", id, HealthState.UNHEALTHY);
+    await().until(() -> n2.health().verdict("web", id) == HealthState.UNHEALTHY);
+    n1.health().publish("web", id, HealthState.HEALTHY);
+    await().until(() -> n2.health().verdict("web", id) == HealthState.HEALTHY);
+    busy.countDown();
+
+    await().until(() -> heard.size() == 3);
+    assertEquals(List.of(HealthState.HEALTHY, HealthState.UNHEALTHY, HealthState.HEALTHY), heard,
+        "a slow start after an outage needs the outage heard, however late");
   }
 
   @Test

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 class ActiveHealthCheckerTest {
@@ -81,7 +80,7 @@ class ActiveHealthCheckerTest {
     }
 
     @Override
-    public void addListener(BiConsumer<String, String> listener) {}
+    public void addListener(VerdictListener listener) {}
   }
 
   private static HealthConfig.Active check(String path) {
@@ -99,7 +98,7 @@ class ActiveHealthCheckerTest {
   }
 
   private ActiveHealthChecker checker(HealthBoard b) {
-    b.addListener((pool, id) -> published.add(pool + "/" + id + "=" + b.verdict(pool, id)));
+    b.addListener((pool, id, verdict) -> published.add(pool + "/" + id + "=" + verdict));
     return new ActiveHealthChecker(cfg -> probe, b, scheduler, clock);
   }
 
