@@ -1,7 +1,5 @@
 package io.tandem.proxy.h1;
 
-import io.netty.buffer.ByteBuf;
-
 /** Byte-level character classes of RFC 9110/9112 and small helpers over them. */
 final class Ascii {
   private static final boolean[] TCHAR = new boolean[256];
@@ -40,12 +38,12 @@ final class Ascii {
   }
 
   /** Whether bytes [from, to) equal {@code lower} ignoring case. */
-  static boolean equalsIgnoreCase(ByteBuf buf, int from, int to, String lower) {
+  static boolean equalsIgnoreCase(byte[] buf, int from, int to, String lower) {
     if (to - from != lower.length()) {
       return false;
     }
     for (int k = 0; k < lower.length(); k++) {
-      if (lower(buf.getByte(from + k)) != lower.charAt(k)) {
+      if (lower(buf[from + k]) != lower.charAt(k)) {
         return false;
       }
     }
@@ -53,7 +51,7 @@ final class Ascii {
   }
 
   /** Whether the comma-separated list in [from, to) has the element {@code lower} (OWS around elements ignored). */
-  static boolean listsToken(ByteBuf buf, int from, int to, String lower) {
+  static boolean listsToken(byte[] buf, int from, int to, String lower) {
     for (int p = from; p <= to; p = elementEnd(buf, p, to) + 1) {
       int e = elementEnd(buf, p, to);
       int s = trimStart(buf, p, e);
@@ -65,9 +63,9 @@ final class Ascii {
   }
 
   /** Whether bytes [a, a + length) and [b, b + length) are equal ignoring ASCII case. */
-  static boolean regionEqualsIgnoreCase(ByteBuf buf, int a, int b, int length) {
+  static boolean regionEqualsIgnoreCase(byte[] buf, int a, int b, int length) {
     for (int k = 0; k < length; k++) {
-      if (lower(buf.getByte(a + k)) != lower(buf.getByte(b + k))) {
+      if (lower(buf[a + k]) != lower(buf[b + k])) {
         return false;
       }
     }
@@ -75,25 +73,25 @@ final class Ascii {
   }
 
   /** The end of the comma-separated list element that starts at {@code p}: the next comma before {@code to}, or to. */
-  static int elementEnd(ByteBuf buf, int p, int to) {
+  static int elementEnd(byte[] buf, int p, int to) {
     int comma = p;
-    while (comma < to && buf.getByte(comma) != ',') {
+    while (comma < to && buf[comma] != ',') {
       comma++;
     }
     return comma;
   }
 
   /** The first offset in [s, e) that is not optional white space, or e. */
-  static int trimStart(ByteBuf buf, int s, int e) {
-    while (s < e && ows(buf.getByte(s))) {
+  static int trimStart(byte[] buf, int s, int e) {
+    while (s < e && ows(buf[s])) {
       s++;
     }
     return s;
   }
 
   /** The end of [s, e) without trailing optional white space. */
-  static int trimEnd(ByteBuf buf, int s, int e) {
-    while (e > s && ows(buf.getByte(e - 1))) {
+  static int trimEnd(byte[] buf, int s, int e) {
+    while (e > s && ows(buf[e - 1])) {
       e--;
     }
     return e;

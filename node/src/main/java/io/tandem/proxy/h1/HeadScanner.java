@@ -50,23 +50,29 @@ final class HeadScanner {
   int find(ByteBuf in, int startLimitStatus) {
     int base = in.readerIndex();
     int end = in.writerIndex() - base;
-    for (int i = scanned; i < end; i++) {
-      byte b = in.getByte(base + i);
-      if (b != '\n') {
-        if (startLineEnd < 0 ? i - headStart >= maxStartLine : i - startLineEnd >= maxHeaderBytes) {
-          scanned = i;
+    int i = scanned;
+    while (i < end) {
+      // The first offset a byte other than LF may not take: the start line's limit, or the header block's.
+      int limit = startLineEnd < 0 ? headStart + maxStartLine : startLineEnd + maxHeaderBytes;
+      int stop = Math.min(end, Math.max(limit, i) + 1);
+      int found = in.indexOf(base + i, base + stop, (byte) '\n');
+      if (found < 0) {
+        if (stop - 1 >= limit) {
+          scanned = stop - 1;
           return startLineEnd < 0
               ? refuse(startLimitStatus, "start line longer than " + maxStartLine + " bytes")
               : refuse(431, "header block larger than " + maxHeaderBytes + " bytes");
         }
-        continue;
+        break;
       }
-      if (i == 0 || in.getByte(base + i - 1) != '\r' || i - 1 < lineStart) {
-        scanned = i;
+      int lf = found - base;
+      if (lf == 0 || in.getByte(found - 1) != '\r' || lf - 1 < lineStart) {
+        scanned = lf;
         return refuse(400, "line ending in a bare LF");
       }
-      boolean empty = i - 1 == lineStart;
-      lineStart = i + 1;
+      boolean empty = lf - 1 == lineStart;
+      lineStart = lf + 1;
+      i = lf + 1;
       if (startLineEnd < 0) {
         if (empty) {
           if (lineStart > 2 * maxLeadingEmptyLines) {
@@ -77,8 +83,8 @@ final class HeadScanner {
         }
         startLineEnd = lineStart;
       } else if (empty) {
-        scanned = i + 1;
-        return i + 1;
+        scanned = i;
+        return i;
       }
     }
     scanned = end;
@@ -95,10 +101,10 @@ final class HeadScanner {
    * Splits the header block of {@code head} (bytes [from, to), the final CRLF excluded) into a field table; the
    * number of fields, or -1 on a refusal. {@code dropped} gets, per field, whether its name has an underscore.
    */
-  int fields(ByteBuf head, int from, int to, int maxCount, int[][] tableOut, boolean[][] underscoreOut) {
+  int fields(byte[] head, int from, int to, int maxCount, int[][] tableOut, boolean[][] underscoreOut) {
     int lines = 0;
     for (int i = from; i < to; i++) {
-      if (head.getByte(i) == '\n') {
+      if (head[i] == '\n') {
         lines++;
       }
     }
@@ -111,19 +117,19 @@ final class HeadScanner {
     int p = from;
     while (p < to) {
       int lf = p;
-      while (head.getByte(lf) != '\n') {
+      while (head[lf] != '\n') {
         lf++;
       }
       int lineEnd = lf + 1;
       int contentEnd = lf - 1;   // the CR
-      byte first = head.getByte(p);
+      byte first = head[p];
       if (Ascii.ows(first)) {
         return refuse(400, "obsolete line folding");
       }
       int colon = p;
       boolean hasUnderscore = false;
-      while (colon < contentEnd && head.getByte(colon) != ':') {
-        byte c = head.getByte(colon);
+      while (colon < contentEnd && head[colon] != ':') {
+        byte c = head[colon];
         if (!Ascii.tchar(c)) {
           return refuse(400, Ascii.ows(c) ? "white space before the colon of a header field"
               : "invalid character in a header field name");
@@ -137,7 +143,7 @@ final class HeadScanner {
       int vs = colon + 1;
       int ve = contentEnd;
       for (int k = vs; k < ve; k++) {
-        if (!Ascii.fieldChar(head.getByte(k))) {
+        if (!Ascii.fieldChar(head[k])) {
           return refuse(400, "invalid character in a header field value");
         }
       }
@@ -157,7 +163,7 @@ final class HeadScanner {
    * The Content-Length of a comma list or repeated header's value [from, to), checked against {@code prior}
    * (-1: none yet): the length, or -2 when invalid or different from prior.
    */
-  static long contentLength(ByteBuf buf, int from, int to, long prior) {
+  static long contentLength(byte[] buf, int from, int to, long prior) {
     long result = prior;
     for (int p = from; p <= to; p = Ascii.elementEnd(buf, p, to) + 1) {
       int end = Ascii.elementEnd(buf, p, to);
@@ -168,7 +174,7 @@ final class HeadScanner {
       }
       long v = 0;
       for (int k = s; k < e; k++) {
-        byte c = buf.getByte(k);
+        byte c = buf[k];
         if (c < '0' || c > '9') {
           return -2;
         }

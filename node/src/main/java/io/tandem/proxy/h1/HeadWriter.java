@@ -25,6 +25,15 @@ import java.nio.charset.StandardCharsets;
 public final class HeadWriter {
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] UPGRADE_CONNECTION = bytes("Connection: upgrade\r\n");
+  private static final byte[] CONTENT_LENGTH = bytes("Content-Length: ");
+  private static final byte[] X_FORWARDED_FOR = bytes("X-Forwarded-For: ");
+  private static final byte[] X_FORWARDED_PROTO = bytes("X-Forwarded-Proto: ");
+  private static final byte[] X_FORWARDED_HOST = bytes("X-Forwarded-Host: ");
+  private static final byte[] FORWARDED = bytes("Forwarded: ");
+  private static final byte[] X_REQUEST_ID = bytes("X-Request-Id: ");
+  private static final byte[] CONNECTION = bytes("Connection: ");
+  private static final byte[] STRICT_TRANSPORT_SECURITY = bytes("Strict-Transport-Security: ");
+  private static final byte[] SET_COOKIE = bytes("Set-Cookie: ");
 
   private HeadWriter() {}
 
@@ -38,7 +47,7 @@ public final class HeadWriter {
    */
   public static ByteBuf request(ByteBufAllocator alloc, RequestHead head, String clientIp, String proto,
       String requestId, boolean upgrade) {
-    ByteBuf in = head.bytes();
+    byte[] in = head.bytes;
     ByteBuf out = alloc.directBuffer(head.length() + 160 + clientIp.length() + requestId.length());
     out.writeBytes(in, 0, head.headerBlockStart());
     String xff = null;
@@ -56,19 +65,19 @@ public final class HeadWriter {
       }
     }
     if (head.lengthRepeated()) {
-      line(out, "Content-Length", Long.toString(head.contentLength()));
+      line(out, CONTENT_LENGTH, Long.toString(head.contentLength()));
     }
     if (upgrade) {
       out.writeBytes(UPGRADE_CONNECTION);
     }
-    line(out, "X-Forwarded-For", xff == null ? clientIp : xff + ", " + clientIp);
-    line(out, "X-Forwarded-Proto", proto);
+    line(out, X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
+    line(out, X_FORWARDED_PROTO, proto);
     if (host != null) {
-      line(out, "X-Forwarded-Host", host);
+      line(out, X_FORWARDED_HOST, host);
     }
     String element = ForwardedElement.of(clientIp, proto, host);
-    line(out, "Forwarded", forwarded == null ? element : forwarded + ", " + element);
-    line(out, "X-Request-Id", requestId);
+    line(out, FORWARDED, forwarded == null ? element : forwarded + ", " + element);
+    line(out, X_REQUEST_ID, requestId);
     out.writeBytes(CRLF);
     return out;
   }
@@ -85,7 +94,7 @@ public final class HeadWriter {
    */
   public static ByteBuf response(ByteBufAllocator alloc, ResponseHead head, boolean upgrade, String connection,
       String hsts, String setCookie) {
-    ByteBuf in = head.bytes();
+    byte[] in = head.bytes;
     ByteBuf out = alloc.directBuffer(head.length() + 64 + (hsts == null ? 0 : hsts.length() + 30)
         + (setCookie == null ? 0 : setCookie.length() + 14));
     out.writeBytes(in, 0, head.headerBlockStart());
@@ -99,13 +108,13 @@ public final class HeadWriter {
       }
     }
     if (connection != null) {
-      line(out, "Connection", connection);
+      line(out, CONNECTION, connection);
     }
     if (hsts != null) {
-      line(out, "Strict-Transport-Security", hsts);
+      line(out, STRICT_TRANSPORT_SECURITY, hsts);
     }
     if (setCookie != null) {
-      line(out, "Set-Cookie", setCookie);
+      line(out, SET_COOKIE, setCookie);
     }
     out.writeBytes(CRLF);
     return out;
@@ -133,7 +142,7 @@ public final class HeadWriter {
 
   /** Whether header {@code i}'s name is one of the tokens of any Connection header (compared on bytes). */
   private static boolean listedInConnection(Head head, int i) {
-    ByteBuf in = head.bytes();
+    byte[] in = head.bytes;
     int nameStart = head.nameStart(i);
     int nameLength = head.nameLength(i);
     for (int c = head.indexOf(HeaderNames.CONNECTION); c >= 0; c = head.indexOf(HeaderNames.CONNECTION, c + 1)) {
@@ -154,9 +163,9 @@ public final class HeadWriter {
     return prior == null ? value : prior + ", " + value;
   }
 
-  private static void line(ByteBuf out, String name, String value) {
-    out.writeCharSequence(name, StandardCharsets.US_ASCII);
-    out.writeByte(':').writeByte(' ');
+  /** Writes {@code nameColonSpace} (a constant's bytes), the value and a CRLF. */
+  private static void line(ByteBuf out, byte[] nameColonSpace, String value) {
+    out.writeBytes(nameColonSpace);
     out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
     out.writeBytes(CRLF);
   }

@@ -1,6 +1,5 @@
 package io.tandem.proxy.h1;
 
-import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /** A parsed request head (see {@link Head}); made by {@link RequestHeadParser}. */
@@ -14,7 +13,7 @@ public final class RequestHead extends Head {
   int hostIndex = -1;
   private String uri;
 
-  RequestHead(ByteBuf bytes, int[] fields, int headerCount, int headerBlockStart, String method, int uriStart,
+  RequestHead(byte[] bytes, int[] fields, int headerCount, int headerBlockStart, String method, int uriStart,
       int uriLength, boolean[] dropped) {
     super(bytes, fields, headerCount, headerBlockStart);
     this.method = method;
@@ -43,7 +42,7 @@ public final class RequestHead extends Head {
   /** The request target as sent. */
   public String uri() {
     if (uri == null) {
-      uri = bytes.toString(uriStart, uriLength, StandardCharsets.ISO_8859_1);
+      uri = new String(bytes, uriStart, uriLength, StandardCharsets.ISO_8859_1);
     }
     return uri;
   }

@@ -32,7 +32,7 @@ public final class RequestHeadParser {
   }
 
   /**
-   * Looks for a complete head at {@code in}'s reader index. Complete: the head (a retained slice of {@code in}) and
+   * Looks for a complete head at {@code in}'s reader index. Complete: the head (its bytes copied out of {@code in}) and
    * the reader index moved past it. Otherwise nothing is consumed.
    */
   public ParseResult<RequestHead> parse(ByteBuf in) {
@@ -44,15 +44,12 @@ public final class RequestHeadParser {
       return refuse(scanner.status, scanner.reason);
     }
     int start = in.readerIndex() + scanner.headStart();
-    ByteBuf bytes = in.retainedSlice(start, in.readerIndex() + end - start);
+    byte[] bytes = new byte[in.readerIndex() + end - start];
+    in.getBytes(start, bytes);
     in.readerIndex(in.readerIndex() + end);
     int startLine = scanner.startLineLength();
     scanner.reset();
-    ParseResult<RequestHead> r = build(bytes, startLine);
-    if (r.head() == null) {
-      bytes.release();
-    }
-    return r;
+    return build(bytes, startLine);
   }
 
   private ParseResult<RequestHead> refuse(int status, String reason) {
@@ -60,11 +57,11 @@ public final class RequestHeadParser {
     return ParseResult.refused(status, reason);
   }
 
-  private ParseResult<RequestHead> build(ByteBuf b, int startLine) {
+  private ParseResult<RequestHead> build(byte[] b, int startLine) {
     int lineEnd = startLine - 2;
     int sp1 = 0;
-    while (sp1 < lineEnd && b.getByte(sp1) != ' ') {
-      if (!Ascii.tchar(b.getByte(sp1))) {
+    while (sp1 < lineEnd && b[sp1] != ' ') {
+      if (!Ascii.tchar(b[sp1])) {
         return ParseResult.refused(400, "invalid method");
       }
       sp1++;
@@ -73,8 +70,8 @@ public final class RequestHeadParser {
       return ParseResult.refused(400, "malformed request line");
     }
     int sp2 = sp1 + 1;
-    while (sp2 < lineEnd && b.getByte(sp2) != ' ') {
-      byte c = b.getByte(sp2);
+    while (sp2 < lineEnd && b[sp2] != ' ') {
+      byte c = b[sp2];
       if (c < 0x21 || c > 0x7e) {
         return ParseResult.refused(400, "invalid character in the request target");
       }
@@ -93,7 +90,7 @@ public final class RequestHeadParser {
     if (form != null) {
       return ParseResult.refused(400, form);
     }
-    int count = scanner.fields(b, startLine, b.readableBytes() - 2, maxHeaderCount, table, underscores);
+    int count = scanner.fields(b, startLine, b.length - 2, maxHeaderCount, table, underscores);
     if (count < 0) {
       int status = scanner.status;
       String reason = scanner.reason;
@@ -108,14 +105,14 @@ public final class RequestHeadParser {
   }
 
   /** 1 or 0 for HTTP/1.1 and HTTP/1.0; -2 another HTTP/d.d; -1 not a version. */
-  private static int version(ByteBuf b, int from, int to) {
-    if (to - from != 8 || !Ascii.equalsIgnoreCase(b, from, from + 5, "http/") || b.getByte(from) != 'H'
-        || b.getByte(from + 1) != 'T' || b.getByte(from + 2) != 'T' || b.getByte(from + 3) != 'P'
-        || b.getByte(from + 6) != '.') {
+  private static int version(byte[] b, int from, int to) {
+    if (to - from != 8 || !Ascii.equalsIgnoreCase(b, from, from + 5, "http/") || b[from] != 'H'
+        || b[from + 1] != 'T' || b[from + 2] != 'T' || b[from + 3] != 'P'
+        || b[from + 6] != '.') {
       return -1;
     }
-    byte major = b.getByte(from + 5);
-    byte minor = b.getByte(from + 7);
+    byte major = b[from + 5];
+    byte minor = b[from + 7];
     if (major < '0' || major > '9' || minor < '0' || minor > '9') {
       return -1;
     }
@@ -123,8 +120,8 @@ public final class RequestHeadParser {
   }
 
   /** Null when the target's form fits the method, else why not. */
-  private static String targetForm(ByteBuf b, String method, int from, int to) {
-    byte first = b.getByte(from);
+  private static String targetForm(byte[] b, String method, int from, int to) {
+    byte first = b[from];
     if ("CONNECT".equals(method)) {
       return first == '/' ? "CONNECT needs an authority-form target" : null;
     }
@@ -143,7 +140,7 @@ public final class RequestHeadParser {
 
   /** Applies the framing rules; null when the head is unambiguous, else why not. */
   private static String framing(RequestHead h) {
-    ByteBuf b = h.bytes;
+    byte[] b = h.bytes;
     int te = 0;
     boolean teChunked = false;
     int hosts = 0;
@@ -197,9 +194,9 @@ public final class RequestHeadParser {
     return null;
   }
 
-  private static boolean validHost(ByteBuf b, int from, int to) {
+  private static boolean validHost(byte[] b, int from, int to) {
     for (int k = from; k < to; k++) {
-      byte c = b.getByte(k);
+      byte c = b[k];
       if (c <= 0x20 || c == '/' || c == '@' || c == 0x7f || c == '\\' || c == '?' || c == '#') {
         return false;
       }
@@ -212,18 +209,18 @@ public final class RequestHeadParser {
     private static final String[] COMMON = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE",
         "CONNECT"};
 
-    static String of(ByteBuf b, int length) {
+    static String of(byte[] b, int length) {
       for (String m : COMMON) {
         if (m.length() == length && matches(b, m)) {
           return m;
         }
       }
-      return b.toString(0, length, StandardCharsets.US_ASCII);
+      return new String(b, 0, length, StandardCharsets.US_ASCII);
     }
 
-    private static boolean matches(ByteBuf b, String m) {
+    private static boolean matches(byte[] b, String m) {
       for (int k = 0; k < m.length(); k++) {
-        if (b.getByte(k) != m.charAt(k)) {
+        if (b[k] != m.charAt(k)) {
           return false;
         }
       }

@@ -1,6 +1,5 @@
 package io.tandem.proxy.h1;
 
-import io.netty.buffer.ByteBuf;
 
 /**
  * A parsed response head (see {@link Head}); made by {@link ResponseHeadParser}. Besides the status it says how the
@@ -24,7 +23,7 @@ public final class ResponseHead extends Head {
   boolean reusable;
   boolean lengthIgnored;
 
-  ResponseHead(ByteBuf bytes, int[] fields, int headerCount, int headerBlockStart, int status) {
+  ResponseHead(byte[] bytes, int[] fields, int headerCount, int headerBlockStart, int status) {
     super(bytes, fields, headerCount, headerBlockStart);
     this.status = status;
   }

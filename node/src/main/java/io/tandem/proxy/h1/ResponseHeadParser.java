@@ -28,7 +28,7 @@ public final class ResponseHeadParser {
 
   /**
    * Looks for a complete head at {@code in}'s reader index ({@code headRequest}: the request was {@code HEAD}, so
-   * there is no body). Complete: the head (a retained slice) and the reader index past it; otherwise nothing moves.
+   * there is no body). Complete: the head (its bytes copied out) and the reader index past it; otherwise nothing moves.
    */
   public ParseResult<ResponseHead> parse(ByteBuf in, boolean headRequest) {
     int end = scanner.find(in, 502);
@@ -41,46 +41,43 @@ public final class ResponseHeadParser {
       return r;
     }
     int start = in.readerIndex() + scanner.headStart();
-    ByteBuf bytes = in.retainedSlice(start, in.readerIndex() + end - start);
+    byte[] bytes = new byte[in.readerIndex() + end - start];
+    in.getBytes(start, bytes);
     in.readerIndex(in.readerIndex() + end);
     int startLine = scanner.startLineLength();
     scanner.reset();
-    ParseResult<ResponseHead> r = build(bytes, startLine, headRequest);
-    if (r.head() == null) {
-      bytes.release();
-    }
-    return r;
+    return build(bytes, startLine, headRequest);
   }
 
-  private ParseResult<ResponseHead> build(ByteBuf b, int startLine, boolean headRequest) {
+  private ParseResult<ResponseHead> build(byte[] b, int startLine, boolean headRequest) {
     int lineEnd = startLine - 2;
     // HTTP/1.x SP 3DIGIT [SP reason]
-    if (lineEnd < 12 || !Ascii.equalsIgnoreCase(b, 0, 7, "http/1.") || b.getByte(0) != 'H'
-        || b.getByte(8) != ' ') {
+    if (lineEnd < 12 || !Ascii.equalsIgnoreCase(b, 0, 7, "http/1.") || b[0] != 'H'
+        || b[8] != ' ') {
       return ParseResult.refused(502, "malformed status line");
     }
-    byte minor = b.getByte(7);
+    byte minor = b[7];
     if (minor != '0' && minor != '1') {
       return ParseResult.refused(502, "unsupported HTTP version in the response");
     }
     int status = 0;
     for (int k = 9; k < 12; k++) {
-      byte c = b.getByte(k);
+      byte c = b[k];
       if (c < '0' || c > '9') {
         return ParseResult.refused(502, "malformed status code");
       }
       status = status * 10 + (c - '0');
     }
-    if (status < 100 || lineEnd > 12 && b.getByte(12) != ' ') {
+    if (status < 100 || lineEnd > 12 && b[12] != ' ') {
       return ParseResult.refused(502, "malformed status line");
     }
     for (int k = 13; k < lineEnd; k++) {
-      byte c = b.getByte(k);
+      byte c = b[k];
       if (!Ascii.fieldChar(c)) {
         return ParseResult.refused(502, "invalid character in the reason phrase");
       }
     }
-    int count = scanner.fields(b, startLine, b.readableBytes() - 2, maxHeaderCount, table, underscores);
+    int count = scanner.fields(b, startLine, b.length - 2, maxHeaderCount, table, underscores);
     if (count < 0) {
       ParseResult<ResponseHead> r = ParseResult.refused(502, "response " + scanner.reason);
       scanner.reset();
@@ -93,7 +90,7 @@ public final class ResponseHeadParser {
   }
 
   private static String framing(ResponseHead h, boolean headRequest) {
-    ByteBuf b = h.bytes;
+    byte[] b = h.bytes;
     boolean te = false;
     boolean lastIsChunked = false;
     for (int i = 0; i < h.headerCount; i++) {
@@ -140,7 +137,7 @@ public final class ResponseHeadParser {
     return null;
   }
 
-  private static boolean lastCodingIsChunked(ByteBuf b, int from, int to) {
+  private static boolean lastCodingIsChunked(byte[] b, int from, int to) {
     int last = from;
     for (int p = from; p <= to; p = Ascii.elementEnd(b, p, to) + 1) {
       last = p;

@@ -369,52 +369,44 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
   @Override
   public void interim(ResponseHead h) {
     lastActivity = System.nanoTime();
-    try {
-      boolean relay = h.status() == 100 ? head.expectContinue() : head.versionMinor() == 1;
-      if (relay && !responseStarted && !finished) {
-        client.writeAndFlush(HeadWriter.response(client.alloc(), h, false, null, null, null), client.voidPromise());
-      }
-    } finally {
-      h.release();
+    boolean relay = h.status() == 100 ? head.expectContinue() : head.versionMinor() == 1;
+    if (relay && !responseStarted && !finished) {
+      client.writeAndFlush(HeadWriter.response(client.alloc(), h, false, null, null, null), client.voidPromise());
     }
   }
 
   @Override
   public boolean responseHead(ResponseHead h) {
     lastActivity = System.nanoTime();
-    try {
-      if (finished) {
-        return true;
-      }
-      if (head.versionMinor() == 0 && h.body() == ResponseHead.Body.CHUNKED) {
-        upstreamFailed(new IOException("chunked response to an HTTP/1.0 request"), true);
-        return true;
-      }
-      responseStarted = true;
-      status = h.status();
-      clientKeepAlive = head.keepAlive() && bodyDone && !conn.draining() && h.body() != ResponseHead.Body.CLOSE;
-      String connection = !clientKeepAlive ? "close" : head.versionMinor() == 0 ? "keep-alive" : null;
-      Backend backend = attempt.backend();
-      String setCookie = session.cookieToSet(backend);
-      CompletableFuture<Void> stored = session.record(() -> setCookies(h), backend).toCompletableFuture();
-      ByteBuf out = HeadWriter.response(client.alloc(), h, false, connection, listener.hsts(), setCookie);
-      if (stored.isDone()) {
-        client.write(out, client.voidPromise());
-        return true;
-      }
-      // A newly learned session must be in the shared table before the client can send its next request.
-      stored.whenComplete((v, err) -> client.eventLoop().execute(() -> {
-        if (finished) {
-          out.release();
-          return;
-        }
-        client.write(out, client.voidPromise());
-        upstream.resume();
-      }));
-      return false;
-    } finally {
-      h.release();
+    if (finished) {
+      return true;
     }
+    if (head.versionMinor() == 0 && h.body() == ResponseHead.Body.CHUNKED) {
+      upstreamFailed(new IOException("chunked response to an HTTP/1.0 request"), true);
+      return true;
+    }
+    responseStarted = true;
+    status = h.status();
+    clientKeepAlive = head.keepAlive() && bodyDone && !conn.draining() && h.body() != ResponseHead.Body.CLOSE;
+    String connection = !clientKeepAlive ? "close" : head.versionMinor() == 0 ? "keep-alive" : null;
+    Backend backend = attempt.backend();
+    String setCookie = session.cookieToSet(backend);
+    CompletableFuture<Void> stored = session.record(() -> setCookies(h), backend).toCompletableFuture();
+    ByteBuf out = HeadWriter.response(client.alloc(), h, false, connection, listener.hsts(), setCookie);
+    if (stored.isDone()) {
+      client.write(out, client.voidPromise());
+      return true;
+    }
+    // A newly learned session must be in the shared table before the client can send its next request.
+    stored.whenComplete((v, err) -> client.eventLoop().execute(() -> {
+      if (finished) {
+        out.release();
+        return;
+      }
+      client.write(out, client.voidPromise());
+      upstream.resume();
+    }));
+    return false;
   }
 
   private static List<String> setCookies(ResponseHead h) {
@@ -468,23 +460,19 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
 
   @Override
   public void switched(ResponseHead h) {
-    try {
-      if (finished) {
-        return;
-      }
-      if (!upgrade) {
-        upstreamFailed(new IOException("101 to a request that did not ask to switch protocols"), true);
-        return;
-      }
-      responseStarted = true;
-      tunnelled = true;
-      status = 101;
-      cancelTimer();
-      client.writeAndFlush(HeadWriter.response(client.alloc(), h, true, "upgrade", null, null),
-          client.voidPromise());
-    } finally {
-      h.release();
+    if (finished) {
+      return;
     }
+    if (!upgrade) {
+      upstreamFailed(new IOException("101 to a request that did not ask to switch protocols"), true);
+      return;
+    }
+    responseStarted = true;
+    tunnelled = true;
+    status = 101;
+    cancelTimer();
+    client.writeAndFlush(HeadWriter.response(client.alloc(), h, true, "upgrade", null, null),
+        client.voidPromise());
     // Bytes both ways as they come; a side that cannot take more stops the other's reading until it can.
     Http1Upstream up = upstream;
     Channel backend = up.channel();
@@ -626,7 +614,6 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       AccessLog.log(listener.name(), clientIp, head.method(), head.uri(), 308, Outcome.REDIRECTED, null, null, 0,
           null, 0, null);
     }
-    head.release();
     client.writeAndFlush(HttpsRedirect.bytes(client.alloc(), location, close), client.voidPromise());
     conn.exchangeEnded(!close);
   }
@@ -650,6 +637,5 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       bufferedBody.release();
       bufferedBody = null;
     }
-    head.release();
   }
 }

@@ -177,7 +177,6 @@ class ForwardedRequestPropertyTest {
         result.decoded = decodeExactlyOne(out.retain(), head);
       } finally {
         out.release();
-        head.release();
       }
       return result;
     } finally {

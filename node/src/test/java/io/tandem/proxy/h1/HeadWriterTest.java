@@ -23,7 +23,6 @@ class HeadWriterTest {
       return out.toString(StandardCharsets.ISO_8859_1);
     } finally {
       out.release();
-      head.release();
       in.release();
     }
   }
