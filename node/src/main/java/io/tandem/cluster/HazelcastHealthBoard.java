@@ -157,16 +157,13 @@ final class HazelcastHealthBoard implements HealthBoard {
     }
     String key = message.getMessageObject();
     suspected(key, message.getPublishingMember().getAttribute(HzMemberConfig.NODE_ATTRIBUTE));
-    control.execute(() -> notify(suspectListeners, key));
+    control.execute(() -> forKey(key, (pool, backendId) -> suspectListeners.forEach(l -> l.accept(pool, backendId))));
   }
 
-  private static void notify(List<BiConsumer<String, String>> targets, String key) {
+  /** Calls {@code action} with the pool and backend id of a {@code pool/backendId} key. */
+  private static void forKey(String key, BiConsumer<String, String> action) {
     int slash = key.indexOf('/');
-    String pool = key.substring(0, slash);
-    String backendId = key.substring(slash + 1);
-    for (BiConsumer<String, String> l : targets) {
-      l.accept(pool, backendId);
-    }
+    action.accept(key.substring(0, slash), key.substring(slash + 1));
   }
 
   /** Runs on a Hazelcast event thread: updates the local cache and hands notification to the control executor. */
@@ -181,12 +178,10 @@ final class HazelcastHealthBoard implements HealthBoard {
       Verdict old = verdicts.put(key, fresh);
       if (old == null || old.state != fresh.state) {
         suspectedBy.remove(key);
-        int slash = key.indexOf('/');
-        String pool = key.substring(0, slash);
-        String backendId = key.substring(slash + 1);
         // The state this change set: the cache may hold a later one by the time the control executor runs this.
         HealthState state = fresh.state;
-        control.execute(() -> listeners.forEach(l -> l.changed(pool, backendId, state)));
+        control.execute(() -> forKey(key, (pool, backendId) ->
+            listeners.forEach(l -> l.changed(pool, backendId, state))));
       }
     }
 
