@@ -3,11 +3,11 @@ package io.tandem.proxy.h1;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Checks a chunked body's framing (RFC 9112 section 7.1) as its bytes pass through unchanged: chunk sizes (1 to 16
- * hex digits, no overflow), extensions (bounded), the CRLF after each size line and each chunk, the trailer section
- * (header-field lines, bounded) and the final CRLF. Tandem forwards a chunked body with the framing it came with, so
- * nothing is re-encoded; this class only says where the body ends and whether it is well-formed. Any split of the
- * bytes gives the same answer. One per body, confined to its event loop.
+ * Checks a chunked body's framing (RFC 9112 section 7.1) as its bytes pass through unchanged: chunk sizes (1 to 16 hex
+ * digits, no overflow, no white space after them), extensions (bounded), the CRLF after each size line and each chunk,
+ * the trailer section (header-field lines, bounded) and the final CRLF. Tandem forwards a chunked body with the framing
+ * it came with, so nothing is re-encoded; this class only says where the body ends and whether it is well-formed. Any
+ * split of the bytes gives the same answer. One per body, confined to its event loop.
  *
  * <pre>{@code
  * int n = framer.scan(buf);                 // bytes of buf that belong to this body, -1 when malformed
@@ -72,8 +72,12 @@ public final class ChunkedFramer {
           chunkLeft = (chunkLeft << 4) | v;
         } else if (digits == 0) {
           return fail("chunk size expected");
-        } else if (c == ';' || c == ' ' || c == '\t') {
+        } else if (c == ';') {
           state = State.EXT;
+        } else if (c == ' ' || c == '\t') {
+          // RFC 9112 allows white space here only before an extension, and readers differ on it (Netty refuses it,
+          // HAProxy skips it): a framing two readers see two ways is refused, as the head's rules are.
+          return fail("white space after a chunk size");
         } else if (c == '\r') {
           state = State.SIZE_LF;
         } else {

@@ -70,6 +70,8 @@ class ChunkedFramerTest {
       "0\\r\\nNoColon\\r\\n\\r\\n | trailer field without a colon",
       "0\\r\\n\\rX | chunked body not ended by CRLF",
       "1;a\\u0000\\r\\nx | invalid chunk extension",
+      "0 \\r\\n\\r\\n | white space after a chunk size",
+      "5\t;a=b\\r\\nhello | white space after a chunk size",
   })
   void refusals(String escaped, String reason) {
     String body = escaped.replace("\\r", "\r").replace("\\n", "\n").replace("\\u0000", "\u0000");
