@@ -126,17 +126,19 @@ public final class HazelcastRuntimeState implements RuntimeState, AutoCloseable 
     map.removeEntryListener(listener);
   }
 
-  /** Takes a state from the cluster if it is the first one or newer than ours; saves it and tells the listeners. */
-  private void accept(StateFile.State next) {
-    synchronized (this) {
-      if (synced && next.version() <= state.version()) {
-        return;
-      }
-      synced = true;
-      state = next;
-      if (file != null) {
-        file.write(next);
-      }
+  /**
+   * Takes a state from the cluster if it is the first one or newer than ours; saves it and tells the listeners. The
+   * listeners are told under the same lock: two control threads taking versions 1 and 2 at once must not let a
+   * listener hear 2 and then 1.
+   */
+  private synchronized void accept(StateFile.State next) {
+    if (synced && next.version() <= state.version()) {
+      return;
+    }
+    synced = true;
+    state = next;
+    if (file != null) {
+      file.write(next);
     }
     listeners.forEach(l -> l.accept(next.changes()));
   }

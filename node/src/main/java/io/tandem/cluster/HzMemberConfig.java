@@ -34,6 +34,9 @@ final class HzMemberConfig {
 
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(self.clusterPort()).setPortAutoIncrement(false).setPortCount(1);
+    // A node restarted at once (systemd's Restart=) binds its member port again although the connections its last
+    // run closed still wait in TIME_WAIT on it; without SO_REUSEADDR it would refuse to start for a minute.
+    network.setReuseAddress(true);
     network.getInterfaces().setEnabled(true).addInterface(ip(self.clusterHost()));
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);

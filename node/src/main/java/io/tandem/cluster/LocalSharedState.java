@@ -117,8 +117,8 @@ public final class LocalSharedState implements SharedState {
         changes.put(change.key(), change.stamped(v, nodeId, System.currentTimeMillis()).over(earlier));
         next = new StateFile.State(v, changes);
         state = next;
+        listeners.forEach(l -> l.accept(next.changes()));   // under the lock: heard in version order
       }
-      listeners.forEach(l -> l.accept(next.changes()));
       return CompletableFuture.completedFuture(next.version());
     }
 

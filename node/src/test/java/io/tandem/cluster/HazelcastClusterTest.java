@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
@@ -38,6 +39,7 @@ class HazelcastClusterTest {
         join.getTcpIpConfig().getMembers());
     assertEquals(nodes.nodes.get(1).clusterPort(), config.getNetworkConfig().getPort());
     assertFalse(config.getNetworkConfig().isPortAutoIncrement());
+    assertTrue(config.getNetworkConfig().isReuseAddress(), "a restarted node rebinds over TIME_WAIT");
     assertEquals(List.of("127.0.0.1"), List.copyOf(config.getNetworkConfig().getInterfaces().getInterfaces()));
     assertEquals("false", config.getProperty("hazelcast.phone.home.enabled"));
     assertEquals("1", config.getProperty("hazelcast.heartbeat.interval.seconds"));

@@ -84,7 +84,7 @@ final class HzTestCluster implements AutoCloseable {
     config.setProperty(ClusterProperty.SOCKET_BIND_ANY.getName(), "false");
     config.setProperty("hazelcast.internal.map.expiration.task.period.seconds", "1");
     NetworkConfig network = config.getNetworkConfig();
-    network.setPort(ports.get(index)).setPortAutoIncrement(false);
+    network.setPort(ports.get(index)).setPortAutoIncrement(false).setReuseAddress(true);
     network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     JoinConfig join = network.getJoin();
     join.getAutoDetectionConfig().setEnabled(false);

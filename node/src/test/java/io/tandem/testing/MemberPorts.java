@@ -2,6 +2,7 @@ package io.tandem.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Free ports for cluster members, which need a fixed port known before they start. Chosen below the kernel's
  * ephemeral range: a port taken from that range and released can be grabbed by any outgoing connection (another
- * test's HTTP client) before the member binds it. Every test that needs a fixed port uses this (node's and
- * cluster-tests').
+ * test's HTTP client) before the member binds it. A port is only given out when it binds without SO_REUSEADDR, so
+ * it is free for every socket. Every test that needs a fixed port uses this (node's and cluster-tests').
  */
 public final class MemberPorts {
   private MemberPorts() {}
@@ -26,7 +27,11 @@ public final class MemberPorts {
     int below = ephemeralLow();
     for (int attempt = 0; attempt < 100; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(10_000, below);
-      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(host))) {
+      try (ServerSocket s = new ServerSocket()) {
+        // Without SO_REUSEADDR (Java turns it on by default): a port whose closed connections wait in TIME_WAIT
+        // (a member of an earlier test listened on it) binds here but not for a socket that leaves the option off.
+        s.setReuseAddress(false);
+        s.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
         return s.getLocalPort();
       } catch (IOException taken) {
         // try another
