@@ -63,8 +63,15 @@ class SplitAndHealTest {
     }
   }
 
+  /** Runs {@code command}; its exit code, or 127 (as a shell says) when the program is not installed. */
   private static int run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process p;
+    try {
+      p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (java.io.IOException notInstalled) {
+      System.out.println(command[0] + ": " + notInstalled.getMessage());
+      return 127;
+    }
     String out = new String(p.getInputStream().readAllBytes());
     int code = p.waitFor();
     if (code != 0) {
