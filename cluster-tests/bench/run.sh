@@ -17,6 +17,7 @@ SCENARIO_TABLE=(
   'keepalive | /    | -c$CONNECTIONS                          | '
   'newconn   | /    | -c$CONNECTIONS -H "Connection: close"   | '
   'body64k   | /64k | -c$CONNECTIONS                          | '
+  'rules     | /api/users?x=1 | -c$CONNECTIONS                | '
   'tcp-keepalive | /   | -c$CONNECTIONS                       | MODE=tcp TANDEM_CONFIG=config/bench/tcp.yaml'
   'tcp-bulk1m    | /1m | -c$CONNECTIONS                       | MODE=tcp TANDEM_CONFIG=config/bench/tcp.yaml'
   'tls-handshake | / | -c$CONNECTIONS -H "Connection: close"   | MODE=https TANDEM_CONFIG=config/bench/https.yaml'

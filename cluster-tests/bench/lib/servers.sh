@@ -235,6 +235,11 @@ skip_tandemuring() { skip_tandem; }
 start_tandemuring() { local TANDEM_LOG=tandemuring TANDEM_NODE_YAML="  transport: io-uring"; start_tandem; }
 version_tandemuring() { echo "$(version_tandem), node.transport: io-uring"; }
 port_tandemuring() { echo "$LB_PORT"; }
+# tandemrules: the same build with config/bench/rules.yaml (a prefix strip and three header actions on /api/...).
+skip_tandemrules() { skip_tandem; }
+start_tandemrules() { local TANDEM_LOG=tandemrules TANDEM_CONFIG=$ROOT/config/bench/rules.yaml; start_tandem; }
+version_tandemrules() { echo "$(version_tandem), config/bench/rules.yaml"; }
+port_tandemrules() { echo "$LB_PORT"; }
 # tandem25: the launcher on Java 25 ($JAVA25) with compact object headers.
 JAVA25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 skip_tandem25() { [[ -x $JAVA25 ]] || { echo "$JAVA25 not found"; return 0; }; skip_tandem; }

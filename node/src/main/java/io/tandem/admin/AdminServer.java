@@ -128,7 +128,9 @@ public final class AdminServer {
     ClusterResource cluster = new ClusterResource(node, peers, local, this::address);
     PoolsResource pools = new PoolsResource(node, peers, local);
     SessionsResource sessions = new SessionsResource(node);
-    ChangesResource changes = new ChangesResource(node, new ApplyWait(vertx, node, peers));
+    ApplyWait applyWait = new ApplyWait(vertx, node, peers);
+    ChangesResource changes = new ChangesResource(node, applyWait);
+    RoutesResource routes = new RoutesResource(node, peers, applyWait);
     ReloadResource reload = new ReloadResource(node, peers, local);
     LimitsResource limits = new LimitsResource(node, peers);
 
@@ -150,6 +152,8 @@ public final class AdminServer {
     read(API + "/limits/rate", limits::rate);
     read(API + "/local/limits", limits::local);
     read(API + "/local/limits/rate", limits::localRate);
+    read(API + "/routes", routes::cluster);
+    read(API + "/local/routes", routes::local);
 
     String backend = API + "/pools/:pool/backends/:id";
     change(HttpMethod.POST, backend + "/drain", changes::drain);
@@ -158,6 +162,7 @@ public final class AdminServer {
     change(HttpMethod.PUT, backend + "/weight", changes::weight);
     change(HttpMethod.POST, API + "/pools/:pool/backends", changes::add);
     change(HttpMethod.DELETE, backend, changes::remove);
+    change(HttpMethod.PUT, API + "/routes/:listener/:route/split", routes::split);
     change(HttpMethod.POST, API + "/config/reload", reload::reload);
     change(HttpMethod.POST, API + "/local/reload", local::reload);
 

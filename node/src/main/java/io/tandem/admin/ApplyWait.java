@@ -30,6 +30,23 @@ final class ApplyWait {
     this.peers = peers;
   }
 
+  /**
+   * Sends a change's answer: {@code body} with the nodes that applied it, those still pending and those that could
+   * not be asked; 504 naming the pending ones when the wait ended before every node applied it, else {@code status}.
+   */
+  static void answer(io.vertx.ext.web.RoutingContext ctx, NodeView node, int status, io.vertx.core.json.JsonObject body,
+      Result r) {
+    body.put("applied", Json.array(r.applied().stream().sorted().toList()))
+        .put("pending", Json.array(r.pending())).put("unavailable", Json.array(r.unavailable()));
+    if (!r.pending().isEmpty()) {
+      body.put("error", "not applied by " + String.join(", ", r.pending()) + " within "
+          + node.config().get().admin().applyTimeout().toMillis() + " ms");
+      Json.send(ctx, 504, body);
+    } else {
+      Json.send(ctx, status, body);
+    }
+  }
+
   Future<Result> until(long version) {
     Promise<Result> done = Promise.promise();
     long deadline = System.nanoTime() + node.config().get().admin().applyTimeout().toNanos();

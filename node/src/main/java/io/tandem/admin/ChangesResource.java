@@ -102,21 +102,13 @@ final class ChangesResource {
         } else {
           body.put("removed", true);
         }
-        body.put("version", version).put("applied", Json.array(r.applied().stream().sorted().toList()))
-            .put("pending", Json.array(r.pending())).put("unavailable", Json.array(r.unavailable()));
-        if (!r.pending().isEmpty()) {
-          body.put("error", "not applied by " + String.join(", ", r.pending()) + " within "
-              + node.config().get().admin().applyTimeout().toMillis() + " ms");
-          Json.send(ctx, 504, body);
-        } else {
-          Json.send(ctx, status, body);
-        }
+        ApplyWait.answer(ctx, node, status, body.put("version", version), r);
       });
     });
   }
 
   /** Why the shared state refused a change, as an admin answer. */
-  private static AdminException refused(Throwable e) {
+  static AdminException refused(Throwable e) {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     if (cause instanceof UnknownBackendException) {
       return new AdminException(404, cause.getMessage());

@@ -4,6 +4,7 @@ import io.tandem.cluster.SharedState;
 import io.tandem.config.TandemConfig;
 import io.tandem.limits.NodeLimits;
 import io.tandem.upstream.UpstreamRegistry;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -20,10 +21,18 @@ import java.util.function.Supplier;
  * @param listenersReady  whether every configured listener is bound
  * @param limits          this node's overload protection (rate limits, pool guards, refusals); null: none to show
  * @param vips            this node's VIP controller; null when the configuration has no VIPs
+ * @param routeCounts     what each HTTP listener's route actions did here: listener, route label, count name
  */
 public record NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,
     UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady, NodeLimits limits,
-    io.tandem.vip.VipController vips) {
+    io.tandem.vip.VipController vips, Supplier<Map<String, Map<String, Map<String, Object>>>> routeCounts) {
+
+  /** A view without route counts. */
+  public NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,
+      UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady, NodeLimits limits,
+      io.tandem.vip.VipController vips) {
+    this(nodeId, version, startedAtMillis, shared, registry, config, listenersReady, limits, vips, Map::of);
+  }
 
   /** A view without overload protection or VIPs (their sections answer empty). */
   public NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,

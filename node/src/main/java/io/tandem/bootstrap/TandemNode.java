@@ -229,7 +229,8 @@ public final class TandemNode implements RunningNode {
     }
     NodeView view = new NodeView(config.nodeId(), io.tandem.cluster.Membership.localVersion(), startedAtMillis,
         shared, registry, () -> config, () -> config.listeners().stream().allMatch(l -> listeners.containsKey(l.name())),
-        new io.tandem.limits.NodeLimits(rateLimits, poolGuards, clientConnections, this::refusals), vips.controller());
+        new io.tandem.limits.NodeLimits(rateLimits, poolGuards, clientConnections, this::refusals), vips.controller(),
+        this::routeCounts);
     AdminServer server = new AdminServer(vertx, view);
     server.metrics(metrics::scrape);
     return server.start().map(port -> {
@@ -238,6 +239,17 @@ public final class TandemNode implements RunningNode {
       return (Void) null;
     }).recover(err -> Future.failedFuture(new IllegalStateException("admin listener cannot bind "
         + config.admin().host() + ":" + config.admin().port() + ": " + BindErrors.reason(err), err)));
+  }
+
+  /** What each HTTP listener's route actions did on this node, for the admin API. */
+  private Map<String, Map<String, Map<String, Object>>> routeCounts() {
+    Map<String, Map<String, Map<String, Object>>> out = new java.util.TreeMap<>();
+    listeners.forEach((name, l) -> {
+      if (l.runtime != null) {
+        out.put(name, l.runtime.routes().view());
+      }
+    });
+    return out;
   }
 
   /** Refusals by listener and reason, for the admin API. */

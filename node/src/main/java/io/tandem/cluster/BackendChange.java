@@ -19,10 +19,28 @@ import io.tandem.upstream.AdminState;
  * @param atMillis  wall-clock time of the change
  * @param added     the backend's address and limits when it was added at runtime, else null
  * @param removed   whether the backend was removed from its pool at runtime
+ * @param split     for a traffic split's weights (see {@link #splitWeights}), the weight of each of its pools; else
+ *                  null
  */
 public record BackendChange(
     String pool, String backendId, AdminState state, Integer weight, long version, String node, long atMillis,
-    Added added, boolean removed) {
+    Added added, boolean removed, java.util.Map<String, Integer> split) {
+
+  /**
+   * What the {@code pool} of a split change starts with. Pool names cannot hold a {@code /}, so the key of a split
+   * change ({@code split/<listener>/<route>}) never meets a backend's.
+   */
+  public static final String SPLIT = "split/";
+
+  public BackendChange {
+    split = split == null ? null : java.util.Map.copyOf(split);
+  }
+
+  /** A backend change (no split weights). */
+  public BackendChange(String pool, String backendId, AdminState state, Integer weight, long version, String node,
+      long atMillis, Added added, boolean removed) {
+    this(pool, backendId, state, weight, version, node, atMillis, added, removed, null);
+  }
 
   /**
    * A backend added at runtime: what its configuration entry would say.
@@ -56,13 +74,26 @@ public record BackendChange(
     return new BackendChange(pool, backendId, null, null, 0, null, 0, null, true);
   }
 
+  /**
+   * An operator's weights for the pools of a split route ({@code split:}): every node routes by them instead of the
+   * configured ones, across reloads, until changed again. {@code weights} may name only some of the pools.
+   */
+  public static BackendChange splitWeights(String listener, String route, java.util.Map<String, Integer> weights) {
+    return new BackendChange(SPLIT + listener, route, null, null, 0, null, 0, null, false, weights);
+  }
+
+  /** Whether this is a split route's weights rather than a backend's change. */
+  public boolean splitsTraffic() {
+    return split != null;
+  }
+
   public String key() {
     return pool + "/" + backendId;
   }
 
   /** This change with its version, origin node and time set. */
   public BackendChange stamped(long version, String node, long atMillis) {
-    return new BackendChange(pool, backendId, state, weight, version, node, atMillis, added, removed);
+    return new BackendChange(pool, backendId, state, weight, version, node, atMillis, added, removed, split);
   }
 
   /** Whether this change puts a runtime-added backend in its pool (added and not removed since). */
@@ -77,6 +108,12 @@ public record BackendChange(
   public BackendChange over(BackendChange earlier) {
     if (earlier == null || added != null || removed) {
       return this;
+    }
+    if (split != null) {
+      java.util.Map<String, Integer> merged = new java.util.TreeMap<>(earlier.split == null ? java.util.Map.of()
+          : earlier.split);
+      merged.putAll(split);
+      return new BackendChange(pool, backendId, null, null, version, node, atMillis, null, false, merged);
     }
     return new BackendChange(pool, backendId, state != null ? state : earlier.state,
         weight != null ? weight : earlier.weight, version, node, atMillis, earlier.added, earlier.removed);

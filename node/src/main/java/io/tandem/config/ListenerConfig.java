@@ -21,6 +21,8 @@ import java.util.List;
  * @param redirectToHttps on a plain listener, the HTTPS port to answer every request with a 308 redirect to; 0: off
  * @param maxConnectionsPerClient concurrent connections of one client address, cluster-wide; 0 means unlimited
  * @param rateLimits     cluster-wide rate-limit rules; every matching rule must admit a request
+ * @param actions        actions run for every request before its route's own (see {@link ActionConfig})
+ * @param errorPages     by status, the bodies of the answers Tandem makes itself (a route's own win)
  */
 public record ListenerConfig(
     String name,
@@ -37,12 +39,25 @@ public record ListenerConfig(
     TlsConfig tls,
     int redirectToHttps,
     int maxConnectionsPerClient,
-    List<RateLimitConfig> rateLimits) {
+    List<RateLimitConfig> rateLimits,
+    List<ActionConfig> actions,
+    java.util.Map<Integer, ErrorPage> errorPages) {
 
   public ListenerConfig {
     routes = List.copyOf(routes);
     proxyProtocol = proxyProtocol == null ? ProxyProtocolAccept.OFF : proxyProtocol;
     rateLimits = List.copyOf(rateLimits);
+    actions = List.copyOf(actions);
+    errorPages = java.util.Map.copyOf(errorPages);
+  }
+
+  /** A listener without actions or error pages of its own. */
+  public ListenerConfig(String name, String host, int port, Protocol protocol, String defaultPool,
+      List<RouteConfig> routes, int maxConnections, Timeouts timeouts, Limits limits, boolean trustForwarded,
+      ProxyProtocolAccept proxyProtocol, TlsConfig tls, int redirectToHttps, int maxConnectionsPerClient,
+      List<RateLimitConfig> rateLimits) {
+    this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded,
+        proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits, List.of(), java.util.Map.of());
   }
 
   /** A plain listener without PROXY protocol, redirect, per-client connection limit or rate limits. */
@@ -79,7 +94,8 @@ public record ListenerConfig(
   /** The same listener bound to another address (per-node bind overrides); every other setting is kept. */
   public ListenerConfig withBind(String host, int port) {
     return new ListenerConfig(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits,
-        trustForwarded, proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits);
+        trustForwarded, proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits, actions,
+        errorPages);
   }
 
   /**

@@ -15,7 +15,9 @@ final class ListenerReader {
     Protocol protocol = listener.choice("protocol", Protocol.class, Protocol.HTTP);
     boolean tcp = protocol == Protocol.TCP;
     String defaultPool = defaultPool(listener, pools, tcp ? "pool" : "default-pool");
-    List<RouteConfig> routes = tcp ? List.of() : RouteReader.read(listener, pools);
+    List<RouteConfig> routes = tcp ? List.of() : RouteReader.read(listener, pools, base);
+    List<ActionConfig> actions = tcp ? List.of() : ActionReader.read(listener, null, base);
+    java.util.Map<Integer, ErrorPage> errorPages = tcp ? java.util.Map.of() : ActionReader.errorPages(listener, base);
     int maxConnections = listener.integer("max-connections", DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
     boolean trustForwarded = listener.bool("trust-forwarded", false);
     int maxPerClient = listener.integer("max-connections-per-client", 0, 0, Integer.MAX_VALUE);
@@ -58,7 +60,8 @@ final class ListenerReader {
       return null;
     }
     return new ListenerConfig(name, bind.host(), bind.port(), protocol, defaultPool, routes, maxConnections,
-        timeoutsConfig, limitsConfig, trustForwarded, proxyProtocol, tls, redirect, maxPerClient, rateLimits);
+        timeoutsConfig, limitsConfig, trustForwarded, proxyProtocol, tls, redirect, maxPerClient, rateLimits,
+        actions, errorPages);
   }
 
   /** The default pool (key {@code default-pool}, or {@code pool} on tcp): as given, or the only pool if just one. */

@@ -112,7 +112,7 @@ public final class CtlCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(spec.commandLine(), "Missing subcommand: status, pools, backends, drain, enable, "
-        + "disable, weight, session, limits or reload");
+        + "disable, weight, session, limits, routes, split or reload");
   }
 
   @Command(name = "status", description = "nodes, roles, uptime, heartbeats, applied versions and VIPs")
@@ -161,6 +161,29 @@ public final class CtlCommand implements Callable<Integer> {
       + "clients and the refusals per reason")
   int limits() {
     return show(c -> c.get("/limits"), LimitsView::limits);
+  }
+
+  @Command(name = "routes", description = "each HTTP route: its match, where it sends requests, its actions and what "
+      + "they did (redirected, denied, answered, mirrored, split shares)")
+  int routes() {
+    return show(c -> c.get("/routes"), RoutesView::routes);
+  }
+
+  @Command(name = "split", description = "set a split route's weights on every node, e.g. split web canary main=90 "
+      + "canary=10 (pools left out keep theirs)")
+  int split(@Parameters(paramLabel = "LISTENER") String listener, @Parameters(paramLabel = "ROUTE") String route,
+      @Parameters(paramLabel = "POOL=WEIGHT", arity = "1..*") java.util.List<String> weights) {
+    com.fasterxml.jackson.databind.node.ObjectNode w = AdminClient.JSON.createObjectNode();
+    for (String pw : weights) {
+      int eq = pw.lastIndexOf('=');
+      if (eq <= 0 || !pw.substring(eq + 1).matches("\\d{1,7}")) {
+        throw new ParameterException(spec.commandLine(), "a weight is POOL=WEIGHT with WEIGHT 0 to 1000000, got \""
+            + pw + "\"");
+      }
+      w.put(pw.substring(0, eq), Integer.parseInt(pw.substring(eq + 1)));
+    }
+    JsonNode body = AdminClient.JSON.createObjectNode().set("weights", w);
+    return show(c -> c.put("/routes/" + segment(listener) + "/" + segment(route) + "/split", body), RoutesView::split);
   }
 
   @Command(name = "reload", description = "re-read the configuration file on every node (or one)")

@@ -51,8 +51,15 @@ public enum Outcome {
   PROXY_HEADER_INVALID(0, "proxy_header_invalid", ""),
   /** L4: a connection from an address not trusted to send PROXY protocol headers started with one; closed. */
   PROXY_HEADER_UNTRUSTED(0, "proxy_header_untrusted", ""),
-  /** A plain HTTP listener with {@code redirect-to-https} sent the client to HTTPS. */
+  /**
+   * Sent elsewhere without a backend: a plain HTTP listener with {@code redirect-to-https} (308), or a route's
+   * {@code redirect} action (its own status).
+   */
   REDIRECTED(308, "redirected", "Permanent Redirect"),
+  /** A route's access action ({@code allow}, {@code deny}, or CORS from an origin not allowed) refused it: 403. */
+  DENIED(403, "denied", "Forbidden"),
+  /** A route's action answered it without a backend ({@code return}, or a CORS preflight), with its own status. */
+  RETURNED(200, "returned", "OK"),
   /** A TLS handshake failed (not TLS at all, no common protocol or cipher, a refused client certificate): closed. */
   TLS_HANDSHAKE_FAILED(0, "tls_handshake_failed", "");
 

@@ -12,9 +12,10 @@ import javax.net.ssl.SSLSession;
  * Read once per connection from its session and kept on the channel, so routing rules ({@code match.sni}) and the
  * access log read them per request for the cost of an attribute lookup.
  *
- * @param sni null when the client sent no server name
+ * @param sni           null when the client sent no server name
+ * @param clientSubject the subject (RFC 2253) of the certificate the client presented (mTLS), or null
  */
-public record TlsFacts(String protocol, String cipher, String sni) {
+public record TlsFacts(String protocol, String cipher, String sni, String clientSubject) {
   private static final AttributeKey<TlsFacts> KEY = AttributeKey.valueOf("tandem.tls");
 
   /** The facts of a connection, or null for a plain one. Event loop of the connection. */
@@ -31,9 +32,19 @@ public record TlsFacts(String protocol, String cipher, String sni) {
       if (s == null) {
         return null;
       }
-      facts = new TlsFacts(s.getProtocol(), s.getCipherSuite(), SniKeyManager.serverName(s));
+      facts = new TlsFacts(s.getProtocol(), s.getCipherSuite(), SniKeyManager.serverName(s), clientSubject(s));
       ch.attr(KEY).set(facts);
     }
     return facts;
+  }
+
+  private static String clientSubject(SSLSession s) {
+    try {
+      java.security.cert.Certificate[] chain = s.getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x
+          ? x.getSubjectX500Principal().getName() : null;
+    } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+      return null;
+    }
   }
 }

@@ -14,31 +14,87 @@ import java.util.stream.Collectors;
  * listener's default pool. Immutable and allocation-free per request except for the host's lower-casing.
  */
 public final class Router {
+  private static final RouteConfig.Match EVERYTHING =
+      new RouteConfig.Match(List.of(), null, null, List.of(), List.of(), List.of());
+
   private final Rule[] rules;
-  private final String defaultPool;
+  private final RouteConfig fallback;
+  private final java.util.IdentityHashMap<RouteConfig, String> labels = new java.util.IdentityHashMap<>();
 
   public Router(ListenerConfig listener) {
-    List<Rule> compiled = new ArrayList<>();
-    for (RouteConfig r : listener.routes()) {
-      compiled.add(new Rule(r));
-    }
-    this.rules = compiled.toArray(new Rule[0]);
-    this.defaultPool = listener.defaultPool();
+    this(listener, java.util.Map.of());
   }
 
-  /** The pool name for this request. Never null, never throws. */
-  public String route(RequestView req) {
+  /**
+   * @param splitWeights operators' weights for split routes, by route label and pool (they replace the configured
+   *                     weights of the pools they name)
+   */
+  public Router(ListenerConfig listener, java.util.Map<String, java.util.Map<String, Integer>> splitWeights) {
+    List<Rule> compiled = new ArrayList<>();
+    List<RouteConfig> routes = listener.routes();
+    for (int i = 0; i < routes.size(); i++) {
+      RouteConfig r = withWeights(routes.get(i), splitWeights.get(label(routes.get(i), i)))
+          .inheriting(listener.actions(), listener.errorPages());
+      compiled.add(new Rule(r));
+      labels.put(r, label(r, i));
+    }
+    this.rules = compiled.toArray(new Rule[0]);
+    this.fallback = new RouteConfig(null, EVERYTHING, listener.defaultPool(), listener.actions(),
+        listener.errorPages());
+    labels.put(fallback, "default");
+  }
+
+  private static RouteConfig withWeights(RouteConfig r, java.util.Map<String, Integer> weights) {
+    if (weights == null || r.split().isEmpty()) {
+      return r;
+    }
+    List<RouteConfig.SplitTarget> split = r.split().stream()
+        .map(t -> new RouteConfig.SplitTarget(t.pool(), weights.getOrDefault(t.pool(), t.weight()))).toList();
+    return new RouteConfig(r.name(), r.match(), r.pool(), split, r.mirror(), r.actions(), r.errorPages());
+  }
+
+  /** How logs, metrics and the admin API name the route at {@code index}: its name, else {@code routes[index]}. */
+  public static String label(RouteConfig route, int index) {
+    return route.name() != null ? route.name() : "routes[" + index + "]";
+  }
+
+  /** The split targets in force (weights included) of the route labelled {@code label}; empty when none. */
+  public List<RouteConfig.SplitTarget> splitOf(String label) {
+    for (java.util.Map.Entry<RouteConfig, String> e : labels.entrySet()) {
+      if (e.getValue().equals(label)) {
+        return e.getKey().split();
+      }
+    }
+    return List.of();
+  }
+
+  /** The label of a route {@link #match} gave ({@code default} for the listener's default). */
+  public String label(RouteConfig matched) {
+    String label = labels.get(matched);
+    return label != null ? label : "default";
+  }
+
+  /**
+   * The route this request takes: the first rule whose conditions all hold, else the listener's default (its pool,
+   * its actions). The route's actions begin with the listener's. Never null, never throws.
+   */
+  public RouteConfig match(RequestView req) {
     if (rules.length == 0) {
-      return defaultPool;
+      return fallback;
     }
     String host = hostWithoutPort(req.host());
     String path = req.path();
     for (Rule rule : rules) {
       if (rule.matches(req, host, path)) {
-        return rule.pool;
+        return rule.route;
       }
     }
-    return defaultPool;
+    return fallback;
+  }
+
+  /** The pool name for this request (null when its route always answers itself). */
+  public String route(RequestView req) {
+    return match(req).pool();
   }
 
   static String hostWithoutPort(String host) {
@@ -63,7 +119,7 @@ public final class Router {
   }
 
   private static final class Rule {
-    final String pool;
+    final RouteConfig route;
     final Set<String> exactHosts;
     final String[] wildcardSuffixes;
     final String pathPrefix;
@@ -75,7 +131,7 @@ public final class Router {
     final String[] wildcardSni;
 
     Rule(RouteConfig r) {
-      this.pool = r.pool();
+      this.route = r;
       RouteConfig.Match m = r.match();
       this.exactHosts = exact(m.hosts());
       this.wildcardSuffixes = wildcardSuffixes(m.hosts());

@@ -277,6 +277,17 @@ public final class UpstreamRegistry {
     return p;
   }
 
+  /**
+   * Sets the weights of a split route's pools cluster-wide ({@code weights} by pool; pools left out keep theirs);
+   * completes with the change's version, or fails, with nothing applied, with {@link UnknownBackendException} for an
+   * unknown listener or route or a route that does not split, and {@link InvalidBackendException} for a pool not in
+   * the split or weights that would leave no pool taking requests.
+   */
+  public java.util.concurrent.CompletionStage<Long> splitWeights(String listener, String route,
+      Map<String, Integer> weights) {
+    return checkedApply(() -> SplitChanges.checked(config(), snapshot(), listener, route, weights));
+  }
+
   private java.util.concurrent.CompletionStage<Long> checkedApply(java.util.function.Supplier<BackendChange> check) {
     BackendChange change;
     try {
@@ -308,7 +319,7 @@ public final class UpstreamRegistry {
     }
     Map<String, Router> routers = new HashMap<>();
     for (ListenerConfig l : cfg.listeners()) {
-      routers.put(l.name(), new Router(l));
+      routers.put(l.name(), new Router(l, SplitChanges.byRoute(changes, l.name())));
     }
     RoutingSnapshot old = snapshot;
     RoutingSnapshot next = new RoutingSnapshot(++version, cfg, Map.copyOf(pools), Map.copyOf(routers));

@@ -126,12 +126,12 @@ class ConfigLoaderTest {
     // Pattern has no equals(), so routes are compared through their text form.
     assertEquals(List.of(
         "RouteConfig[name=video, match=Match[hosts=[], pathPrefix=/video/, pathRegex=null, methods=[], headers=[],"
-            + " cookies=[], sni=[]], pool=video]",
+            + " cookies=[], sni=[]], pool=video, split=[], mirror=null, actions=[], errorPages={}]",
         "RouteConfig[name=null, match=Match[hosts=[billing.example.com, *.billing.example.com], pathPrefix=null,"
             + " pathRegex=^/billing(/|$), methods=[GET, POST], headers=[HeaderMatch[name=X-Tier, value=gold,"
             + " regex=null], HeaderMatch[name=X-Debug, value=null, regex=null], HeaderMatch[name=X-Version,"
             + " value=null, regex=^2]], cookies=[CookieMatch[name=beta, value=1], CookieMatch[name=seen,"
-            + " value=null]], sni=[]], pool=video]"),
+            + " value=null]], sni=[]], pool=video, split=[], mirror=null, actions=[], errorPages={}]"),
         listener.routes().stream().map(RouteConfig::toString).toList());
 
     PoolConfig app = config.pools().get(0);

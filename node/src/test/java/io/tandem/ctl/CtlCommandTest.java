@@ -330,7 +330,7 @@ class CtlCommandTest {
     Run noSubcommand = ctl();
     assertEquals(1, noSubcommand.code());
     assertTrue(noSubcommand.err().startsWith("Missing subcommand: status, pools, backends, drain, enable, disable, "
-        + "weight, session, limits or reload\n"), noSubcommand.err());
+        + "weight, session, limits, routes, split or reload\n"), noSubcommand.err());
     Run badUrl = run(NO_ENV, "--admin", "ftp://x", "status");
     assertEquals(1, badUrl.code());
     assertTrue(badUrl.err().startsWith("--admin must be a URL such as http://127.0.0.1:9091, got \"ftp://x\"\n"),

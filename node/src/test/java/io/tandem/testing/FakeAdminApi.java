@@ -50,6 +50,7 @@ public final class FakeAdminApi implements AutoCloseable {
   private final ObjectNode cluster = (ObjectNode) fixture("cluster.json");
   private final ObjectNode pools = (ObjectNode) fixture("pools.json");
   private final ObjectNode limits = (ObjectNode) fixture("limits.json");
+  private final ObjectNode routes = (ObjectNode) fixture("routes.json");
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final Map<String, Canned> canned = new ConcurrentHashMap<>();
   private volatile boolean traffic;
@@ -81,6 +82,7 @@ public final class FakeAdminApi implements AutoCloseable {
         json(ctx, 200, limits);
       }
     });
+    router.get(PREFIX + "/routes").handler(ctx -> json(ctx, 200, routes));
     router.post(PREFIX + "/config/reload").handler(ctx -> {
       if (authorized(ctx)) {
         ObjectNode answer = JSON.createObjectNode();

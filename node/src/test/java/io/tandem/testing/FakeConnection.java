@@ -59,8 +59,11 @@ public final class FakeConnection implements RequestParser.Listener {
   @Override
   public void onRequest(Received received) {
     request = received;
+    // Decided before it is recorded: a test that waits for a request and then changes the behaviour never changes
+    // it under a request already seen.
+    Action action = backend.behavior().decide(received);
     backend.record(received);
-    backend.behavior().decide(received).perform(this);
+    action.perform(this);
   }
 
   @Override

@@ -15,6 +15,7 @@ import org.apache.logging.log4j.core.config.Property;
 public final class LogCapture extends AbstractAppender implements AutoCloseable {
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final String loggerName;
+  private Level restoreLevel;   // the configured logger's own level, when there is one
 
   private LogCapture(String loggerName) {
     super("capture-" + loggerName, null, null, true, Property.EMPTY_ARRAY);
@@ -30,9 +31,17 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
     LogCapture capture = new LogCapture(loggerName);
     capture.start();
     LoggerContext context = (LoggerContext) LogManager.getContext(false);
-    LoggerConfig logger = new LoggerConfig(capture.loggerName, Level.ALL, false);
-    logger.addAppender(capture, Level.ALL, null);
-    context.getConfiguration().addLogger(capture.loggerName, logger);
+    LoggerConfig configured = context.getConfiguration().getLoggers().get(capture.loggerName);
+    if (configured != null) {
+      // The test configuration names this logger (e.g. tandem.access, off): capture beside it, then restore it.
+      capture.restoreLevel = configured.getLevel();
+      configured.addAppender(capture, Level.ALL, null);
+      configured.setLevel(Level.ALL);
+    } else {
+      LoggerConfig logger = new LoggerConfig(capture.loggerName, Level.ALL, false);
+      logger.addAppender(capture, Level.ALL, null);
+      context.getConfiguration().addLogger(capture.loggerName, logger);
+    }
     context.updateLoggers();
     return capture;
   }
@@ -50,7 +59,13 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
   public void close() {
     LoggerContext context = (LoggerContext) LogManager.getContext(false);
     Configuration configuration = context.getConfiguration();
-    configuration.removeLogger(loggerName);
+    if (restoreLevel != null) {
+      LoggerConfig configured = configuration.getLoggers().get(loggerName);
+      configured.removeAppender(getName());
+      configured.setLevel(restoreLevel);
+    } else {
+      configuration.removeLogger(loggerName);
+    }
     context.updateLoggers();
     stop();
   }

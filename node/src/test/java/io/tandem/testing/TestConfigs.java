@@ -81,6 +81,12 @@ public final class TestConfigs {
       return this;
     }
 
+    /** A route as given (split, mirror, actions, ...). */
+    public ListenerBuilder route(RouteConfig route) {
+      routes.add(route);
+      return this;
+    }
+
     public ListenerBuilder maxConnections(int n) {
       this.maxConnections = n;
       return this;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tandem.bootstrap.TandemNode;
 import io.tandem.config.BackendConfig;
 import io.tandem.config.ClusterConfig;
+import io.tandem.config.RouteConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.testing.FakeBackend;
 import io.tandem.testing.MemberPorts;
@@ -46,8 +47,13 @@ class RuntimeBackendsClusterTest {
   private List<TandemNode> startCluster(FakeBackend b1, FakeBackend b2) throws Exception {
     List<TandemNode> nodes = new ArrayList<>();
     for (ClusterConfig.NodeEntry e : entries) {
-      TandemConfig base = TestConfigs.config(1, TestConfigs.listener("web").defaultPool("app"),
-          TestConfigs.pool("app").backend("b1", b1.port()).backend("b2", b2.port()));
+      // Route "half" splits between pools app (b1, b2) and solo (b2).
+      RouteConfig half = new RouteConfig("half", new RouteConfig.Match(List.of(), "/half/", null, List.of(),
+          List.of(), List.of()), null, List.of(new RouteConfig.SplitTarget("app", 1),
+          new RouteConfig.SplitTarget("solo", 1)), null, List.of(), java.util.Map.of());
+      TandemConfig base = TestConfigs.config(1, TestConfigs.listener("web").defaultPool("app").route(half),
+          TestConfigs.pool("app").backend("b1", b1.port()).backend("b2", b2.port()),
+          TestConfigs.pool("solo").backend("s2", b2.port()));
       ClusterConfig cluster = new ClusterConfig(name, e.id(), entries, Duration.ofSeconds(1), Duration.ofSeconds(4), 1,
           dir.resolve(e.id() + ".state.json"));
       TandemConfig cfg = new TandemConfig(null, base.node(), base.listeners(), base.pools(), base.accessLog(), cluster);
@@ -79,6 +85,41 @@ class RuntimeBackendsClusterTest {
 
   private static List<String> ids(TandemNode node) {
     return node.registry().snapshot().pool("app").backends().stream().map(Backend::id).toList();
+  }
+
+  @Test
+  void splitWeightsSetThroughOneNodeApplyOnEveryNodeAndSurviveAWholeClusterRestart() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    FakeBackend b1 = FakeBackend.start(vertx, "b1");
+    FakeBackend b2 = FakeBackend.start(vertx, "b2");
+    List<TandemNode> nodes = startCluster(b1, b2);
+    try {
+      long v = join(nodes.get(0).registry().splitWeights("web", "half", java.util.Map.of("app", 0)));
+      awaitApplied(nodes, v);
+      for (TandemNode n : nodes) {
+        assertEquals(List.of(new RouteConfig.SplitTarget("app", 0), new RouteConfig.SplitTarget("solo", 1)),
+            n.registry().snapshot().router("web").splitOf("half"));
+      }
+      b1.clearReceived();
+      for (int i = 0; i < 10; i++) {
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes.get(1).port("web") + "/half/" + i))
+            .build(), HttpResponse.BodyHandlers.ofString());
+      }
+      assertEquals(List.of(), b1.received(), "pool app takes no share on n2 either");
+    } finally {
+      stop(nodes);
+    }
+    nodes = startCluster(b1, b2);
+    try {
+      for (TandemNode n : nodes) {
+        await().atMost(WAIT).until(() -> n.registry().snapshot().router("web").splitOf("half").get(0).weight() == 0);
+      }
+    } finally {
+      stop(nodes);
+      b1.close();
+      b2.close();
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -89,6 +89,21 @@ class DashboardFakeApiTest {
   }
 
   @Test
+  void routesPanelShowsActionsSplitWeightsMirrorsAndCounts() throws Exception {
+    await().atMost(WAIT).until(() -> chrome.present("#routes:not([hidden]) tr[data-route='web/canary']"));
+    String canary = chrome.text("tr[data-route='web/canary']");
+    assertTrue(canary.contains("split app 95 (configured 80) · api 5 (configured 20)"), canary);
+    assertTrue(canary.contains("+ mirror to api (10%)"), canary);
+    assertTrue(canary.contains("41 (3 failed)"), canary);
+    assertTrue(canary.contains("api 19 · app 380"), canary);
+    String api = chrome.text("tr[data-route='web/api']");
+    assertTrue(api.contains("strip-prefix /api") && api.contains("remove-response-header Server"), api);
+    assertTrue(chrome.text("tr[data-route='web/routes[2]']").contains("allow sources [10.0.0.0/8]"));
+    assertTrue(chrome.text("tr[data-route='web/default']").contains("everything else"));
+    chrome.screenshot(Path.of("target", "dashboard-routes.png"));
+  }
+
+  @Test
   void withoutTheLimitsEndpointThePanelIsHiddenAndTheRestShown() {
     api.answer("GET", "/api/v1/limits", 404, "{\"error\":\"no such endpoint: GET /api/v1/limits\"}");
     await().atMost(WAIT).until(() -> chrome.present("#limits[hidden]"));

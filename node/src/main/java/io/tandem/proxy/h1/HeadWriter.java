@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.tandem.proxy.ForwardedElement;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Writes the request head Tandem forwards to a backend, by splicing: the client's request line and header lines are
@@ -47,9 +48,27 @@ public final class HeadWriter {
    */
   public static ByteBuf request(ByteBufAllocator alloc, RequestHead head, String clientIp, String proto,
       String requestId, boolean upgrade) {
+    return request(alloc, head, clientIp, proto, requestId, upgrade, null, null);
+  }
+
+  /**
+   * The same with what a route's actions changed: {@code target} replaces the request target (a rewritten path),
+   * {@code edits} removes and adds fields (null: none). A forwarding header Tandem sets itself that an action removed
+   * or set is left to the action.
+   */
+  public static ByteBuf request(ByteBufAllocator alloc, RequestHead head, String clientIp, String proto,
+      String requestId, boolean upgrade, String target, HeaderEdits edits) {
     byte[] in = head.bytes;
-    ByteBuf out = alloc.directBuffer(head.length() + 160 + clientIp.length() + requestId.length());
-    out.writeBytes(in, 0, head.headerBlockStart());
+    int extra = (target == null ? 0 : target.length()) + (edits == null ? 0 : edits.addedLength());
+    ByteBuf out = alloc.directBuffer(head.length() + 160 + clientIp.length() + requestId.length() + extra);
+    if (target == null) {
+      out.writeBytes(in, 0, head.headerBlockStart());
+    } else {
+      out.writeBytes(in, 0, head.uriStart());
+      out.writeCharSequence(target, StandardCharsets.ISO_8859_1);
+      int after = head.uriStart() + head.uriLength();
+      out.writeBytes(in, after, head.headerBlockStart() - after);
+    }
     String xff = null;
     String forwarded = null;
     String host = head.host();
@@ -60,7 +79,8 @@ public final class HeadWriter {
       } else if (head.nameIs(i, HeaderNames.FORWARDED)) {
         forwarded = join(forwarded, head.value(i));
       } else if (!skipped(head, i, connection, upgrade)
-          && !(head.lengthRepeated() && head.nameIs(i, HeaderNames.CONTENT_LENGTH))) {
+          && !(head.lengthRepeated() && head.nameIs(i, HeaderNames.CONTENT_LENGTH))
+          && (edits == null || !edits.removes(head, i))) {
         out.writeBytes(in, head.lineStart(i), head.lineEnd(i) - head.lineStart(i));
       }
     }
@@ -70,16 +90,44 @@ public final class HeadWriter {
     if (upgrade) {
       out.writeBytes(UPGRADE_CONNECTION);
     }
-    line(out, X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
-    line(out, X_FORWARDED_PROTO, proto);
-    if (host != null) {
-      line(out, X_FORWARDED_HOST, host);
+    forwarding(out, clientIp, proto, requestId, xff, forwarded, host, edits);
+    if (edits != null) {
+      added(out, edits);
     }
-    String element = ForwardedElement.of(clientIp, proto, host);
-    line(out, FORWARDED, forwarded == null ? element : forwarded + ", " + element);
-    line(out, X_REQUEST_ID, requestId);
     out.writeBytes(CRLF);
     return out;
+  }
+
+  /** Tandem's forwarding headers, but those an action removed or set ({@code edits} may be null). */
+  private static void forwarding(ByteBuf out, String clientIp, String proto, String requestId, String xff,
+      String forwarded, String host, HeaderEdits edits) {
+    if (edits == null || !edits.removes(HeaderNames.X_FORWARDED_FOR.name())) {
+      line(out, X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
+    }
+    if (edits == null || !edits.removes(HeaderNames.X_FORWARDED_PROTO.name())) {
+      line(out, X_FORWARDED_PROTO, proto);
+    }
+    if (host != null && (edits == null || !edits.removes(HeaderNames.X_FORWARDED_HOST.name()))) {
+      line(out, X_FORWARDED_HOST, host);
+    }
+    if (edits == null || !edits.removes(HeaderNames.FORWARDED.name())) {
+      String element = ForwardedElement.of(clientIp, proto, host);
+      line(out, FORWARDED, forwarded == null ? element : forwarded + ", " + element);
+    }
+    if (edits == null || !edits.removes(HeaderNames.X_REQUEST_ID.name())) {
+      line(out, X_REQUEST_ID, requestId);
+    }
+  }
+
+  private static void added(ByteBuf out, HeaderEdits edits) {
+    List<String> added = edits.added();
+    for (int i = 0; i + 1 < added.size(); i += 2) {
+      out.writeCharSequence(added.get(i), StandardCharsets.ISO_8859_1);
+      out.writeByte(':');
+      out.writeByte(' ');
+      out.writeCharSequence(added.get(i + 1), StandardCharsets.ISO_8859_1);
+      out.writeBytes(CRLF);
+    }
   }
 
   /**
@@ -94,18 +142,28 @@ public final class HeadWriter {
    */
   public static ByteBuf response(ByteBufAllocator alloc, ResponseHead head, boolean upgrade, String connection,
       String hsts, String setCookie) {
+    return response(alloc, head, upgrade, connection, hsts, setCookie, null);
+  }
+
+  /** The same with a route's response header {@code edits} (null: none), applied before Tandem's own fields. */
+  public static ByteBuf response(ByteBufAllocator alloc, ResponseHead head, boolean upgrade, String connection,
+      String hsts, String setCookie, HeaderEdits edits) {
     byte[] in = head.bytes;
     ByteBuf out = alloc.directBuffer(head.length() + 64 + (hsts == null ? 0 : hsts.length() + 30)
-        + (setCookie == null ? 0 : setCookie.length() + 14));
+        + (setCookie == null ? 0 : setCookie.length() + 14) + (edits == null ? 0 : edits.addedLength()));
     out.writeBytes(in, 0, head.headerBlockStart());
     int conn = head.indexOf(HeaderNames.CONNECTION);
     for (int i = 0; i < head.headerCount(); i++) {
       boolean skip = hopByHop(head, i, conn, upgrade)
           || head.lengthIgnored() && head.nameIs(i, HeaderNames.CONTENT_LENGTH)
-          || hsts != null && head.nameIs(i, HeaderNames.STRICT_TRANSPORT_SECURITY);
+          || hsts != null && head.nameIs(i, HeaderNames.STRICT_TRANSPORT_SECURITY)
+          || edits != null && edits.removes(head, i);
       if (!skip) {
         out.writeBytes(in, head.lineStart(i), head.lineEnd(i) - head.lineStart(i));
       }
+    }
+    if (edits != null) {
+      added(out, edits);
     }
     if (connection != null) {
       line(out, CONNECTION, connection);

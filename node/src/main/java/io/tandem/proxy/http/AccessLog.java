@@ -22,7 +22,14 @@ final class AccessLog {
   @SuppressWarnings("checkstyle:ParameterNumber")
   static void log(String listener, String client, String method, String uri, int status, Outcome outcome,
       String pool, String backend, long durationMicros, String requestId, long bytesOut, TlsFacts tls) {
-    StringMapMessage m = new StringMapMessage(15)
+    log(listener, client, method, uri, status, outcome, pool, backend, durationMicros, requestId, bytesOut, tls, null);
+  }
+
+  /** The same; {@code forwardedUri} is the target a route's actions rewrote the request to ({@code uri} stays the client's), or null. */
+  static void log(String listener, String client, String method, String uri, int status, Outcome outcome,
+      String pool, String backend, long durationMicros, String requestId, long bytesOut, TlsFacts tls,
+      String forwardedUri) {
+    StringMapMessage m = new StringMapMessage(16)
         .with("listener", listener)
         .with("client", client)
         .with("method", method)
@@ -34,6 +41,9 @@ final class AccessLog {
         .with("duration_us", Long.toString(durationMicros))
         .with("bytes_out", Long.toString(bytesOut))
         .with("request_id", requestId == null ? "-" : requestId);
+    if (forwardedUri != null) {
+      m.with("forwarded_uri", forwardedUri);
+    }
     if (tls != null) {
       m.with("tls_protocol", tls.protocol())
           .with("tls_cipher", tls.cipher())

@@ -1,8 +1,14 @@
 package io.tandem.proxy.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
+import io.tandem.proxy.h1.HeaderEdits;
+import io.tandem.proxy.rules.Plan;
+import io.tandem.proxy.rules.RouteCounters;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
 import io.vertx.core.Context;
@@ -18,6 +24,10 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -60,14 +70,19 @@ final class BackendLeg {
   private final Context context;
   private final String clientIp;
   private final String requestId;
+  private final Plan plan;
 
+  private Http1Loop mirrorLoop;
+  private PoolSnapshot mirrorPool;
+  private RouteCounters.Counts mirrorCounts;
   private HttpClientRequest upstream;
   private RequestBodyPump body;
   private boolean responseStarted;
   private long bytesOut;
 
   BackendLeg(Owner owner, ListenerRuntime listener, HttpServerRequest req, Context context, String clientIp,
-      String requestId) {
+      String requestId, Plan plan) {
+    this.plan = plan;
     this.owner = owner;
     this.listener = listener;
     this.req = req;
@@ -86,7 +101,7 @@ final class BackendLeg {
     RequestOptions options = new RequestOptions()
         .setServer(backend.address())
         .setMethod(req.method())
-        .setURI(req.uri())
+        .setURI(plan.target() != null ? plan.target() : req.uri())
         .setIdleTimeout(pool.config().timeouts().response().toMillis());
     BackendTlsConfig tls = pool.config().tls();
     if (tls != null) {
@@ -106,6 +121,13 @@ final class BackendLeg {
         send(ar.result(), session, backend, hasBody, buffered);
       }
     });
+  }
+
+  /** With the first attempt, a copy of the request goes to {@code shadow} ({@link Mirror}). */
+  void mirrorTo(Http1Loop loop, PoolSnapshot shadow, RouteCounters.Counts counts) {
+    mirrorLoop = loop;
+    mirrorPool = shadow;
+    mirrorCounts = counts;
   }
 
   /** Whether any of the response went to the client (then a failure can only cut the connection). */
@@ -137,6 +159,10 @@ final class BackendLeg {
     boolean upgrade = isUpgrade();
     ForwardingHeaders.prepare(req, up, clientIp, requestId, upgrade, listener.tls() != null,
         listener.config().limits().underscoresInHeaders());
+    apply(plan.request(), up.headers());
+    if (mirrorPool != null) {
+      mirror(up, buffered);
+    }
     up.exceptionHandler(owner::upstreamFailed);
     if (upgrade) {
       tunnel(up, session, backend);
@@ -205,6 +231,7 @@ final class BackendLeg {
     responseStarted = true;
     MultiMap out = req.response().headers();
     ForwardingHeaders.copyEndToEnd(up.headers(), out, false);
+    apply(plan.response(), out);
     String hsts = listener.hsts();
     if (hsts != null) {
       out.set(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
@@ -247,6 +274,41 @@ final class BackendLeg {
         resp.end();
       }
     });
+  }
+
+  /** Sends the copy: the forwarded request as HTTP/1.1 bytes, with its whole body (or none). */
+  private void mirror(HttpClientRequest up, Buffer buffered) {
+    PoolSnapshot shadow = mirrorPool;
+    mirrorPool = null;   // once, whatever retries follow
+    Channel client = ((ConnectionBase) req.connection()).channel();
+    StringBuilder sb = new StringBuilder(256).append(req.method().name()).append(' ')
+        .append(plan.target() != null ? plan.target() : req.uri()).append(" HTTP/1.1\r\n");
+    for (Map.Entry<String, String> h : up.headers()) {
+      if (!h.getKey().startsWith(":") && !h.getKey().equalsIgnoreCase("content-length")
+          && !h.getKey().equalsIgnoreCase("transfer-encoding")) {
+        sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+      }
+    }
+    if (buffered != null) {
+      sb.append("content-length: ").append(buffered.length()).append("\r\n");
+    }
+    sb.append("\r\n");
+    ByteBuf head = client.alloc().directBuffer(sb.length());
+    head.writeCharSequence(sb, StandardCharsets.ISO_8859_1);
+    ByteBuf body = buffered == null ? null : Unpooled.wrappedBuffer(buffered.getBytes());
+    Mirror.send(listener, mirrorLoop, client, shadow, mirrorCounts, head, body);
+  }
+
+  /** A route's header edits on a header map (null: none). */
+  private static void apply(HeaderEdits edits, MultiMap headers) {
+    if (edits == null) {
+      return;
+    }
+    edits.removedNames().forEach(headers::remove);
+    List<String> added = edits.added();
+    for (int i = 0; i + 1 < added.size(); i += 2) {
+      headers.add(added.get(i), added.get(i + 1));
+    }
   }
 
   // ---- upgrade tunnel ----

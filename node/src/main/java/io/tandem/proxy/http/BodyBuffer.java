@@ -34,6 +34,16 @@ final class BodyBuffer {
     }
   }
 
+  /** The body's announced length, or {@link Long#MAX_VALUE} when there is none or it is not a number. */
+  static long length(HttpServerRequest req) {
+    String cl = req.headers().get(HttpHeaders.CONTENT_LENGTH);
+    try {
+      return cl == null ? Long.MAX_VALUE : Long.parseLong(cl);
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
   /**
    * Reads the body; calls {@code done} with it on the request's context, or {@code tooSlow} when it did not arrive in
    * {@code timeoutMillis}, or {@code failed} when the client went away.

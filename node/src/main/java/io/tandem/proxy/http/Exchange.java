@@ -1,12 +1,19 @@
 package io.tandem.proxy.http;
 
 import io.tandem.balancing.PickContext;
+import io.tandem.config.ErrorPage;
 import io.tandem.config.ListenerConfig;
+import io.tandem.config.RouteConfig;
 import io.tandem.proxy.BackendAttempt;
 import io.tandem.proxy.Outcome;
+import io.tandem.proxy.rules.Answer;
+import io.tandem.proxy.rules.Plan;
+import io.tandem.proxy.rules.Rules;
+import io.tandem.proxy.rules.Split;
 import io.tandem.tls.TlsFacts;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
+import io.tandem.upstream.Router;
 import io.tandem.upstream.RoutingSnapshot;
 import io.tandem.util.Scheduler;
 import io.vertx.core.Context;
@@ -38,7 +45,12 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
   private final String requestId;
   private final String clientIp;
   private final BackendAttempt attempt;
+  private final Http1Loop h1;
 
+  private RouteConfig route;
+  private String routeLabel;
+  private PoolSnapshot mirrorPool;
+  private Plan plan = Plan.NONE;
   private PoolSnapshot pool;
   private SessionAffinity session;
   private boolean hasBody;
@@ -47,8 +59,10 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
   private BackendLeg leg;
   private boolean finished;
 
-  Exchange(ListenerRuntime listener, HttpServerRequest req, Context context, Executor loop, Scheduler scheduler) {
+  Exchange(ListenerRuntime listener, HttpServerRequest req, Context context, Executor loop, Scheduler scheduler,
+      Http1Loop h1) {
     this.listener = listener;
+    this.h1 = h1;
     this.lc = listener.config();
     this.req = req;
     this.context = context;
@@ -66,9 +80,21 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
       return;
     }
     RoutingSnapshot snap = listener.registry().snapshot();
-    VertxRequestView view = new VertxRequestView(req);
-    String poolName = snap.router(listener.name()).route(view);
-    pool = snap.pool(poolName);
+    VertxRequestView view = new VertxRequestView(req, clientIp, requestId);
+    Router router = snap.router(listener.name());
+    route = router.match(view);
+    routeLabel = router.label(route);
+    String poolName = route.split().isEmpty() ? route.pool()
+        : Split.pick(route, snap, req.headers().get(HttpHeaders.COOKIE), clientIp, listener.affinity());
+    plan = Rules.plan(route, poolName, view);
+    if (plan.answer() != null) {
+      answer(plan.answer());
+      return;
+    }
+    if (!route.split().isEmpty()) {
+      listener.routes().of(routeLabel).split(poolName);
+    }
+    pool = poolName == null ? null : snap.pool(poolName);
     if (pool == null) {
       fail(Outcome.NO_BACKEND);
       return;
@@ -83,7 +109,13 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
       fail(Outcome.CIRCUIT_OPEN);
       return;
     }
-    if (BodyBuffer.applies(req, hasBody)) {
+    RouteConfig.Mirror mirror = route.mirror();
+    boolean buffers = BodyBuffer.applies(req, hasBody);
+    if (mirror != null && (!hasBody || buffers && BodyBuffer.length(req) <= mirror.maxBody())
+        && !req.headers().contains(HttpHeaders.UPGRADE) && Mirror.drawn(mirror.percent())) {
+      mirrorPool = snap.pool(mirror.pool());
+    }
+    if (buffers) {
       BodyBuffer.read(req, context, lc.timeouts().requestBody().toMillis(), body -> {
         if (!finished) {
           buffered = body;
@@ -135,7 +167,11 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
       return;
     }
     if (leg == null) {
-      leg = new BackendLeg(this, listener, req, context, clientIp, requestId);
+      leg = new BackendLeg(this, listener, req, context, clientIp, requestId, plan);
+      if (mirrorPool != null) {
+        leg.mirrorTo(h1, mirrorPool, listener.routes().of(routeLabel));
+        mirrorPool = null;
+      }
     }
     leg.attempt(client, pool, b, session, hasBody, buffered);
   }
@@ -226,10 +262,27 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
       req.connection().close();
       return;
     }
-    ownBytes = OwnAnswers.body(outcome).length();   // counted before finish() writes the access log
+    ErrorPage page = Rules.page(route, lc.errorPages(), outcome.status());
+    ownBytes = page == null ? OwnAnswers.body(outcome).length() : page.body().length();   // before the access log
     finish(outcome, outcome.status());
     // A body not read to its end leaves the connection unusable.
-    OwnAnswers.send(req, outcome, requestId, !req.isEnded() && hasBody);
+    OwnAnswers.send(req, outcome, requestId, !req.isEnded() && hasBody, page);
+  }
+
+  /** Sends the answer a route's action made (refusal, redirect, fixed answer, CORS preflight); no backend is asked. */
+  private void answer(Answer a) {
+    Answer sent = OwnAnswers.withPage(a, Rules.page(route, lc.errorPages(), 403));
+    String hsts = listener.hsts();
+    if (hsts != null) {
+      req.response().putHeader(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
+    }
+    if (hasBody && !req.isEnded()) {
+      req.response().putHeader(HttpHeaders.CONNECTION, "close");   // HTTP/1.x: the unread body spoils the connection
+    }
+    ownBytes = sent.body().length();
+    listener.routes().of(routeLabel).answered(a.outcome());
+    finish(a.outcome(), a.status());
+    OwnAnswers.send(req, sent, requestId);
   }
 
   private void finishQuietly(Outcome outcome) {
@@ -251,7 +304,8 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
       long micros = (System.nanoTime() - startNanos) / 1000;
       AccessLog.log(listener.name(), clientIp, req.method().name(), req.uri(), status, outcome,
           pool == null ? null : pool.name(), backend == null ? null : backend.id(), micros, requestId,
-          ownBytes + (leg == null ? 0 : leg.bytesOut()), req.isSSL() ? TlsFacts.of(req.connection()) : null);
+          ownBytes + (leg == null ? 0 : leg.bytesOut()), req.isSSL() ? TlsFacts.of(req.connection()) : null,
+          plan.target());
     }
   }
 }

@@ -83,6 +83,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
     return clientIp;
   }
 
+  /** The client's port (of the peer), or 0 when unknown. */
+  int clientPort() {
+    return channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a.getPort() : 0;
+  }
+
   /** What the TLS handshake negotiated, or null on a plain connection. */
   TlsFacts tls() {
     return tls;

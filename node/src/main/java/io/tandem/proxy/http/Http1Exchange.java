@@ -2,12 +2,9 @@ package io.tandem.proxy.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
-import io.tandem.config.BackendTlsConfig;
+import io.tandem.config.ErrorPage;
 import io.tandem.config.ListenerConfig;
+import io.tandem.config.RouteConfig;
 import io.tandem.proxy.BackendAttempt;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.h1.BackendConnections;
@@ -17,9 +14,14 @@ import io.tandem.proxy.h1.HeaderNames;
 import io.tandem.proxy.h1.LengthFramer;
 import io.tandem.proxy.h1.RequestHead;
 import io.tandem.proxy.h1.ResponseHead;
-import io.tandem.tls.BackendTls;
+import io.tandem.proxy.rules.Answer;
+import io.tandem.proxy.rules.Plan;
+import io.tandem.proxy.rules.RouteCounters;
+import io.tandem.proxy.rules.Rules;
+import io.tandem.proxy.rules.Split;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
+import io.tandem.upstream.Router;
 import io.tandem.upstream.RoutingSnapshot;
 import io.tandem.util.Scheduler;
 import java.io.IOException;
@@ -58,7 +60,11 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
   private final ChunkedFramer chunked;
 
   private Http1RequestView view;
+  private RouteConfig route;
+  private String routeLabel;
+  private Plan plan = Plan.NONE;
   private PoolSnapshot pool;
+  private PoolSnapshot mirrorPool;   // where a copy goes, until it is sent
   private SessionAffinity session;
   private boolean bufferFirst;
   private ByteBuf bufferedBody;
@@ -126,9 +132,21 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       return;
     }
     RoutingSnapshot snap = listener.registry().snapshot();
-    view = new Http1RequestView(head, conn.tls() == null ? null : conn.tls().sni());
-    String poolName = snap.router(listener.name()).route(view);
-    pool = snap.pool(poolName);
+    view = new Http1RequestView(head, conn.tls(), clientIp, conn.clientPort(), requestId);
+    Router router = snap.router(listener.name());
+    route = router.match(view);
+    routeLabel = router.label(route);
+    String poolName = route.split().isEmpty() ? route.pool()
+        : Split.pick(route, snap, head.get(HeaderNames.COOKIE), clientIp, listener.affinity());
+    plan = Rules.plan(route, poolName, view);
+    if (plan.answer() != null) {
+      answer(plan.answer());
+      return;
+    }
+    if (!route.split().isEmpty()) {
+      counts().split(poolName);
+    }
+    pool = poolName == null ? null : snap.pool(poolName);
     if (pool == null) {
       fail(Outcome.NO_BACKEND);
       return;
@@ -155,6 +173,11 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     // own connection; one that waits for 100 Continue, an upgrade, and larger or chunked bodies stream.
     bufferFirst = bodyKind == BodyKind.LENGTH && head.contentLength() <= BodyBuffer.MAX_BUFFERED
         && !head.expectContinue() && !upgrade;
+    RouteConfig.Mirror mirror = route.mirror();
+    if (mirror != null && !upgrade && (bodyKind == BodyKind.NONE || bufferFirst && head.contentLength() <= mirror.maxBody())
+        && Mirror.drawn(mirror.percent())) {
+      mirrorPool = snap.pool(mirror.pool());   // a body streamed or over max-body is not held for a copy
+    }
     if (bufferFirst) {
       lastActivity = System.nanoTime();
       timer = scheduler.schedule(lc.timeouts().requestBody(), () -> {
@@ -255,33 +278,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
   }
 
   private void connectNew(BackendConnections idle, Backend b) {
-    BackendTlsConfig tlsConfig = pool.config().tls();
-    SslContext ssl = tlsConfig == null ? null : listener.clients().ssl(pool.name());
-    if (tlsConfig != null && ssl == null) {
-      attempt.connectFailed(new IOException("no TLS context for pool " + pool.name()));
-      return;
-    }
-    Http1Upstream up = new Http1Upstream(idle, b.inetAddress());
-    ChannelFuture f = idle.connect(b.inetAddress(), (int) pool.config().timeouts().connect().toMillis(),
-        new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            if (ssl != null) {
-              ch.pipeline().addLast("ssl", BackendTls.handler(ssl, tlsConfig, ch.alloc(), b.host(), b.port()));
-            }
-            ch.pipeline().addLast("upstream", up);
-          }
-        });
-    f.addListener(done -> {
-      if (!done.isSuccess()) {
-        connected(up, done.cause());
-      } else if (ssl == null) {
-        connected(up, null);
-      } else {
-        f.channel().pipeline().get(SslHandler.class).handshakeFuture()
-            .addListener(hs -> connected(up, hs.isSuccess() ? null : hs.cause()));
-      }
-    });
+    BackendDial.open(listener, idle, pool, b, this::connected);
   }
 
   private void connected(Http1Upstream up, Throwable failure) {
@@ -312,11 +309,18 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     upstream = up;
     up.begin(this, head.isHead());
     String proto = listener.tls() != null ? "https" : "http";
-    ByteBuf out = HeadWriter.request(client.alloc(), head, clientIp, proto, requestId, upgrade);
+    ByteBuf out = HeadWriter.request(client.alloc(), head, clientIp, proto, requestId, upgrade, plan.target(),
+        plan.request());
     lastActivity = System.nanoTime();
     lastBodyByte = lastActivity;
     cancelTimer();
     armTimer();
+    if (mirrorPool != null) {
+      PoolSnapshot shadow = mirrorPool;
+      mirrorPool = null;   // once, whatever retries follow
+      Mirror.send(listener, conn.loop(), client, shadow, counts(), out.retainedDuplicate(),
+          bufferedBody == null ? null : bufferedBody.retainedDuplicate());
+    }
     if (bufferedBody != null) {
       up.write(out);
       up.writeAndFlush(bufferedBody.retainedDuplicate());
@@ -392,7 +396,8 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     Backend backend = attempt.backend();
     String setCookie = session.cookieToSet(backend);
     CompletableFuture<Void> stored = session.record(() -> setCookies(h), backend).toCompletableFuture();
-    ByteBuf out = HeadWriter.response(client.alloc(), h, false, connection, listener.hsts(), setCookie);
+    ByteBuf out = HeadWriter.response(client.alloc(), h, false, connection, listener.hsts(), setCookie,
+        plan.response());
     if (stored.isDone()) {
       client.write(out, client.voidPromise());
       return true;
@@ -597,9 +602,26 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       extra = more;
     }
     boolean close = !bodyDone || !head.keepAlive() || head.versionMinor() == 0 || conn.draining();
-    ownBytes = OwnAnswers.body(outcome).length();   // counted before finish() writes the access log
+    ErrorPage page = Rules.page(route, lc.errorPages(), outcome.status());
+    ByteBuf out = OwnAnswers.bytes(client.alloc(), outcome, page, requestId, close, extra);
+    ownBytes = page == null ? OwnAnswers.body(outcome).length() : page.body().length();   // before the access log
     finish(outcome, outcome.status());
-    client.writeAndFlush(OwnAnswers.bytes(client.alloc(), outcome, requestId, close, extra), client.voidPromise());
+    client.writeAndFlush(out, client.voidPromise());
+    conn.exchangeEnded(!close);
+  }
+
+  /** Sends the answer a route's action made (refusal, redirect, fixed answer, CORS preflight); no backend is asked. */
+  private void answer(Answer a) {
+    // A body not read yet leaves the connection unusable: close it after the answer.
+    boolean close = bodyKind != BodyKind.NONE || !head.keepAlive() || head.versionMinor() == 0 || conn.draining();
+    Answer sent = OwnAnswers.withPage(a, Rules.page(route, lc.errorPages(), 403));
+    String hsts = listener.hsts();
+    List<String> extra = hsts == null ? List.of() : List.of("strict-transport-security", hsts);
+    ByteBuf out = OwnAnswers.bytes(client.alloc(), sent, requestId, close, extra, head.isHead());
+    ownBytes = head.isHead() ? 0 : sent.body().length();
+    counts().answered(a.outcome());
+    finish(a.outcome(), a.status());
+    client.writeAndFlush(out, client.voidPromise());
     conn.exchangeEnded(!close);
   }
 
@@ -618,6 +640,10 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     conn.exchangeEnded(!close);
   }
 
+  private RouteCounters.Counts counts() {
+    return listener.routes().of(routeLabel);
+  }
+
   private void finish(Outcome outcome, int answered) {
     if (finished) {
       return;
@@ -631,7 +657,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       long micros = (System.nanoTime() - startNanos) / 1000;
       AccessLog.log(listener.name(), clientIp, head.method(), head.uri(), answered, outcome,
           pool == null ? null : pool.name(), backend == null ? null : backend.id(), micros, requestId,
-          ownBytes + bytesOut, conn.tls());
+          ownBytes + bytesOut, conn.tls(), plan.target());
     }
     if (bufferedBody != null) {
       bufferedBody.release();

@@ -257,7 +257,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     if (hsts != null) {
       req.response().putHeader(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
     }
-    new Exchange(runtime, req, context, loop, scheduler).start();
+    new Exchange(runtime, req, context, loop, scheduler, h1).start();
   }
 
   private void onInvalidRequest(HttpServerRequest req) {

@@ -4,6 +4,7 @@ import io.tandem.cluster.AffinityTable;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.ListenerState;
 import io.tandem.proxy.Outcome;
+import io.tandem.proxy.rules.RouteCounters;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.LatencyHistogram;
 import io.tandem.upstream.UpstreamRegistry;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ListenerRuntime extends ListenerState {
   private final BackendClients clients;
   private final LatencyHistogram latency = new LatencyHistogram();
+  private final RouteCounters routes = new RouteCounters();
   private final AtomicLong requestSeq = new AtomicLong();
   private final String requestIdPrefix;
   private volatile String hsts;
@@ -80,6 +82,11 @@ public final class ListenerRuntime extends ListenerState {
         backend.stats().record(Outcome.OK);
       }
     }
+  }
+
+  /** What the routes' actions did (redirects, refusals, answers, mirrored copies, split shares), per route. */
+  public RouteCounters routes() {
+    return routes;
   }
 
   /** Durations of the requests this listener finished, from the request head to the outcome. */

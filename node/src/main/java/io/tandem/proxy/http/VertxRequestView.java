@@ -1,16 +1,21 @@
 package io.tandem.proxy.http;
 
+import io.tandem.proxy.rules.RuleRequest;
 import io.tandem.tls.TlsFacts;
-import io.tandem.upstream.RequestView;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 
-/** A Vert.x request (the HTTP/2 front, and HTTP/1.1 until Tandem's own codec carries it) seen as a {@link RequestView}. */
-final class VertxRequestView implements RequestView {
+/** A Vert.x request (the HTTP/2 front) seen by routing and a route's actions. */
+final class VertxRequestView implements RuleRequest {
   private final HttpServerRequest req;
+  private final String clientIp;
+  private final String requestId;
 
-  VertxRequestView(HttpServerRequest req) {
+  VertxRequestView(HttpServerRequest req, String clientIp, String requestId) {
     this.req = req;
+    this.clientIp = clientIp;
+    this.requestId = requestId;
   }
 
   @Override
@@ -40,7 +45,43 @@ final class VertxRequestView implements RequestView {
 
   @Override
   public String sni() {
-    TlsFacts tls = req.isSSL() ? TlsFacts.of(req.connection()) : null;
+    TlsFacts tls = tls();
     return tls == null ? null : tls.sni();
+  }
+
+  @Override
+  public String uri() {
+    return req.uri();
+  }
+
+  @Override
+  public String clientAddress() {
+    return clientIp;
+  }
+
+  @Override
+  public int clientPort() {
+    SocketAddress remote = req.remoteAddress();
+    return remote == null || remote.port() < 0 ? 0 : remote.port();
+  }
+
+  @Override
+  public String requestId() {
+    return requestId;
+  }
+
+  @Override
+  public String scheme() {
+    return req.isSSL() ? "https" : "http";
+  }
+
+  @Override
+  public String clientCertSubject() {
+    TlsFacts tls = tls();
+    return tls == null ? null : tls.clientSubject();
+  }
+
+  private TlsFacts tls() {
+    return req.isSSL() ? TlsFacts.of(req.connection()) : null;
   }
 }

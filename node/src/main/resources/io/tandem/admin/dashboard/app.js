@@ -1,4 +1,4 @@
-// Tandem dashboard: polls the admin API (/api/v1/cluster, /api/v1/pools and /api/v1/limits), renders the cluster at a glance, computes
+// Tandem dashboard: polls the admin API (/api/v1/cluster, /api/v1/pools, /api/v1/limits, /api/v1/routes), renders the cluster at a glance, computes
 // request and error rates from counter deltas between polls, and drains / enables backends with the admin token.
 // Plain JS, no dependencies, no network access beyond the node that serves it.
 'use strict';
@@ -19,6 +19,7 @@ const state = {
   cluster: null,
   pools: null,
   limits: null, // null when the node has no /api/v1/limits (an older node) or it failed: the panel is hidden
+  routes: null, // the same for /api/v1/routes
   lastOk: null,
   failure: null,
   // counters seen at the previous poll, to turn them into rates: key -> {requests, errors, at}
@@ -489,6 +490,44 @@ function renderLimits(l) {
     ${list(l.unavailable).length === 0 ? '' : `<p class="muted">No answer from ${esc(list(l.unavailable).join(', '))}.</p>`}`);
 }
 
+function totalOf(counter) {
+  return isObject(counter) && num(counter.total) ? counter.total : 0;
+}
+
+function renderRoutes(r) {
+  const section = $('routes');
+  section.hidden = !r;
+  if (!r) return;
+  const rows = list(r.routes).map((x) => {
+    const c = isObject(x.counts) ? x.counts : {};
+    const to = list(x.split).length > 0
+      ? 'split ' + list(x.split).map((t) => `${esc(t.pool)} ${count(t.weight)}`
+        + (t.weight !== t.configuredWeight ? ` <span class="muted">(configured ${count(t.configuredWeight)})</span>` : ''))
+        .join(' · ')
+      : (x.pool ? esc(x.pool) : '<span class="muted">answers itself</span>');
+    const mirror = isObject(x.mirror) ? ` + mirror to ${esc(x.mirror.pool)} (${count(x.mirror.percent)}%)` : '';
+    const shares = isObject(c.split) ? Object.entries(c.split).map(([pool, v]) => `${esc(pool)} ${count(totalOf(v))}`)
+      .join(' · ') : '';
+    const match = isObject(x.match) ? Object.entries(x.match).map(([k, v]) => `${esc(k)} ${esc(Array.isArray(v)
+      ? v.join(', ') : String(v))}`).join('; ') : '';
+    const actions = list(x.actions).map((a) => `<li>${esc(a)}</li>`).join('');
+    return `<tr data-route="${esc(x.listener + '/' + x.route)}"><th scope="row">${esc(x.listener)} / ${esc(x.route)}</th>
+      <td>${match || '<span class="muted">everything else</span>'}</td><td>${to}${mirror}</td>
+      <td>${actions ? `<ol class="actions">${actions}</ol>` : ''}</td>
+      <td class="num">${count(totalOf(c.redirected))}</td><td class="num">${count(totalOf(c.denied))}</td>
+      <td class="num">${count(totalOf(c.returned))}</td>
+      <td class="num">${count(totalOf(c.mirrored))}${totalOf(c.mirrorFailed) > 0
+        ? ` <span class="warn-text">(${count(totalOf(c.mirrorFailed))} failed)</span>` : ''}</td>
+      <td>${shares}</td></tr>`;
+  });
+  render('routes', `<h2 id="routes-title">Routes</h2>
+    ${rows.length === 0 ? '<p class="empty" id="routes-none">No HTTP routes.</p>'
+      : `<table class="grid routes"><thead><tr><th>Route</th><th>Match</th><th>To</th><th>Actions</th>
+        <th class="num">Redirected</th><th class="num">Denied</th><th class="num">Answered</th>
+        <th class="num">Mirrored</th><th>Split shares</th></tr></thead><tbody>${rows.join('')}</tbody></table>`}
+    ${list(r.unavailable).length === 0 ? '' : `<p class="muted">No answer from ${esc(list(r.unavailable).join(', '))}.</p>`}`);
+}
+
 function renderExtra(c, p) {
   const sections = [...unknownKeys(c, KNOWN_CLUSTER).map((k) => [k, c[k]]),
     ...unknownKeys(p, KNOWN_POOLS).map((k) => [k, p[k]])];
@@ -517,6 +556,7 @@ function renderAll() {
   renderVips(state.cluster);
   renderPools(state.pools);
   renderLimits(state.limits);
+  renderRoutes(state.routes);
   renderExtra(state.cluster, state.pools);
   renderStatus();
 }
@@ -530,14 +570,15 @@ async function poll() {
   clearTimeout(pollTimer);
   try {
     // A node without /limits (or failing it) still shows everything else; the limits panel is hidden then.
-    const [cluster, pools, limits] = await Promise.all([call('GET', '/cluster'), call('GET', '/pools'),
-      call('GET', '/limits').catch(() => null)]);
+    const [cluster, pools, limits, routes] = await Promise.all([call('GET', '/cluster'), call('GET', '/pools'),
+      call('GET', '/limits').catch(() => null), call('GET', '/routes').catch(() => null)]);
     const at = performance.now();
     computeRates(pools, at);
     computeLimitRates(limits, at);
     state.cluster = cluster;
     state.pools = pools;
     state.limits = limits;
+    state.routes = routes;
     state.lastOk = new Date();
     state.failure = null;
   } catch (e) {

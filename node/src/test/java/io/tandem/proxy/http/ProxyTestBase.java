@@ -53,6 +53,13 @@ abstract class ProxyTestBase {
     return node;
   }
 
+  /** Starts the node from {@code yaml} written to {@code dir}, as an operator's file (relative paths from there). */
+  protected TandemNode startYaml(java.nio.file.Path dir, String yaml) throws Exception {
+    java.nio.file.Path file = dir.resolve("tandem-" + System.nanoTime() + ".yaml");
+    java.nio.file.Files.writeString(file, yaml);
+    return start(io.tandem.config.ConfigLoader.load(file));
+  }
+
   protected int port() {
     return node.port("web");
   }

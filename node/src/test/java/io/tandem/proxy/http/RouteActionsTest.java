@@ -1,0 +1,298 @@
+package io.tandem.proxy.http;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.proxy.Outcome;
+import io.tandem.testing.Action;
+import io.tandem.testing.FakeBackend;
+import io.tandem.testing.LogCapture;
+import io.tandem.testing.RawHttp;
+import io.tandem.testing.Received;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A route's actions end to end on Tandem's own HTTP/1.1 path: configured in YAML as an operator writes them, through
+ * a real node, to fake backends that record what they were sent.
+ */
+class RouteActionsTest extends ProxyTestBase {
+  @TempDir
+  Path dir;
+  private FakeBackend main;
+  private FakeBackend canary;
+
+  @Override
+  protected int eventLoops() {
+    return 2;
+  }
+
+  @BeforeEach
+  void backends() {
+    main = backend("main");
+    canary = backend("canary");
+    main.always(c -> c.respond(200, List.of("Server: app/1.2", "X-Powered-By: php", "Content-Type: text/plain"),
+        io.vertx.core.buffer.Buffer.buffer("from main " + c.request().uri())));
+  }
+
+  private void startWith(String listenerExtra, String routes) throws Exception {
+    String yaml = """
+        access-log: {enabled: true}
+        listeners:
+          - name: web
+            bind: 127.0.0.1:0
+            default-pool: main
+        %s
+            routes:
+        %s
+        pools:
+          - name: main
+            backends: [{id: m1, address: 127.0.0.1:%d}]
+          - name: canary
+            backends: [{id: c1, address: 127.0.0.1:%d}]
+        """.formatted(listenerExtra.indent(4).stripTrailing(), routes.indent(6).stripTrailing(), main.port(),
+        canary.port());
+    startYaml(dir, yaml);
+  }
+
+  @Test
+  void stripPrefixAndHeaderActionsReachTheBackendAndTheClient() throws Exception {
+    startWith("", """
+        - match: {path-prefix: /api/}
+          pool: main
+          actions:
+            - strip-prefix: /api
+            - set-request-header: {name: X-Client-Addr, value: "${client.address}"}
+            - add-request-header: {name: X-Route, value: "${route}/${pool} via ${scheme}"}
+            - remove-request-header: X-Secret
+            - add-response-header: {name: X-Served-By, value: tandem}
+            - remove-response-header: Server
+            - remove-response-header: X-Powered-By
+          name: api
+        """);
+    HttpResponse<String> r = get("/api/users?x=1", "X-Secret", "hunter2", "X-Client-Addr", "spoofed");
+
+    assertEquals(200, r.statusCode());
+    assertEquals("from main /users?x=1", r.body());
+    assertEquals("tandem", r.headers().firstValue("x-served-by").orElse(null));
+    assertTrue(r.headers().firstValue("server").isEmpty(), r.headers().toString());
+    assertTrue(r.headers().firstValue("x-powered-by").isEmpty());
+    Received got = main.awaitRequests(1).get(0);
+    assertEquals("/users?x=1", got.uri());
+    assertEquals(List.of("127.0.0.1"), got.headerValues("x-client-addr"), "set replaces the client's own");
+    assertEquals("api/main via http", got.header("x-route"));
+    assertNull(got.header("x-secret"));
+    assertEquals("127.0.0.1:" + port(), got.header("host"), "Host stays the client's");
+  }
+
+  @Test
+  void theAccessLogKeepsTheClientsUriAndTheForwardedOne() throws Exception {
+    startWith("", """
+        - match: {path-prefix: /api/}
+          pool: main
+          actions: [{strip-prefix: /api}]
+        """);
+    try (LogCapture log = LogCapture.of("tandem.access")) {
+      assertEquals(200, get("/api/v1?q=2").statusCode());
+      await().until(() -> !log.lines().isEmpty());
+      String line = log.lines().get(0);
+      assertTrue(line.contains("uri=\"/api/v1?q=2\""), line);
+      assertTrue(line.contains("forwarded_uri=\"/v1?q=2\""), line);
+    }
+  }
+
+  @Test
+  void replacePrefixRegexRewriteAndSetHost() throws Exception {
+    startWith("", """
+        - match: {path-prefix: /v1/}
+          pool: main
+          actions: [{replace-prefix: /internal/v2/}]
+        - match: {path-prefix: /users/}
+          pool: main
+          actions:
+            - regex-rewrite: {pattern: "^/users/([0-9]+)/posts/([0-9]+)$", replacement: "/posts/$2?user=$1"}
+            - set-host: api.internal
+        """);
+    assertEquals("from main /internal/v2/items?a=b", get("/v1/items?a=b").body());
+    get("/users/7/posts/42");
+    Received got = main.awaitRequests(2).get(1);
+    assertEquals("/posts/42?user=7", got.uri());
+    assertEquals("api.internal", got.header("host"));
+    assertEquals("127.0.0.1:" + port(), got.header("x-forwarded-host"), "the client's host stays visible");
+  }
+
+  @Test
+  void redirectsReplaceWhatTheyNameAndKeepTheRest() throws Exception {
+    startWith("", """
+        - match: {path-prefix: /old/}
+          actions: [{redirect: {status: 301, prefix: /new/}}]
+        - match: {path-prefix: /moved}
+          actions: [{redirect: {status: 308, scheme: https, host: www.example.com, path: /here, query: drop}}]
+        """);
+    try (RawHttp raw = new RawHttp(port())) {
+      raw.send("GET /old/a/b?q=1 HTTP/1.1\r\nHost: shop.test:8080\r\n\r\n");
+      RawHttp.Response r = raw.read();
+      assertEquals(301, r.status());
+      assertEquals("http://shop.test:8080/new/a/b?q=1", r.header("location"));
+      assertEquals("0", r.header("content-length"));
+      raw.send("GET /moved?x=1 HTTP/1.1\r\nHost: shop.test\r\n\r\n");
+      RawHttp.Response moved = raw.read();
+      assertEquals(308, moved.status());
+      assertEquals("https://www.example.com/here", moved.header("location"));
+    }
+    assertEquals(List.of(), main.received(), "no backend is asked");
+    assertEquals(2, node.listener("web").count(Outcome.REDIRECTED));
+  }
+
+  @Test
+  void accessRulesRefuseWith403AndTheirOwnOutcome() throws Exception {
+    Files.writeString(dir.resolve("403.html"), "<h1>not from here</h1>");
+    startWith("", """
+        - match: {path-prefix: /private/}
+          pool: main
+          actions: [{allow: {sources: [10.0.0.0/8]}}]
+        - match: {path-prefix: /office/}
+          pool: main
+          actions: [{allow: {sources: [127.0.0.0/8, "::1"]}}]
+        - match: {path-prefix: /ro/}
+          pool: main
+          actions: [{deny: {methods: [POST, PUT, DELETE]}}]
+          error-pages: {403: 403.html}
+        """);
+    HttpResponse<String> refused = get("/private/x");
+    assertEquals(403, refused.statusCode());
+    assertEquals("403 Forbidden (denied)\n", refused.body());
+    assertEquals(200, get("/office/x").statusCode(), "loopback is in 127.0.0.0/8");
+    assertEquals(200, get("/ro/x").statusCode());
+    HttpResponse<String> post = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port() + "/ro/x")).POST(
+        java.net.http.HttpRequest.BodyPublishers.ofString("data")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, post.statusCode());
+    assertEquals("<h1>not from here</h1>", post.body());
+    assertEquals("text/html; charset=utf-8", post.headers().firstValue("content-type").orElse(null));
+    assertEquals(2, node.listener("web").count(Outcome.DENIED));
+    assertEquals(2, main.received().size(), "refused requests never reach a backend");
+  }
+
+  @Test
+  void returnAnswersFromTheConfigurationOrAFile() throws Exception {
+    Files.writeString(dir.resolve("status.json"), "{\"ok\":true}");
+    startWith("", """
+        - match: {path-prefix: /ping}
+          actions: [{return: {status: 200, body: "pong\\n"}}]
+        - match: {path-prefix: /status}
+          actions: [{return: {status: 503, file: status.json}}]
+        """);
+    HttpResponse<String> pong = get("/ping");
+    assertEquals(200, pong.statusCode());
+    assertEquals("pong\n", pong.body());
+    assertEquals("text/plain; charset=utf-8", pong.headers().firstValue("content-type").orElse(null));
+    HttpResponse<String> status = get("/status");
+    assertEquals(503, status.statusCode());
+    assertEquals("{\"ok\":true}", status.body());
+    assertEquals("application/json", status.headers().firstValue("content-type").orElse(null));
+    try (RawHttp raw = new RawHttp(port())) {
+      raw.send("HEAD /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+      RawHttp.Response head = raw.read(true);
+      assertEquals(200, head.status());
+      assertEquals("5", head.header("content-length"));
+      raw.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertEquals("pong\n", raw.read().bodyText(), "the HEAD answer had no body: the next one reads right");
+    }
+    assertEquals(4, node.listener("web").count(Outcome.RETURNED));
+  }
+
+  @Test
+  void listenerActionsRunFirstForEveryRoute() throws Exception {
+    startWith("""
+        actions:
+          - remove-response-header: Server
+          - set-request-header: {name: X-Edge, value: "${request.id}"}
+        """, """
+        - match: {path-prefix: /a/}
+          pool: main
+          actions: [{add-response-header: {name: X-Route, value: a}}]
+        """);
+    HttpResponse<String> a = get("/a/1");
+    HttpResponse<String> other = get("/b/1");
+    assertEquals("a", a.headers().firstValue("x-route").orElse(null));
+    assertTrue(a.headers().firstValue("server").isEmpty());
+    assertTrue(other.headers().firstValue("server").isEmpty(), "the default route has the listener's actions");
+    List<Received> got = main.awaitRequests(2);
+    for (Received r : got) {
+      assertEquals(r.header("x-request-id"), r.header("x-edge"));
+    }
+  }
+
+  @Test
+  void corsPreflightIsAnsweredHereAndResponsesCarryTheHeaders() throws Exception {
+    startWith("", """
+        - match: {path-prefix: /api/}
+          pool: main
+          actions:
+            - cors:
+                allowed-origins: [https://app.example.com]
+                allowed-methods: [GET, POST, PUT]
+                allowed-headers: [Content-Type, Authorization]
+                exposed-headers: [X-Total]
+                allow-credentials: true
+                max-age: 1h
+        """);
+    try (RawHttp raw = new RawHttp(port())) {
+      raw.send("OPTIONS /api/x HTTP/1.1\r\nHost: x\r\nOrigin: https://app.example.com\r\n"
+          + "Access-Control-Request-Method: PUT\r\n\r\n");
+      RawHttp.Response pre = raw.read();
+      assertEquals(204, pre.status());
+      assertEquals("https://app.example.com", pre.header("access-control-allow-origin"));
+      assertEquals("GET, POST, PUT", pre.header("access-control-allow-methods"));
+      assertEquals("Content-Type, Authorization", pre.header("access-control-allow-headers"));
+      assertEquals("true", pre.header("access-control-allow-credentials"));
+      assertEquals("3600", pre.header("access-control-max-age"));
+      assertNull(pre.header("content-length"), "a 204 has no Content-Length");
+      raw.send("OPTIONS /api/x HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example\r\n"
+          + "Access-Control-Request-Method: PUT\r\n\r\n");
+      assertEquals(403, raw.read().status());
+    }
+    HttpResponse<String> actual = get("/api/list", "Origin", "https://app.example.com");
+    assertEquals("https://app.example.com", actual.headers().firstValue("access-control-allow-origin").orElse(null));
+    assertEquals("X-Total", actual.headers().firstValue("access-control-expose-headers").orElse(null));
+    assertEquals("Origin", actual.headers().firstValue("vary").orElse(null));
+    HttpResponse<String> stranger = get("/api/list", "Origin", "https://evil.example");
+    assertTrue(stranger.headers().firstValue("access-control-allow-origin").isEmpty());
+    assertEquals(2, main.received().size(), "preflights never reach the backend");
+  }
+
+  @Test
+  void errorPagesReplaceTandemsOwnAnswers() throws Exception {
+    Files.writeString(dir.resolve("503.html"), "<p>down for maintenance</p>");
+    Files.writeString(dir.resolve("502.json"), "{\"error\":\"bad gateway\"}");
+    canary.stop();
+    startWith("""
+        error-pages: {503: 503.html, 502: 502.json}
+        """, """
+        - match: {path-prefix: /gone/}
+          pool: canary
+          error-pages: {502: 503.html}
+        - match: {path-prefix: /json/}
+          pool: canary
+        """);
+    HttpResponse<String> route = get("/gone/x");
+    assertEquals(502, route.statusCode());
+    assertEquals("<p>down for maintenance</p>", route.body(), "the route's page wins");
+    assertEquals("text/html; charset=utf-8", route.headers().firstValue("content-type").orElse(null));
+    HttpResponse<String> listener = get("/json/x");
+    assertEquals(502, listener.statusCode());
+    assertEquals("{\"error\":\"bad gateway\"}", listener.body());
+    assertEquals("application/json", listener.headers().firstValue("content-type").orElse(null));
+    main.always(Action.respond(200, Map.of(), "fine"));
+    assertEquals("fine", get("/other").body(), "a backend's own answers are untouched");
+  }
+}
