@@ -12,9 +12,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * Free ports for cluster members, which need a fixed port known before they start. Chosen below the kernel's
  * ephemeral range: a port taken from that range and released can be grabbed by any outgoing connection (another
  * test's HTTP client) before the member binds it. A port is only given out when it binds without SO_REUSEADDR, so
- * it is free for every socket. Every test that needs a fixed port uses this (node's and cluster-tests').
+ * it is free for every socket, and never twice in one JVM. Every test that needs a fixed port uses this (node's and
+ * cluster-tests').
  */
 public final class MemberPorts {
+  /**
+   * Every port given out in this JVM. A test asks for several before it binds any (a cluster's member ports, then
+   * its admin ports): without this, two of them could be the same free port.
+   */
+  private static final java.util.Set<Integer> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private MemberPorts() {}
 
   /** A free member port on 127.0.0.1. */
@@ -27,6 +34,9 @@ public final class MemberPorts {
     int below = ephemeralLow();
     for (int attempt = 0; attempt < 100; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(10_000, below);
+      if (!GIVEN.add(port)) {
+        continue;   // handed out before in this JVM: a cluster's member and admin ports must not meet
+      }
       try (ServerSocket s = new ServerSocket()) {
         // Without SO_REUSEADDR (Java turns it on by default): a port whose closed connections wait in TIME_WAIT
         // (a member of an earlier test listened on it) binds here but not for a socket that leaves the option off.
