@@ -90,4 +90,21 @@ public sealed interface ActionConfig {
       return origins.contains("*") || origins.contains(origin);
     }
   }
+
+  /**
+   * Compresses responses with gzip ({@code compress}) when the client accepts it and the response is worth it: its
+   * content type is one of {@code types} ({@code text/*} matches every text type), it has a length of at least
+   * {@code minSize}, and it is not already encoded, partial ({@code 206}, {@code Content-Range}) or marked
+   * {@code Cache-Control: no-transform}.
+   *
+   * @param level deflate level, 1 (fastest, nginx's default) to 9
+   */
+  record Compress(List<String> types, long minSize, int level) implements ActionConfig {
+    public static final List<String> DEFAULT_TYPES = List.of("text/html", "text/plain", "text/css", "text/javascript",
+        "application/javascript", "application/json", "application/xml", "image/svg+xml");
+
+    public Compress {
+      types = List.copyOf(types);
+    }
+  }
 }

@@ -30,7 +30,7 @@ final class ActionReader {
       "set-request-header", "add-request-header", "remove-request-header",
       "set-response-header", "add-response-header", "remove-response-header",
       "strip-prefix", "replace-prefix", "regex-rewrite", "set-host",
-      "redirect", "return", "allow", "deny", "cors"};
+      "redirect", "return", "allow", "deny", "cors", "compress"};
   static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
   /** Largest fixed answer or error page read from a file. */
   static final long MAX_FILE = 1 << 20;
@@ -75,6 +75,7 @@ final class ActionReader {
         case "return" -> fixed(m, kind, base);
         case "allow", "deny" -> access(m, kind);
         case "cors" -> cors(m, kind);
+        case "compress" -> compress(m, kind);
         default -> null;   // reported by open()
       };
     });
@@ -284,6 +285,21 @@ final class ActionReader {
     boolean credentials = r.bool("allow-credentials", false);
     long maxAge = r.duration("max-age", java.time.Duration.ofSeconds(600)).toSeconds();
     return new ActionConfig.Cors(origins, methods, headers, expose, credentials, maxAge);
+  }
+
+  private static ActionConfig compress(YamlMap m, String kind) {
+    YamlMap r = m.map(kind, "types", "min-size", "level");
+    List<String> types = r.has("types") ? r.scalars("types", n -> {
+      String t = Scalars.text(n).toLowerCase(Locale.ROOT);
+      if (!t.matches("[a-z0-9.+-]+/(\\*|[a-z0-9.+-]+)")) {
+        throw new IllegalArgumentException("must be a media type such as application/json or text/*, got "
+            + Scalars.describe(n));
+      }
+      return t;
+    }) : ActionConfig.Compress.DEFAULT_TYPES;
+    long minSize = r.size("min-size", 1024, 0, Long.MAX_VALUE);
+    int level = r.integer("level", 1, 1, 9);
+    return new ActionConfig.Compress(types, minSize, level);
   }
 
   private static String readFile(YamlMap owner, String path, Path f) {

@@ -50,6 +50,16 @@ public final class Cidr {
   }
 
   /** Whether {@code address} is in this network (an IPv4-mapped IPv6 address counts as its IPv4 address). */
+  /** Whether {@code address} is in any of {@code networks}; allocation-free. */
+  public static boolean anyContains(java.util.List<Cidr> networks, InetAddress address) {
+    for (int i = 0; i < networks.size(); i++) {
+      if (networks.get(i).contains(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public boolean contains(InetAddress address) {
     return address != null && contains(address.getAddress());
   }

@@ -99,7 +99,8 @@ final class ConfigReader {
       }
       return config;
     }, "name", "algorithm", "hash-key", "connection-pool-size", "backends", "health", "queue", "persistence",
-        "retries", "timeouts", "proxy-protocol", "tls", "slow-start", "circuit-breaker", "retry-budget");
+        "retries", "timeouts", "proxy-protocol", "tls", "slow-start", "circuit-breaker", "retry-budget",
+        "host-header");
     if (index[0] == 0) {
       top.error("pools", "at least one pool is required");
     }
@@ -125,7 +126,7 @@ final class ConfigReader {
       return config;
     }, "name", "bind", "protocol", "default-pool", "max-connections", "trust-forwarded", "timeouts", "limits",
         "routes", "pool", "proxy-protocol", "tls", "redirect-to-https", "max-connections-per-client",
-        "rate-limits", "actions", "error-pages");
+        "rate-limits", "actions", "error-pages", "client-address");
     if (index[0] == 0) {
       top.error("listeners", "at least one listener is required");
     }

@@ -23,6 +23,7 @@ import java.util.List;
  * @param rateLimits     cluster-wide rate-limit rules; every matching rule must admit a request
  * @param actions        actions run for every request before its route's own (see {@link ActionConfig})
  * @param errorPages     by status, the bodies of the answers Tandem makes itself (a route's own win)
+ * @param clientAddress  where a trusted proxy names the real client, or null (the peer, or the PROXY header's)
  */
 public record ListenerConfig(
     String name,
@@ -41,7 +42,8 @@ public record ListenerConfig(
     int maxConnectionsPerClient,
     List<RateLimitConfig> rateLimits,
     List<ActionConfig> actions,
-    java.util.Map<Integer, ErrorPage> errorPages) {
+    java.util.Map<Integer, ErrorPage> errorPages,
+    ClientAddressConfig clientAddress) {
 
   public ListenerConfig {
     routes = List.copyOf(routes);
@@ -57,7 +59,8 @@ public record ListenerConfig(
       ProxyProtocolAccept proxyProtocol, TlsConfig tls, int redirectToHttps, int maxConnectionsPerClient,
       List<RateLimitConfig> rateLimits) {
     this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded,
-        proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits, List.of(), java.util.Map.of());
+        proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits, List.of(), java.util.Map.of(),
+        null);
   }
 
   /** A plain listener without PROXY protocol, redirect, per-client connection limit or rate limits. */
@@ -95,7 +98,7 @@ public record ListenerConfig(
   public ListenerConfig withBind(String host, int port) {
     return new ListenerConfig(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits,
         trustForwarded, proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits, actions,
-        errorPages);
+        errorPages, clientAddress);
   }
 
   /**

@@ -30,7 +30,7 @@ final class ListenerReader {
         timeouts.duration("request-body", t.requestBody()),
         timeouts.duration("idle", t.idle()));
     TcpListenerReader.refuseOtherProtocolKeys(listener, timeouts, protocol);
-    ProxyProtocolAccept proxyProtocol = tcp ? TcpListenerReader.accept(listener) : ProxyProtocolAccept.OFF;
+    ProxyProtocolAccept proxyProtocol = TcpListenerReader.accept(listener);
 
     YamlMap limits =
         listener.map("limits", "max-uri-length", "max-header-size", "max-body-size", "max-header-count",
@@ -61,7 +61,22 @@ final class ListenerReader {
     }
     return new ListenerConfig(name, bind.host(), bind.port(), protocol, defaultPool, routes, maxConnections,
         timeoutsConfig, limitsConfig, trustForwarded, proxyProtocol, tls, redirect, maxPerClient, rateLimits,
-        actions, errorPages);
+        actions, errorPages, clientAddress(listener));
+  }
+
+  /** {@code client-address: {header: X-Forwarded-For, trusted: [10.0.0.0/8]}}, or null when absent. */
+  private static ClientAddressConfig clientAddress(YamlMap listener) {
+    if (!listener.has("client-address")) {
+      return null;
+    }
+    YamlMap c = listener.map("client-address", "header", "trusted");
+    String header = c.value("header", "X-Forwarded-For", Scalars::headerName);
+    List<Cidr> trusted = c.scalars("trusted", n -> Cidr.parse(Scalars.text(n)));
+    if (!c.has("trusted")) {
+      c.error("trusted", "is required: the proxies (addresses or networks such as 10.0.0.0/8) allowed to name the "
+          + "client; a header from anyone else is ignored");
+    }
+    return new ClientAddressConfig(header, trusted);
   }
 
   /** The default pool (key {@code default-pool}, or {@code pool} on tcp): as given, or the only pool if just one. */

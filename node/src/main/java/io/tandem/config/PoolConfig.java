@@ -21,6 +21,8 @@ import java.util.List;
  * @param slowStart   a backend that comes back or is added gets a linearly growing share over this long; null: none
  * @param circuitBreaker answers 503 at once while the pool fails; null: none
  * @param retryBudget at most this share of the pool's requests in flight may be retries
+ * @param hostHeader  the {@code Host} requests to this pool carry instead of the client's (a route's
+ *                    {@code set-host} wins), or null to keep the client's
  */
 public record PoolConfig(
     String name,
@@ -37,7 +39,17 @@ public record PoolConfig(
     BackendTlsConfig tls,
     Duration slowStart,
     CircuitBreaker circuitBreaker,
-    RetryBudget retryBudget) {
+    RetryBudget retryBudget,
+    String hostHeader) {
+
+  /** A pool that keeps the client's Host. */
+  public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
+      HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
+      int connectionPoolSize, ProxyProtocolVersion proxyProtocol, BackendTlsConfig tls, Duration slowStart,
+      CircuitBreaker circuitBreaker, RetryBudget retryBudget) {
+    this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize,
+        proxyProtocol, tls, slowStart, circuitBreaker, retryBudget, null);
+  }
 
   public PoolConfig {
     backends = List.copyOf(backends);
@@ -79,7 +91,7 @@ public record PoolConfig(
   /** This pool with other backends (runtime adds and removes); every other setting is kept. */
   public PoolConfig withBackends(List<BackendConfig> others) {
     return new PoolConfig(name, algorithm, hashKey, others, health, queue, persistence, retries, timeouts,
-        connectionPoolSize, proxyProtocol, tls, slowStart, circuitBreaker, retryBudget);
+        connectionPoolSize, proxyProtocol, tls, slowStart, circuitBreaker, retryBudget, hostHeader);
   }
 
   /**

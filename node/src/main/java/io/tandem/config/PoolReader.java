@@ -55,8 +55,15 @@ final class PoolReader {
     ProxyProtocolVersion proxyProtocol =
         pool.choice("proxy-protocol", ProxyProtocolVersion.class, ProxyProtocolVersion.NONE);
     BackendTlsConfig tls = TlsReader.backend(pool, base);
+    String hostHeader = pool.value("host-header", null, n -> {
+      String h = Scalars.text(n);
+      if (h.chars().anyMatch(c -> c <= ' ' || c >= 127 || c == '/' || c == '@')) {
+        throw new IllegalArgumentException("must be a host name with an optional :port, got " + Scalars.describe(n));
+      }
+      return h;
+    });
     return new PoolConfig(name, algorithm, hashKey, backends, health, queueConfig, persistence, retriesConfig,
-        timeoutsConfig, connectionPoolSize, proxyProtocol, tls, slowStart, breaker, budget);
+        timeoutsConfig, connectionPoolSize, proxyProtocol, tls, slowStart, breaker, budget, hostHeader);
   }
 
   private static HashKey hashKey(YamlMap pool, Algorithm algorithm) {

@@ -5,8 +5,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Whether a TCP listener accepts a PROXY protocol header (v1 or v2) from an outer balancer, and from whom. YAML
- * {@code proxy-protocol: {accept: true, trusted: [10.0.0.0/8], timeout: 5s}} on a {@code tcp} listener.
+ * Whether a listener accepts a PROXY protocol header (v1 or v2) from an outer balancer, and from whom. YAML
+ * {@code proxy-protocol: {accept: true, trusted: [10.0.0.0/8], timeout: 5s}} on a {@code tcp} listener or a plain
+ * {@code http} one (an HTTP listener's client address then feeds access rules, variables, affinity and the logs).
  *
  * @param accept  a connection from a trusted address must start with a PROXY header, whose source address then counts
  *                as the client's; a connection from any other address that starts with one is refused
@@ -23,11 +24,6 @@ public record ProxyProtocolAccept(boolean accept, List<Cidr> trusted, Duration t
 
   /** Whether {@code address} is one of the trusted senders. */
   public boolean trusts(InetAddress address) {
-    for (Cidr c : trusted) {
-      if (c.contains(address)) {
-        return true;
-      }
-    }
-    return false;
+    return Cidr.anyContains(trusted, address);
   }
 }

@@ -36,9 +36,11 @@ class ActionConfigTest {
         - cors: {allowed-origins: ["*"]}
         - redirect: {status: 307, scheme: https}
         - return: {status: 404, body: nope}
+        - compress: {types: [application/json, "text/*"], min-size: 2KiB, level: 5}
         """));
     List<ActionConfig> actions = c.listeners().get(0).routes().get(0).actions();
-    assertEquals(10, actions.size());
+    assertEquals(11, actions.size());
+    assertEquals(new ActionConfig.Compress(List.of("application/json", "text/*"), 2048, 5), actions.get(10));
     assertEquals(new ActionConfig.StripPrefix("/api"), actions.get(0));
     ActionConfig.Header h = (ActionConfig.Header) actions.get(1);
     assertEquals(ActionConfig.Side.REQUEST, h.side());
@@ -111,6 +113,10 @@ class ActionConfigTest {
         errors(route("- cors: {allow-credentials: true}")));
     assertEquals(List.of(AT + ".cors.allowed-origins[0]: must be * or an origin such as https://app.example.com, "
         + "got \"app.example.com\""), errors(route("- cors: {allowed-origins: [app.example.com]}")));
+    assertEquals(List.of(AT + ".compress.types[0]: must be a media type such as application/json or text/*, got "
+        + "\"json\""), errors(route("- compress: {types: [json]}")));
+    assertEquals(List.of(AT + ".compress.level: must be between 1 and 9, got 11"),
+        errors(route("- compress: {level: 11}")));
     assertEquals(List.of(AT + ".return.body: a 204 answer has no body"),
         errors(route("- return: {status: 204, body: x}")));
   }
@@ -184,5 +190,23 @@ class ActionConfigTest {
     assertEquals(List.of(at + "mirror.percent: must be a number from 0 to 100, got 120"),
         errors(routes("- {pool: app, mirror: {pool: canary, percent: 120}}")));
     assertEquals(List.of(at + "mirror.pool: is required"), errors(routes("- {pool: app, mirror: {percent: 5}}")));
+  }
+
+  @Test
+  void aPoolsHostHeaderIsChecked() {
+    assertEquals("api.internal:8443", parses(ConfigTexts.pool("host-header: api.internal:8443")).pools().get(0)
+        .hostHeader());
+    assertEquals(List.of("pools[0].host-header: must be a host name with an optional :port, got \"a b\""),
+        errors(ConfigTexts.pool("host-header: a b")));
+  }
+
+  @Test
+  void clientAddressNeedsItsTrustedProxies() {
+    assertEquals(List.of("listeners[0].client-address.trusted: is required: the proxies (addresses or networks such as"
+        + " 10.0.0.0/8) allowed to name the client; a header from anyone else is ignored"),
+        errors(listener("client-address: {header: X-Real-IP}")));
+    ClientAddressConfig c = parses(listener("client-address: {trusted: [10.0.0.0/8]}")).listeners().get(0)
+        .clientAddress();
+    assertEquals("X-Forwarded-For", c.header());
   }
 }

@@ -69,8 +69,7 @@ class TcpConfigTest {
             rate-limits: [{name: r, key: source, rate: 5}]
             redirect-to-https: 443
             """, "")));
-    assertEquals(List.of("listeners[0].pool: applies only to tcp listeners; this listener is http",
-        "listeners[0].proxy-protocol: applies only to tcp listeners; this listener is http"),
+    assertEquals(List.of("listeners[0].pool: applies only to tcp listeners; this listener is http"),
         errors(ConfigTexts.listener("pool: app\nproxy-protocol: {accept: false}")));
   }
 

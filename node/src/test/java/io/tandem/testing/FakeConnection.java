@@ -123,8 +123,14 @@ public final class FakeConnection implements RequestParser.Listener {
   }
 
   public void respondChunked(int status, Buffer body, int chunks) {
-    boolean close = closeAfter(List.of());
-    List<String> lines = new ArrayList<>(List.of("Transfer-Encoding: chunked"));
+    respondChunked(status, List.of(), body, chunks);
+  }
+
+  /** The same with header lines of its own ({@code Content-Type: ...}). */
+  public void respondChunked(int status, List<String> headers, Buffer body, int chunks) {
+    boolean close = closeAfter(headers);
+    List<String> lines = new ArrayList<>(headers);
+    lines.add("Transfer-Encoding: chunked");
     addCloseHeader(lines, close);
     Buffer out = head(status, lines);
     int n = Math.max(1, Math.min(chunks, body.length()));

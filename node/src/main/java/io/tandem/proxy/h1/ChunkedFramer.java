@@ -31,11 +31,22 @@ public final class ChunkedFramer {
   private long dataBytes;
   private String error;
 
+  /** Receives the data of a chunked body without its framing: {@code length} bytes of {@code buf} at {@code index}. */
+  @FunctionalInterface
+  public interface DataSink {
+    void data(ByteBuf buf, int index, int length);
+  }
+
   /**
    * Looks at {@code buf}'s readable bytes without moving its reader index; returns how many belong to this body
    * (all, or fewer when it ends inside {@code buf}), or -1 once the framing is bad ({@link #error()}).
    */
   public int scan(ByteBuf buf) {
+    return scan(buf, null);
+  }
+
+  /** The same, handing the chunks' data (without sizes, CRLFs and trailers) to {@code sink} (null: none). */
+  public int scan(ByteBuf buf, DataSink sink) {
     if (error != null) {
       return -1;
     }
@@ -45,6 +56,9 @@ public final class ChunkedFramer {
     while (i < end && state != State.DONE) {
       if (state == State.DATA) {
         int n = (int) Math.min(chunkLeft, end - i);
+        if (sink != null && n > 0) {
+          sink.data(buf, i, n);
+        }
         i += n;
         chunkLeft -= n;
         dataBytes += n;

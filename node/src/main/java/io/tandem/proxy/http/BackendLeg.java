@@ -7,6 +7,7 @@ import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.h1.HeaderEdits;
+import io.tandem.proxy.rules.Compression;
 import io.tandem.proxy.rules.Plan;
 import io.tandem.proxy.rules.RouteCounters;
 import io.tandem.upstream.Backend;
@@ -23,6 +24,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.nio.charset.StandardCharsets;
@@ -76,6 +78,8 @@ final class BackendLeg {
   private PoolSnapshot mirrorPool;
   private RouteCounters.Counts mirrorCounts;
   private HttpClientRequest upstream;
+  private PoolSnapshot pool;
+  private Gzip gzip;
   private RequestBodyPump body;
   private boolean responseStarted;
   private long bytesOut;
@@ -98,6 +102,7 @@ final class BackendLeg {
   void attempt(HttpClientAgent client, PoolSnapshot pool, Backend backend, SessionAffinity session, boolean hasBody,
       Buffer buffered) {
     upstream = null;
+    this.pool = pool;
     RequestOptions options = new RequestOptions()
         .setServer(backend.address())
         .setMethod(req.method())
@@ -147,10 +152,32 @@ final class BackendLeg {
     }
   }
 
-  /** The exchange finished: a body still streaming stops. */
+  /** The exchange finished: a body still streaming stops, a compressor frees its memory. */
   void stopBody() {
     if (body != null) {
       body.stop();
+    }
+    if (gzip != null) {
+      gzip.close();
+      gzip = null;
+    }
+  }
+
+  /** {@code b}'s bytes as a Vert.x buffer of its own ({@code b} released): Vert.x owns what it writes. */
+  private static Buffer heap(ByteBuf b) {
+    try {
+      return Buffer.buffer(io.netty.buffer.ByteBufUtil.getBytes(b));
+    } finally {
+      b.release();
+    }
+  }
+
+  private static long length(HttpClientResponse up) {
+    String cl = up.getHeader(HttpHeaders.CONTENT_LENGTH);
+    try {
+      return cl == null ? -1 : Long.parseLong(cl.trim());
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
@@ -160,6 +187,10 @@ final class BackendLeg {
     ForwardingHeaders.prepare(req, up, clientIp, requestId, upgrade, listener.tls() != null,
         listener.config().limits().underscoresInHeaders());
     apply(plan.request(), up.headers());
+    String poolHost = pool == null ? null : pool.config().hostHeader();
+    if (poolHost != null && (plan.request() == null || !plan.request().adds("Host"))) {
+      up.headers().set(HttpHeaders.HOST, poolHost);
+    }
     if (mirrorPool != null) {
       mirror(up, buffered);
     }
@@ -232,6 +263,14 @@ final class BackendLeg {
     MultiMap out = req.response().headers();
     ForwardingHeaders.copyEndToEnd(up.headers(), out, false);
     apply(plan.response(), out);
+    if (plan.compress() != null && Compression.worthIt(plan.compress(), up.statusCode(),
+        up.getHeader(HttpHeaders.CONTENT_TYPE), up.getHeader(HttpHeaders.CONTENT_ENCODING),
+        up.getHeader("content-range"), up.getHeader(HttpHeaders.CACHE_CONTROL), length(up))) {
+      HeaderEdits edits = Http1Exchange.compressed(new HeaderEdits(), up.getHeader(HttpHeaders.ETAG));
+      edits.remove("transfer-encoding");   // HTTP/2 has no chunked framing
+      apply(edits, out);
+      gzip = new Gzip(plan.compress().level());
+    }
     String hsts = listener.hsts();
     if (hsts != null) {
       out.set(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
@@ -260,7 +299,16 @@ final class BackendLeg {
       resp.setChunked(true);
     }
     up.exceptionHandler(owner::upstreamFailed);
-    up.handler(buf -> {
+    up.handler(piece -> {
+      Buffer buf = piece;
+      if (gzip != null) {
+        ByteBuf z = gzip.compress(io.netty.buffer.ByteBufAllocator.DEFAULT,
+            ((BufferInternal) piece).getByteBuf().retain());
+        if (z == null) {
+          return;
+        }
+        buf = heap(z);
+      }
       bytesOut += buf.length();
       resp.write(buf);
       if (resp.writeQueueFull()) {
@@ -269,9 +317,19 @@ final class BackendLeg {
       }
     });
     up.endHandler(v -> {
+      Gzip z = gzip;
+      gzip = null;
       if (!owner.finished()) {
         owner.responseEnded(status);
-        resp.end();
+        if (z != null) {
+          Buffer last = heap(z.finish(io.netty.buffer.ByteBufAllocator.DEFAULT));
+          bytesOut += last.length();
+          resp.end(last);
+        } else {
+          resp.end();
+        }
+      } else if (z != null) {
+        z.close();
       }
     });
   }

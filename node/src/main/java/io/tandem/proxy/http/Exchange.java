@@ -44,6 +44,7 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
   private final long startNanos = System.nanoTime();
   private final String requestId;
   private final String clientIp;
+  private final String peerIp;   // the connection's: the hop X-Forwarded-For gets
   private final BackendAttempt attempt;
   private final Http1Loop h1;
 
@@ -67,7 +68,9 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
     this.req = req;
     this.context = context;
     SocketAddress remote = req.remoteAddress();
-    this.clientIp = remote == null ? "-" : remote.hostAddress();
+    this.peerIp = remote == null ? "-" : remote.hostAddress();
+    this.clientIp = lc.clientAddress() == null ? peerIp
+        : ClientAddress.of(lc.clientAddress(), peerIp, req.headers().get(lc.clientAddress().header()));
     String incomingId = lc.trustForwarded() ? req.headers().get(ForwardingHeaders.X_REQUEST_ID) : null;
     this.requestId = incomingId != null && !incomingId.isEmpty() ? incomingId : listener.nextRequestId();
     this.attempt = new BackendAttempt(listener, loop, scheduler);
@@ -167,7 +170,7 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
       return;
     }
     if (leg == null) {
-      leg = new BackendLeg(this, listener, req, context, clientIp, requestId, plan);
+      leg = new BackendLeg(this, listener, req, context, peerIp, requestId, plan);
       if (mirrorPool != null) {
         leg.mirrorTo(h1, mirrorPool, listener.routes().of(routeLabel));
         mirrorPool = null;

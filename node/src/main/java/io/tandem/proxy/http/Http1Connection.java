@@ -7,10 +7,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.tandem.config.ListenerConfig;
+import io.tandem.config.ProxyProtocolAccept;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.h1.ParseResult;
 import io.tandem.proxy.h1.RequestHead;
 import io.tandem.proxy.h1.RequestHeadParser;
+import io.tandem.proxy.tcp.ProxyProtocol;
 import io.tandem.tls.TlsFacts;
 import io.vertx.core.net.impl.ShutdownEvent;
 import java.net.InetSocketAddress;
@@ -38,7 +40,12 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
   private final Http1Loop loop;
   private final ConnectionGuard guard;
   private final RequestHeadParser parser;
-  private final String clientIp;
+  private String clientIp;
+  private int clientPort = -1;        // from a PROXY header; -1: the peer's
+  /** Where the connection is with a PROXY header ({@code proxy-protocol.accept}). */
+  private enum Proxy { UNCHECKED, HEADER_DUE, NONE_ALLOWED, DONE }
+
+  private Proxy proxy = Proxy.UNCHECKED;
   private Channel channel;
   private TlsFacts tls;
   private ByteBuf in;
@@ -83,8 +90,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
     return clientIp;
   }
 
-  /** The client's port (of the peer), or 0 when unknown. */
+  /** The client's port (of the peer, or the one a trusted PROXY header named), or 0 when unknown. */
   int clientPort() {
+    if (clientPort >= 0) {
+      return clientPort;
+    }
     return channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a.getPort() : 0;
   }
 
@@ -141,8 +151,69 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * A listener that accepts PROXY headers: a trusted sender's connection must start with one (v1 or v2), whose source
+   * is the client from then on; any other sender's connection that starts with one is refused. False: not settled
+   * yet (more bytes needed), or the connection is refused.
+   */
+  private boolean proxyHeaderRead() {
+    ProxyProtocolAccept accept = loop.runtime().config().proxyProtocol();
+    if (proxy == Proxy.UNCHECKED) {
+      boolean trusted = channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+          && accept.trusts(a.getAddress());
+      proxy = !accept.accept() ? Proxy.DONE : trusted ? Proxy.HEADER_DUE : Proxy.NONE_ALLOWED;
+    }
+    if (proxy == Proxy.NONE_ALLOWED) {
+      ProxyProtocol.Signature sig = ProxyProtocol.signature(in);
+      if (sig == ProxyProtocol.Signature.PRESENT) {
+        refuseProxy(Outcome.PROXY_HEADER_UNTRUSTED, "a PROXY header from an address not trusted to send one");
+        return false;
+      }
+      if (sig == ProxyProtocol.Signature.UNDECIDED) {
+        return false;
+      }
+      proxy = Proxy.DONE;
+    }
+    if (proxy == Proxy.HEADER_DUE) {
+      ProxyProtocol.Result r = ProxyProtocol.parse(in);
+      switch (r.status()) {
+        case INCOMPLETE -> {
+          return false;
+        }
+        case VALID -> {
+          proxy = Proxy.DONE;
+          in.skipBytes(r.length());
+          if (!r.header().local()) {
+            clientIp = r.header().source().getAddress().getHostAddress();
+            clientPort = r.header().source().getPort();
+          }
+        }
+        case INVALID -> {
+          refuseProxy(Outcome.PROXY_HEADER_INVALID, r.problem());
+          return false;
+        }
+        default -> {
+          refuseProxy(Outcome.PROXY_HEADER_INVALID, "no PROXY header from a trusted address");
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private void refuseProxy(Outcome outcome, String why) {
+    LOG.debug("refused connection from {} on {}: {}", clientIp, loop.runtime().name(), why);
+    loop.runtime().record(outcome);
+    closing = true;
+    channel.close();
+  }
+
   /** Feeds the input to the exchange in flight, or parses the next head when there is none. */
   private void process() {
+    if (proxy != Proxy.DONE && in != null && (!proxyHeaderRead() || closing)) {
+      releaseConsumedInput();
+      return;
+    }
     while (in != null && !closing && tunnel == null) {
       if (current != null) {
         current.input(in);

@@ -1,6 +1,7 @@
 package io.tandem.proxy.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.tandem.config.ErrorPage;
 import io.tandem.config.ListenerConfig;
@@ -10,11 +11,13 @@ import io.tandem.proxy.Outcome;
 import io.tandem.proxy.h1.BackendConnections;
 import io.tandem.proxy.h1.ChunkedFramer;
 import io.tandem.proxy.h1.HeadWriter;
+import io.tandem.proxy.h1.HeaderEdits;
 import io.tandem.proxy.h1.HeaderNames;
 import io.tandem.proxy.h1.LengthFramer;
 import io.tandem.proxy.h1.RequestHead;
 import io.tandem.proxy.h1.ResponseHead;
 import io.tandem.proxy.rules.Answer;
+import io.tandem.proxy.rules.Compression;
 import io.tandem.proxy.rules.Plan;
 import io.tandem.proxy.rules.RouteCounters;
 import io.tandem.proxy.rules.Rules;
@@ -45,6 +48,9 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
 
   private enum BodyKind { NONE, LENGTH, CHUNKED }
 
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
+
   private final Http1Connection conn;
   private final ListenerRuntime listener;
   private final ListenerConfig lc;
@@ -65,6 +71,8 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
   private Plan plan = Plan.NONE;
   private PoolSnapshot pool;
   private PoolSnapshot mirrorPool;   // where a copy goes, until it is sent
+  private Gzip gzip;                 // the response body is compressed as it passes
+  private ChunkedFramer dechunk;     // a chunked response's data, for the compressor
   private SessionAffinity session;
   private boolean bufferFirst;
   private ByteBuf bufferedBody;
@@ -90,7 +98,9 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     this.head = head;
     this.client = conn.channel();
     this.scheduler = conn.loop().scheduler();
-    this.clientIp = conn.clientIp();
+    // A trusted proxy's header may name the real client; the connection's own (or its PROXY header's) is the hop.
+    this.clientIp = lc.clientAddress() == null ? conn.clientIp()
+        : ClientAddress.of(lc.clientAddress(), conn.clientIp(), head.get(lc.clientAddress().header()));
     String incomingId = lc.trustForwarded() ? head.get(HeaderNames.X_REQUEST_ID) : null;
     this.requestId = incomingId != null && !incomingId.isEmpty() ? incomingId : listener.nextRequestId();
     this.attempt = new BackendAttempt(listener, conn.loop().executor(), scheduler);
@@ -132,7 +142,8 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       return;
     }
     RoutingSnapshot snap = listener.registry().snapshot();
-    view = new Http1RequestView(head, conn.tls(), clientIp, conn.clientPort(), requestId);
+    view = new Http1RequestView(head, conn.tls(), clientIp,
+        clientIp.equals(conn.clientIp()) ? conn.clientPort() : 0, requestId);
     Router router = snap.router(listener.name());
     route = router.match(view);
     routeLabel = router.label(route);
@@ -309,8 +320,8 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     upstream = up;
     up.begin(this, head.isHead());
     String proto = listener.tls() != null ? "https" : "http";
-    ByteBuf out = HeadWriter.request(client.alloc(), head, clientIp, proto, requestId, upgrade, plan.target(),
-        plan.request());
+    ByteBuf out = HeadWriter.request(client.alloc(), head, conn.clientIp(), proto, requestId, upgrade, plan.target(),
+        requestEdits());
     lastActivity = System.nanoTime();
     lastBodyByte = lastActivity;
     cancelTimer();
@@ -332,6 +343,18 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       conn.pauseReading(false);
       conn.feed();
     }
+  }
+
+  /** The route's request edits, with the pool's {@code host-header} when the route did not set a Host itself. */
+  private HeaderEdits requestEdits() {
+    HeaderEdits edits = plan.request();
+    String host = pool.config().hostHeader();
+    if (host == null || edits != null && edits.adds("Host")) {
+      return edits;
+    }
+    edits = edits != null ? edits : new HeaderEdits();   // this request's own: a retry sets the same again
+    edits.set("Host", host);
+    return edits;
   }
 
   /**
@@ -396,8 +419,17 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     Backend backend = attempt.backend();
     String setCookie = session.cookieToSet(backend);
     CompletableFuture<Void> stored = session.record(() -> setCookies(h), backend).toCompletableFuture();
-    ByteBuf out = HeadWriter.response(client.alloc(), h, false, connection, listener.hsts(), setCookie,
-        plan.response());
+    HeaderEdits edits = plan.response();
+    boolean framed = h.body() == ResponseHead.Body.LENGTH || h.body() == ResponseHead.Body.CHUNKED;
+    if (plan.compress() != null && head.versionMinor() == 1 && framed
+        && Compression.worthIt(plan.compress(), h.status(), h.get("content-type"), h.get("content-encoding"),
+            h.get("content-range"), h.get("cache-control"),
+            h.body() == ResponseHead.Body.LENGTH ? h.contentLength() : -1)) {
+      edits = compressed(edits == null ? new HeaderEdits() : edits, h.get("etag"));
+      gzip = new Gzip(plan.compress().level());
+      dechunk = h.body() == ResponseHead.Body.CHUNKED ? new ChunkedFramer() : null;
+    }
+    ByteBuf out = HeadWriter.response(client.alloc(), h, false, connection, listener.hsts(), setCookie, edits);
     if (stored.isDone()) {
       client.write(out, client.voidPromise());
       return true;
@@ -414,6 +446,18 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     return false;
   }
 
+  /** The response's fields for its gzip-compressed body: sent chunked, the backend's length and strong tag gone. */
+  static HeaderEdits compressed(HeaderEdits edits, String etag) {
+    edits.remove("content-length");
+    edits.set("Content-Encoding", "gzip");
+    edits.set("Transfer-Encoding", "chunked");
+    edits.add("Vary", "Accept-Encoding");
+    if (etag != null) {
+      edits.set("ETag", Compression.weakened(etag));
+    }
+    return edits;
+  }
+
   private static List<String> setCookies(ResponseHead h) {
     List<String> values = new ArrayList<>(2);
     for (int i = h.indexOf(HeaderNames.SET_COOKIE); i >= 0; i = h.indexOf(HeaderNames.SET_COOKIE, i + 1)) {
@@ -428,6 +472,12 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     if (finished) {
       slice.release();
       return;
+    }
+    if (gzip != null) {
+      slice = dechunk == null ? chunk(gzip.compress(client.alloc(), slice)) : compressChunks(slice);
+      if (slice == null) {
+        return;
+      }
     }
     bytesOut += slice.readableBytes();
     client.write(slice, client.voidPromise());
@@ -455,6 +505,13 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     }
     Http1Upstream up = upstream;
     upstream = null;
+    if (gzip != null) {
+      ByteBuf last = chunk(gzip.finish(client.alloc()));
+      bytesOut += last.readableBytes() + LAST_CHUNK.length;
+      client.write(last, client.voidPromise());
+      client.write(Unpooled.wrappedBuffer(LAST_CHUNK), client.voidPromise());
+      gzip = null;
+    }
     // A connection is reused only after a complete, clean exchange: the request's body was sent whole too.
     up.release(reusable && bodyDone);
     attempt.release(status >= 500);
@@ -644,11 +701,42 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     return listener.routes().of(routeLabel);
   }
 
+  /** The data of a chunked response's {@code slice} (released) compressed, as one chunk; null when none is due. */
+  private ByteBuf compressChunks(ByteBuf slice) {
+    ByteBuf[] out = {null};
+    dechunk.scan(slice, (buf, index, length) -> {
+      ByteBuf z = gzip.compress(client.alloc(), buf.retainedSlice(index, length));
+      if (z != null) {
+        out[0] = out[0] == null ? z : client.alloc().compositeBuffer().addComponents(true, out[0], z);
+      }
+    });
+    slice.release();
+    return chunk(out[0]);
+  }
+
+  /** {@code data} (may be null: nothing) framed as one chunk of a chunked body. */
+  private ByteBuf chunk(ByteBuf data) {
+    if (data == null || !data.isReadable()) {
+      if (data != null) {
+        data.release();
+      }
+      return null;
+    }
+    ByteBuf size = client.alloc().buffer(12);
+    size.writeCharSequence(Integer.toHexString(data.readableBytes()), java.nio.charset.StandardCharsets.US_ASCII);
+    size.writeByte('\r').writeByte('\n');
+    return client.alloc().compositeBuffer(3).addComponents(true, size, data, Unpooled.wrappedBuffer(CRLF));
+  }
+
   private void finish(Outcome outcome, int answered) {
     if (finished) {
       return;
     }
     finished = true;
+    if (gzip != null) {
+      gzip.close();
+      gzip = null;
+    }
     cancelTimer();
     attempt.end(outcome, answered);
     Backend backend = attempt.backend();

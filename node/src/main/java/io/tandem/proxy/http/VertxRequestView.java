@@ -62,7 +62,8 @@ final class VertxRequestView implements RuleRequest {
   @Override
   public int clientPort() {
     SocketAddress remote = req.remoteAddress();
-    return remote == null || remote.port() < 0 ? 0 : remote.port();
+    // A client a trusted proxy's header named has no port here.
+    return remote == null || remote.port() < 0 || !clientIp.equals(remote.hostAddress()) ? 0 : remote.port();
   }
 
   @Override

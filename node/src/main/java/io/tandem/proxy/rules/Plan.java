@@ -1,5 +1,6 @@
 package io.tandem.proxy.rules;
 
+import io.tandem.config.ActionConfig;
 import io.tandem.proxy.h1.HeaderEdits;
 
 /**
@@ -8,18 +9,20 @@ import io.tandem.proxy.h1.HeaderEdits;
  * actions, so the plain path allocates nothing.
  */
 public final class Plan {
-  public static final Plan NONE = new Plan(null, null, null, null);
+  public static final Plan NONE = new Plan(null, null, null, null, null);
 
   private final Answer answer;
   private final String target;
   private final HeaderEdits request;
   private final HeaderEdits response;
+  private final ActionConfig.Compress compress;
 
-  Plan(Answer answer, String target, HeaderEdits request, HeaderEdits response) {
+  Plan(Answer answer, String target, HeaderEdits request, HeaderEdits response, ActionConfig.Compress compress) {
     this.answer = answer;
     this.target = target;
     this.request = request;
     this.response = response;
+    this.compress = compress;
   }
 
   /** The answer to send instead of forwarding, or null to forward. */
@@ -40,5 +43,10 @@ public final class Plan {
   /** Changes to the response's fields, or null. */
   public HeaderEdits response() {
     return response;
+  }
+
+  /** How to compress the response when it is worth it (the client accepts gzip), or null. */
+  public ActionConfig.Compress compress() {
+    return compress;
   }
 }

@@ -39,6 +39,7 @@ public final class Rules {
     boolean rewritten = false;
     HeaderEdits request = null;
     HeaderEdits response = null;
+    ActionConfig.Compress compress = null;
     Function<ValueTemplate.Var, String> vars = var -> value(var, req, route, pool);
     InetAddress[] client = new InetAddress[1];
     for (ActionConfig action : actions) {
@@ -83,11 +84,15 @@ public final class Rules {
         if (origin != null && c.allows(origin)) {
           response = cors(response == null ? new HeaderEdits() : response, c, origin);
         }
+      } else if (action instanceof ActionConfig.Compress c) {
+        if (!"HEAD".equals(req.method()) && Compression.acceptsGzip(req.header("accept-encoding"))) {
+          compress = c;
+        }
       }
     }
     String target = rewritten ? withQuery(path, req.uri()) : null;
-    return target == null && request == null && response == null ? Plan.NONE
-        : new Plan(null, target, request, response);
+    return target == null && request == null && response == null && compress == null ? Plan.NONE
+        : new Plan(null, target, request, response, compress);
   }
 
   /** The error page for {@code status} on this route (its own, else its listener's), or null for the plain body. */
@@ -97,7 +102,7 @@ public final class Rules {
   }
 
   private static Plan answer(Answer a) {
-    return new Plan(a, null, null, null);
+    return new Plan(a, null, null, null, null);
   }
 
   private static HeaderEdits edit(HeaderEdits e, ActionConfig.Header h, Function<ValueTemplate.Var, String> vars) {
@@ -149,7 +154,7 @@ public final class Rules {
       if (client[0] == null) {
         client[0] = NetUtil.createInetAddressFromIpAddressString(req.clientAddress());
       }
-      matches = client[0] != null && inAny(a.sources(), client[0]);
+      matches = client[0] != null && Cidr.anyContains(a.sources(), client[0]);
     }
     if (matches && !a.methods().isEmpty()) {
       matches = a.methods().contains(req.method());
@@ -159,15 +164,6 @@ public final class Rules {
       matches = subject != null && a.subjects().stream().anyMatch(p -> p.matcher(subject).find());
     }
     return a.allow() != matches;
-  }
-
-  private static boolean inAny(List<Cidr> networks, InetAddress address) {
-    for (Cidr c : networks) {
-      if (c.contains(address)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The redirect's {@code Location}: what the action replaces, the request's own for the rest. */

@@ -2,6 +2,7 @@ package io.tandem.proxy.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.proxy.Outcome;
 import io.tandem.testing.FakeBackend;
@@ -57,7 +58,7 @@ class RouteActionsTlsTest extends ProxyTestBase {
     main = backend("main");
     shadow = backend("shadow");
     main.always(c -> c.respond(200, List.of("Server: app/1.2", "Content-Type: text/plain"),
-        Buffer.buffer("main " + c.request().uri())));
+        Buffer.buffer("main " + c.request().uri() + (c.request().uri().startsWith("/gz/") ? " tandem".repeat(100) : ""))));
     shadow.always(c -> c.respond(200, List.of("Content-Type: text/plain"), Buffer.buffer("shadow " + c.request().uri())));
     String yaml = """
         listeners:
@@ -87,6 +88,14 @@ class RouteActionsTlsTest extends ProxyTestBase {
                 pool: main
                 mirror: {pool: shadow}
                 actions: [{strip-prefix: /mirror}]
+              - match: {path-prefix: /ping}
+                actions: [{return: {status: 200, body: pong}}]
+              - match: {path-prefix: /cors/}
+                pool: main
+                actions: [{cors: {allowed-origins: [https://app.example.com]}}]
+              - match: {path-prefix: /gz/}
+                pool: main
+                actions: [{compress: {min-size: 100}}]
               - match: {path-prefix: /split/}
                 split: [{pool: main, weight: 1}, {pool: shadow, weight: 1}]
         pools:
@@ -137,6 +146,24 @@ class RouteActionsTlsTest extends ProxyTestBase {
   }
 
   @Test
+  void compressionOverHttp2() throws Exception {
+    HttpClientAgent c = client(HttpVersion.HTTP_2, null);
+    HttpClientResponse r = c.request(new RequestOptions().setMethod(HttpMethod.GET)
+            .setServer(SocketAddress.inetSocketAddress(port(), "127.0.0.1")).setHost("a.tandem.test").setPort(port())
+            .setURI("/gz/page").putHeader("accept-encoding", "gzip"))
+        .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp)).await(10, TimeUnit.SECONDS);
+    assertEquals(HttpVersion.HTTP_2, r.version());
+    assertEquals("gzip", r.getHeader("content-encoding"));
+    byte[] gz = r.body().await().getBytes();
+    String length = r.getHeader("content-length");
+    assertTrue(length == null || Integer.parseInt(length) == gz.length, "the compressed length, if any: " + length);
+    try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
+      assertEquals("main /gz/page" + " tandem".repeat(100), new String(in.readAllBytes()));
+    }
+    c.close();
+  }
+
+  @Test
   void mirrorAndSplitOverHttp2() throws Exception {
     HttpClientAgent c = client(HttpVersion.HTTP_2, null);
     HttpClientResponse r = c.request(new RequestOptions().setMethod(HttpMethod.POST)
@@ -171,6 +198,16 @@ class RouteActionsTlsTest extends ProxyTestBase {
     assertEquals(302, moved.statusCode());
     assertEquals("https://a.tandem.test:" + port() + "/new/a?b=1", moved.getHeader("location"));
     assertEquals(2, node.listener("web").count(Outcome.DENIED));
+    HttpClientResponse pong = get(none, port(), "/ping");
+    assertEquals(200, pong.statusCode());
+    assertEquals("pong", pong.body().await().toString());
+    HttpClientResponse pre = none.request(new RequestOptions().setMethod(HttpMethod.OPTIONS)
+            .setServer(SocketAddress.inetSocketAddress(port(), "127.0.0.1")).setHost("a.tandem.test").setPort(port())
+            .setURI("/cors/x").putHeader("origin", "https://app.example.com")
+            .putHeader("access-control-request-method", "POST"))
+        .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp)).await(10, TimeUnit.SECONDS);
+    assertEquals(204, pre.statusCode());
+    assertEquals("https://app.example.com", pre.getHeader("access-control-allow-origin"));
     assertEquals(1, node.listener("web").count(Outcome.REDIRECTED));
     assertEquals(1, main.received().size());
     known.close();
