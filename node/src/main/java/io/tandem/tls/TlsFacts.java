@@ -32,7 +32,10 @@ public record TlsFacts(String protocol, String cipher, String sni, String client
       if (s == null) {
         return null;
       }
-      facts = new TlsFacts(s.getProtocol(), s.getCipherSuite(), SniKeyManager.serverName(s), clientSubject(s));
+      // Only a listener that asks for client certificates can have one: no exception per plain TLS connection.
+      boolean asks = ssl.engine().getNeedClientAuth() || ssl.engine().getWantClientAuth();
+      facts = new TlsFacts(s.getProtocol(), s.getCipherSuite(), SniKeyManager.serverName(s),
+          asks ? clientSubject(s) : null);
       ch.attr(KEY).set(facts);
     }
     return facts;

@@ -117,6 +117,20 @@ class ActionConfigTest {
         + "\"json\""), errors(route("- compress: {types: [json]}")));
     assertEquals(List.of(AT + ".compress.level: must be between 1 and 9, got 11"),
         errors(route("- compress: {level: 11}")));
+    assertEquals(List.of(AT + ": is empty; expected one of: " + String.join(", ", ActionReader.KINDS)),
+        errors(route("- {}")));
+    assertEquals(List.of(AT + ".redirect.query: must be keep or drop, got \"strip\""),
+        errors(route("- redirect: {query: strip}")));
+    assertEquals(List.of(AT + ".redirect.host: must be a host name, not a pattern, got \"*.example.com\""),
+        errors(route("- redirect: {host: \"*.example.com\"}")));
+    assertEquals(List.of(AT + ".redirect.port: must be between 1 and 65535, got 0"),
+        errors(route("- redirect: {port: 0}")));
+    assertEquals(List.of(AT + ".set-request-header.name: must be a header name (letters, digits and "
+        + "!#$%&'*+-.^_`|~), got \"X A\""), errors(route("- set-request-header: {name: X A, value: v}")));
+    assertEquals(List.of(AT + ".cors.allowed-methods[0]: must be an upper-case HTTP method like GET, got \"get\""),
+        errors(route("- cors: {allowed-origins: [\"*\"], allowed-methods: [get]}")));
+    assertEquals(List.of(AT + ".allow.client-cert-subjects[0]: invalid regex: Unclosed group near index 4 of "
+        + "\"CN=(\""), errors(route("- allow: {client-cert-subjects: [\"CN=(\"]}")));
     assertEquals(List.of(AT + ".return.body: a 204 answer has no body"),
         errors(route("- return: {status: 204, body: x}")));
   }
@@ -125,6 +139,8 @@ class ActionConfigTest {
   void prefixActionsNeedARoutePrefix() {
     assertEquals(List.of("listeners[0].actions[0].replace-prefix: replaces the route's match.path-prefix, and there "
         + "is none here; use strip-prefix or regex-rewrite"), errors(listener("actions: [{replace-prefix: /v2/}]")));
+    assertEquals(List.of("listeners[0].actions[0].redirect.prefix: replaces the route's match.path-prefix, and there "
+        + "is none here; use path"), errors(listener("actions: [{redirect: {prefix: /v2/}}]")));
   }
 
   @Test

@@ -279,10 +279,7 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
     if (hsts != null) {
       req.response().putHeader(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
     }
-    if (hasBody && !req.isEnded()) {
-      req.response().putHeader(HttpHeaders.CONNECTION, "close");   // HTTP/1.x: the unread body spoils the connection
-    }
-    ownBytes = sent.body().length();
+    ownBytes = sent.body().length();   // HTTP/2: an unread request body ends with its stream, not the connection
     listener.routes().of(routeLabel).answered(a.outcome());
     finish(a.outcome(), a.status());
     OwnAnswers.send(req, sent, requestId);
