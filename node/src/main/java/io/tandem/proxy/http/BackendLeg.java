@@ -266,7 +266,7 @@ final class BackendLeg {
     if (plan.compress() != null && Compression.worthIt(plan.compress(), up.statusCode(),
         up.getHeader(HttpHeaders.CONTENT_TYPE), up.getHeader(HttpHeaders.CONTENT_ENCODING),
         up.getHeader("content-range"), up.getHeader(HttpHeaders.CACHE_CONTROL), length(up))) {
-      HeaderEdits edits = Http1Exchange.compressed(new HeaderEdits(), up.getHeader(HttpHeaders.ETAG));
+      HeaderEdits edits = GzipResponse.fields(new HeaderEdits(), up.getHeader(HttpHeaders.ETAG));
       edits.remove("transfer-encoding");   // HTTP/2 has no chunked framing
       apply(edits, out);
       gzip = new Gzip(plan.compress().level());

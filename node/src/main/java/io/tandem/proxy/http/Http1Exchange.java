@@ -1,7 +1,6 @@
 package io.tandem.proxy.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.tandem.config.ErrorPage;
 import io.tandem.config.ListenerConfig;
@@ -17,7 +16,6 @@ import io.tandem.proxy.h1.LengthFramer;
 import io.tandem.proxy.h1.RequestHead;
 import io.tandem.proxy.h1.ResponseHead;
 import io.tandem.proxy.rules.Answer;
-import io.tandem.proxy.rules.Compression;
 import io.tandem.proxy.rules.Plan;
 import io.tandem.proxy.rules.RouteCounters;
 import io.tandem.proxy.rules.Rules;
@@ -48,9 +46,6 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
 
   private enum BodyKind { NONE, LENGTH, CHUNKED }
 
-  private static final byte[] CRLF = {'\r', '\n'};
-  private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
-
   private final Http1Connection conn;
   private final ListenerRuntime listener;
   private final ListenerConfig lc;
@@ -71,8 +66,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
   private Plan plan = Plan.NONE;
   private PoolSnapshot pool;
   private PoolSnapshot mirrorPool;   // where a copy goes, until it is sent
-  private Gzip gzip;                 // the response body is compressed as it passes
-  private ChunkedFramer dechunk;     // a chunked response's data, for the compressor
+  private GzipResponse gzip;         // the response body is compressed as it passes
   private SessionAffinity session;
   private boolean bufferFirst;
   private ByteBuf bufferedBody;
@@ -420,14 +414,9 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     String setCookie = session.cookieToSet(backend);
     CompletableFuture<Void> stored = session.record(() -> setCookies(h), backend).toCompletableFuture();
     HeaderEdits edits = plan.response();
-    boolean framed = h.body() == ResponseHead.Body.LENGTH || h.body() == ResponseHead.Body.CHUNKED;
-    if (plan.compress() != null && head.versionMinor() == 1 && framed
-        && Compression.worthIt(plan.compress(), h.status(), h.get("content-type"), h.get("content-encoding"),
-            h.get("content-range"), h.get("cache-control"),
-            h.body() == ResponseHead.Body.LENGTH ? h.contentLength() : -1)) {
-      edits = compressed(edits == null ? new HeaderEdits() : edits, h.get("etag"));
-      gzip = new Gzip(plan.compress().level());
-      dechunk = h.body() == ResponseHead.Body.CHUNKED ? new ChunkedFramer() : null;
+    gzip = GzipResponse.of(plan.compress(), head.versionMinor() == 1, h, client.alloc());
+    if (gzip != null) {
+      edits = GzipResponse.fields(edits == null ? new HeaderEdits() : edits, h.get("etag"));
     }
     ByteBuf out = HeadWriter.response(client.alloc(), h, false, connection, listener.hsts(), setCookie, edits);
     if (stored.isDone()) {
@@ -446,18 +435,6 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     return false;
   }
 
-  /** The response's fields for its gzip-compressed body: sent chunked, the backend's length and strong tag gone. */
-  static HeaderEdits compressed(HeaderEdits edits, String etag) {
-    edits.remove("content-length");
-    edits.set("Content-Encoding", "gzip");
-    edits.set("Transfer-Encoding", "chunked");
-    edits.add("Vary", "Accept-Encoding");
-    if (etag != null) {
-      edits.set("ETag", Compression.weakened(etag));
-    }
-    return edits;
-  }
-
   private static List<String> setCookies(ResponseHead h) {
     List<String> values = new ArrayList<>(2);
     for (int i = h.indexOf(HeaderNames.SET_COOKIE); i >= 0; i = h.indexOf(HeaderNames.SET_COOKIE, i + 1)) {
@@ -474,7 +451,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       return;
     }
     if (gzip != null) {
-      slice = dechunk == null ? chunk(gzip.compress(client.alloc(), slice)) : compressChunks(slice);
+      slice = gzip.piece(slice);
       if (slice == null) {
         return;
       }
@@ -506,10 +483,9 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     Http1Upstream up = upstream;
     upstream = null;
     if (gzip != null) {
-      ByteBuf last = chunk(gzip.finish(client.alloc()));
-      bytesOut += last.readableBytes() + LAST_CHUNK.length;
+      ByteBuf last = gzip.last();
+      bytesOut += last.readableBytes();
       client.write(last, client.voidPromise());
-      client.write(Unpooled.wrappedBuffer(LAST_CHUNK), client.voidPromise());
       gzip = null;
     }
     // A connection is reused only after a complete, clean exchange: the request's body was sent whole too.
@@ -699,33 +675,6 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
 
   private RouteCounters.Counts counts() {
     return listener.routes().of(routeLabel);
-  }
-
-  /** The data of a chunked response's {@code slice} (released) compressed, as one chunk; null when none is due. */
-  private ByteBuf compressChunks(ByteBuf slice) {
-    ByteBuf[] out = {null};
-    dechunk.scan(slice, (buf, index, length) -> {
-      ByteBuf z = gzip.compress(client.alloc(), buf.retainedSlice(index, length));
-      if (z != null) {
-        out[0] = out[0] == null ? z : client.alloc().compositeBuffer().addComponents(true, out[0], z);
-      }
-    });
-    slice.release();
-    return chunk(out[0]);
-  }
-
-  /** {@code data} (may be null: nothing) framed as one chunk of a chunked body. */
-  private ByteBuf chunk(ByteBuf data) {
-    if (data == null || !data.isReadable()) {
-      if (data != null) {
-        data.release();
-      }
-      return null;
-    }
-    ByteBuf size = client.alloc().buffer(12);
-    size.writeCharSequence(Integer.toHexString(data.readableBytes()), java.nio.charset.StandardCharsets.US_ASCII);
-    size.writeByte('\r').writeByte('\n');
-    return client.alloc().compositeBuffer(3).addComponents(true, size, data, Unpooled.wrappedBuffer(CRLF));
   }
 
   private void finish(Outcome outcome, int answered) {
