@@ -662,7 +662,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     boolean close = bodyKind != BodyKind.NONE || !head.keepAlive() || head.versionMinor() == 0 || conn.draining();
     String host = head.host();
     String location = HttpsRedirect.location(host == null || host.isEmpty() ? lc.host()
-        : HttpsRedirect.withoutPort(host), httpsPort, head.uri());
+        : io.tandem.util.HostHeader.withoutPort(host), httpsPort, head.uri());
     listener.record(Outcome.REDIRECTED);
     finished = true;
     if (listener.accessLog()) {

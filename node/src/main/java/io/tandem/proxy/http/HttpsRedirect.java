@@ -23,16 +23,6 @@ final class HttpsRedirect {
         + (httpsPort == 443 ? "" : ":" + httpsPort) + uri;
   }
 
-  /** A {@code Host} value without its port (and an IPv6 literal without its brackets). */
-  static String withoutPort(String host) {
-    if (host.startsWith("[")) {
-      int close = host.indexOf(']');
-      return close < 0 ? host : host.substring(1, close);
-    }
-    int colon = host.lastIndexOf(':');
-    return colon < 0 ? host : host.substring(0, colon);
-  }
-
   /** The 308 answer as bytes, for Tandem's own HTTP/1.1 path. */
   static ByteBuf bytes(ByteBufAllocator alloc, String location, boolean close) {
     String text = "HTTP/1.1 308 Permanent Redirect\r\nlocation: " + location + "\r\ncontent-length: 0\r\n"

@@ -8,13 +8,13 @@ import io.tandem.config.RouteConfig;
 import io.tandem.config.ValueTemplate;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.h1.HeaderEdits;
+import io.tandem.util.HostHeader;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Runs a route's actions ({@link ActionConfig}) over one request, in order, and says what to do: answer at once
@@ -178,8 +178,8 @@ public final class Rules {
       query = q < 0 ? null : req.uri().substring(q + 1);
     }
     String host = req.host();
-    String reqHost = host == null || host.isEmpty() ? null : hostOnly(host);
-    int reqPort = host == null ? -1 : portOf(host);
+    String reqHost = host == null || host.isEmpty() ? null : HostHeader.withoutPort(host);
+    int reqPort = host == null ? -1 : HostHeader.port(host);
     String newHost = r.host() != null ? r.host() : reqHost;
     StringBuilder sb = new StringBuilder(64);
     if (newHost != null) {
@@ -197,25 +197,6 @@ public final class Rules {
       sb.append('?').append(query);
     }
     return sb.toString();
-  }
-
-  private static final Pattern PORT = Pattern.compile(":(\\d{1,5})$");
-
-  private static String hostOnly(String host) {
-    if (host.startsWith("[")) {
-      int close = host.indexOf(']');
-      return close < 0 ? host : host.substring(0, close + 1);
-    }
-    int colon = host.lastIndexOf(':');
-    return colon < 0 ? host : host.substring(0, colon);
-  }
-
-  private static int portOf(String host) {
-    Matcher m = PORT.matcher(host);
-    if (!m.find() || host.startsWith("[") && host.lastIndexOf(']') > m.start()) {
-      return -1;
-    }
-    return Integer.parseInt(m.group(1));
   }
 
   private static Answer preflight(ActionConfig.Cors c, String origin) {
