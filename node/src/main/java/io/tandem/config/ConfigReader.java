@@ -100,7 +100,7 @@ final class ConfigReader {
       return config;
     }, "name", "algorithm", "hash-key", "connection-pool-size", "backends", "health", "queue", "persistence",
         "retries", "timeouts", "proxy-protocol", "tls", "slow-start", "circuit-breaker", "retry-budget",
-        "host-header");
+        "host-header", "protocol", "http2");
     if (index[0] == 0) {
       top.error("pools", "at least one pool is required");
     }

@@ -23,6 +23,8 @@ import java.util.List;
  * @param retryBudget at most this share of the pool's requests in flight may be retries
  * @param hostHeader  the {@code Host} requests to this pool carry instead of the client's (a route's
  *                    {@code set-host} wins), or null to keep the client's
+ * @param protocol    what the backends speak: HTTP/1.1, or HTTP/2 over TLS or in clear text
+ * @param http2       the HTTP/2 connections' settings (used when {@code protocol} is HTTP/2)
  */
 public record PoolConfig(
     String name,
@@ -40,7 +42,18 @@ public record PoolConfig(
     Duration slowStart,
     CircuitBreaker circuitBreaker,
     RetryBudget retryBudget,
-    String hostHeader) {
+    String hostHeader,
+    BackendProtocol protocol,
+    Http2 http2) {
+
+  /** A pool that speaks HTTP/1.1 to its backends. */
+  public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
+      HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
+      int connectionPoolSize, ProxyProtocolVersion proxyProtocol, BackendTlsConfig tls, Duration slowStart,
+      CircuitBreaker circuitBreaker, RetryBudget retryBudget, String hostHeader) {
+    this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize,
+        proxyProtocol, tls, slowStart, circuitBreaker, retryBudget, hostHeader, BackendProtocol.HTTP1, Http2.DEFAULTS);
+  }
 
   /** A pool that keeps the client's Host. */
   public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
@@ -54,6 +67,8 @@ public record PoolConfig(
   public PoolConfig {
     backends = List.copyOf(backends);
     proxyProtocol = proxyProtocol == null ? ProxyProtocolVersion.NONE : proxyProtocol;
+    protocol = protocol == null ? BackendProtocol.HTTP1 : protocol;
+    http2 = http2 == null ? Http2.DEFAULTS : http2;
   }
 
   /** A pool of plain backends without PROXY protocol, slow start or circuit breaker, default retry budget. */
@@ -91,7 +106,21 @@ public record PoolConfig(
   /** This pool with other backends (runtime adds and removes); every other setting is kept. */
   public PoolConfig withBackends(List<BackendConfig> others) {
     return new PoolConfig(name, algorithm, hashKey, others, health, queue, persistence, retries, timeouts,
-        connectionPoolSize, proxyProtocol, tls, slowStart, circuitBreaker, retryBudget, hostHeader);
+        connectionPoolSize, proxyProtocol, tls, slowStart, circuitBreaker, retryBudget, hostHeader, protocol, http2);
+  }
+
+  /**
+   * How an HTTP/2 pool's connections are kept. Per backend and per event loop at most {@code maxConnections} are open,
+   * each carrying as many streams as the backend's {@code SETTINGS_MAX_CONCURRENT_STREAMS} allows; a request that
+   * finds them all full waits for a stream. A connection that answers no PING within {@code pingTimeout} is closed,
+   * its streams failed (a dead peer behind a silent network is found without waiting for TCP).
+   *
+   * @param maxConnections connections per backend per event loop
+   * @param pingInterval   a PING is sent on a connection this long after the last one was answered; null: none
+   * @param pingTimeout    an unanswered PING closes the connection after this long
+   */
+  public record Http2(int maxConnections, Duration pingInterval, Duration pingTimeout) {
+    public static final Http2 DEFAULTS = new Http2(4, Duration.ofSeconds(30), Duration.ofSeconds(10));
   }
 
   /**

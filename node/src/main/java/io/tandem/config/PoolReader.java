@@ -62,8 +62,33 @@ final class PoolReader {
       }
       return h;
     });
+    BackendProtocol protocol = pool.choice("protocol", BackendProtocol.class, BackendProtocol.HTTP1);
+    if (protocol == BackendProtocol.H2 && tls == null && !pool.has("tls")) {
+      pool.error("protocol", "h2 is HTTP/2 over TLS and needs the pool's tls block; use h2c for HTTP/2 in clear text");
+    } else if (protocol == BackendProtocol.H2C && pool.has("tls")) {
+      pool.error("protocol", "h2c is HTTP/2 in clear text, but the pool has a tls block; use h2 for HTTP/2 over TLS");
+    }
+    PoolConfig.Http2 http2 = http2(pool, protocol);
     return new PoolConfig(name, algorithm, hashKey, backends, health, queueConfig, persistence, retriesConfig,
-        timeoutsConfig, connectionPoolSize, proxyProtocol, tls, slowStart, breaker, budget, hostHeader);
+        timeoutsConfig, connectionPoolSize, proxyProtocol, tls, slowStart, breaker, budget, hostHeader, protocol,
+        http2);
+  }
+
+  private static PoolConfig.Http2 http2(YamlMap pool, BackendProtocol protocol) {
+    if (!pool.has("http2")) {
+      return PoolConfig.Http2.DEFAULTS;
+    }
+    if (!protocol.http2()) {
+      pool.error("http2", "applies only to HTTP/2 backends (protocol: h2 or h2c); this pool speaks http1");
+      return PoolConfig.Http2.DEFAULTS;
+    }
+    YamlMap h2 = pool.map("http2", "max-connections", "ping-interval", "ping-timeout");
+    PoolConfig.Http2 d = PoolConfig.Http2.DEFAULTS;
+    int max = h2.integer("max-connections", d.maxConnections(), 1, 1024);
+    Duration interval = h2.value("ping-interval", d.pingInterval(),
+        n -> n.isTextual() && n.textValue().equals("off") ? null : Scalars.duration(n));
+    Duration timeout = h2.duration("ping-timeout", d.pingTimeout());
+    return new PoolConfig.Http2(max, interval, timeout);
   }
 
   private static HashKey hashKey(YamlMap pool, Algorithm algorithm) {

@@ -221,9 +221,23 @@ public final class BackendAttempt implements QueueWait.Owner {
    * permit, tries another backend (true). False: nothing was retried; the caller answers.
    */
   public boolean retry(boolean allowed) {
+    return retry(allowed, true, true);
+  }
+
+  /**
+   * An HTTP/2 backend refused the request unprocessed (it is going away: GOAWAY above the stream's id, REFUSED_STREAM,
+   * or no new connection after a GOAWAY): tried on another backend within the attempts but outside the retry budget,
+   * since the backend did none of the work; {@code backendFailed} says whether passive detection and the breaker see a
+   * failure (a refused connection) or not (a refused stream). False: nothing was retried; the caller answers.
+   */
+  public boolean retryRefused(boolean backendFailed) {
+    return retry(true, backendFailed, false);
+  }
+
+  private boolean retry(boolean allowed, boolean failure, boolean budgeted) {
     Backend failed = backend;
-    release(true);
-    if (!allowed || attempts >= pool.config().retries().connectAttempts() || !admission.tryRetry()) {
+    release(failure);
+    if (!allowed || attempts >= pool.config().retries().connectAttempts() || budgeted && !admission.tryRetry()) {
       return false;
     }
     pick.exclude(failed);

@@ -29,7 +29,19 @@ public final class BackendTls {
    * {@link #applyTo}); {@link #handler} makes each connection's handler. Control plane: reads the CA file.
    */
   public static SslContext nettyContext(BackendTlsConfig tls) throws CertificateProblem {
+    return nettyContext(tls, false);
+  }
+
+  /** The same; {@code h2}: ALPN offers only {@code h2} (an HTTP/2 pool), and a backend that picks none is refused. */
+  public static SslContext nettyContext(BackendTlsConfig tls, boolean h2) throws CertificateProblem {
     SslContextBuilder b = SslContextBuilder.forClient();
+    if (h2) {
+      b.applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+          io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+          io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+          io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+          io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2));
+    }
     if (tls.trustAll()) {
       b.trustManager(InsecureTrustManagerFactory.INSTANCE);
     } else if (tls.ca() != null) {

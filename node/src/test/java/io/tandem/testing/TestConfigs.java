@@ -172,6 +172,8 @@ public final class TestConfigs {
     private ProxyProtocolVersion proxyProtocol = ProxyProtocolVersion.NONE;
     private BackendTlsConfig tls;
     private Duration slowStart;
+    private io.tandem.config.BackendProtocol protocol = io.tandem.config.BackendProtocol.HTTP1;
+    private PoolConfig.Http2 http2 = PoolConfig.Http2.DEFAULTS;
 
     PoolBuilder(String name) {
       this.name = name;
@@ -238,9 +240,20 @@ public final class TestConfigs {
       return this;
     }
 
+    /** What the backends speak (HTTP/1.1 unless said). */
+    public PoolBuilder protocol(io.tandem.config.BackendProtocol protocol) {
+      this.protocol = protocol;
+      return this;
+    }
+
+    public PoolBuilder http2(PoolConfig.Http2 http2) {
+      this.http2 = http2;
+      return this;
+    }
+
     public PoolConfig build() {
       return new PoolConfig(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, 64,
-          proxyProtocol, tls, slowStart, null, PoolConfig.RetryBudget.DEFAULTS);
+          proxyProtocol, tls, slowStart, null, PoolConfig.RetryBudget.DEFAULTS, null, protocol, http2);
     }
   }
 }

@@ -29,7 +29,15 @@ final class AccessLog {
   static void log(String listener, String client, String method, String uri, int status, Outcome outcome,
       String pool, String backend, long durationMicros, String requestId, long bytesOut, TlsFacts tls,
       String forwardedUri) {
-    StringMapMessage m = new StringMapMessage(16)
+    log(listener, client, method, uri, status, outcome, pool, backend, durationMicros, requestId, bytesOut, tls,
+        forwardedUri, null);
+  }
+
+  /** The same; {@code call}: a gRPC call's service, method and status, or null for a request that is none. */
+  static void log(String listener, String client, String method, String uri, int status, Outcome outcome,
+      String pool, String backend, long durationMicros, String requestId, long bytesOut, TlsFacts tls,
+      String forwardedUri, Grpc.Call call) {
+    StringMapMessage m = new StringMapMessage(20)
         .with("listener", listener)
         .with("client", client)
         .with("method", method)
@@ -43,6 +51,9 @@ final class AccessLog {
         .with("request_id", requestId == null ? "-" : requestId);
     if (forwardedUri != null) {
       m.with("forwarded_uri", forwardedUri);
+    }
+    if (call != null) {
+      m.with("grpc_service", call.service()).with("grpc_method", call.method()).with("grpc_status", call.status());
     }
     if (tls != null) {
       m.with("tls_protocol", tls.protocol())

@@ -26,7 +26,7 @@ public final class BackendClients {
   private final Map<String, Entry> clients = new ConcurrentHashMap<>();
   private volatile Duration drain = Duration.ofSeconds(30);
 
-  private record Settings(long connectMs, int idleSeconds, int poolSize, BackendTlsConfig tls) {}
+  private record Settings(long connectMs, int idleSeconds, int poolSize, BackendTlsConfig tls, boolean h2) {}
 
   /**
    * A pool's clients: Vert.x's (the HTTP/2 front's backend side) and, for Tandem's own HTTP/1.1 path, the TLS
@@ -58,7 +58,7 @@ public final class BackendClients {
       Settings wanted = settings(pool);
       Entry old = clients.get(pool.name());
       if (old == null || !old.settings.equals(wanted)) {
-        clients.put(pool.name(), new Entry(wanted, create(wanted), sslContext(wanted.tls)));
+        clients.put(pool.name(), new Entry(wanted, create(wanted), sslContext(wanted.tls, wanted.h2)));
         if (old != null) {
           retire(old.client);
         }
@@ -81,15 +81,16 @@ public final class BackendClients {
 
   private static Settings settings(PoolConfig pool) {
     return new Settings(pool.timeouts().connect().toMillis(),
-        (int) Math.max(1, pool.timeouts().idle().toSeconds()), pool.connectionPoolSize(), pool.tls());
+        (int) Math.max(1, pool.timeouts().idle().toSeconds()), pool.connectionPoolSize(), pool.tls(),
+        pool.protocol() == io.tandem.config.BackendProtocol.H2);
   }
 
-  private static SslContext sslContext(BackendTlsConfig tls) {
+  private static SslContext sslContext(BackendTlsConfig tls, boolean h2) {
     if (tls == null) {
       return null;
     }
     try {
-      return BackendTls.nettyContext(tls);
+      return BackendTls.nettyContext(tls, h2);
     } catch (CertificateProblem p) {
       LOG.error("backend TLS CA no longer loads: {}", p.getMessage());
       return null;

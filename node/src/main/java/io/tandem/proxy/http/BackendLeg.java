@@ -42,7 +42,7 @@ import java.util.concurrent.CompletableFuture;
  * hears of every failure and of the end through {@link Owner}. An attempt ends in exactly one of the owner's calls
  * (or in none when the exchange finished first).
  */
-final class BackendLeg {
+final class BackendLeg implements UpstreamLeg {
   /** What the leg reports to its exchange. */
   interface Owner {
     boolean finished();
@@ -55,6 +55,14 @@ final class BackendLeg {
 
     /** The backend failed or timed out once the request was under way. */
     void upstreamFailed(Throwable cause);
+
+    /**
+     * An HTTP/2 backend refused the stream unprocessed (GOAWAY above its id, REFUSED_STREAM): it may go elsewhere
+     * whatever its method when {@code replayable} (the body sent so far is at hand).
+     */
+    default void refused(Throwable cause, boolean replayable) {
+      upstreamFailed(cause);
+    }
 
     /** The client's body could not be passed on ({@code body_too_large}, {@code client_timeout}, ...). */
     void bodyFailed(Outcome outcome, String why);
@@ -129,31 +137,36 @@ final class BackendLeg {
   }
 
   /** With the first attempt, a copy of the request goes to {@code shadow} ({@link Mirror}). */
-  void mirrorTo(Http1Loop loop, PoolSnapshot shadow, RouteCounters.Counts counts) {
+  @Override
+  public void mirrorTo(Http1Loop loop, PoolSnapshot shadow, RouteCounters.Counts counts) {
     mirrorLoop = loop;
     mirrorPool = shadow;
     mirrorCounts = counts;
   }
 
   /** Whether any of the response went to the client (then a failure can only cut the connection). */
-  boolean responseStarted() {
+  @Override
+  public boolean responseStarted() {
     return responseStarted;
   }
 
   /** Body bytes relayed to the client. */
-  long bytesOut() {
+  @Override
+  public long bytesOut() {
     return bytesOut;
   }
 
   /** The client went away: the backend request is reset (its connection is not reused). */
-  void cancel() {
+  @Override
+  public void cancel() {
     if (upstream != null) {
       upstream.reset();
     }
   }
 
   /** The exchange finished: a body still streaming stops, a compressor frees its memory. */
-  void stopBody() {
+  @Override
+  public void stopBody() {
     if (body != null) {
       body.stop();
     }
@@ -164,7 +177,7 @@ final class BackendLeg {
   }
 
   /** {@code b}'s bytes as a Vert.x buffer of its own ({@code b} released): Vert.x owns what it writes. */
-  private static Buffer heap(ByteBuf b) {
+  static Buffer heap(ByteBuf b) {
     try {
       return Buffer.buffer(io.netty.buffer.ByteBufUtil.getBytes(b));
     } finally {
@@ -172,8 +185,8 @@ final class BackendLeg {
     }
   }
 
-  private static long length(HttpClientResponse up) {
-    String cl = up.getHeader(HttpHeaders.CONTENT_LENGTH);
+  private static long length(MultiMap up) {
+    String cl = up.get(HttpHeaders.CONTENT_LENGTH);
     try {
       return cl == null ? -1 : Long.parseLong(cl.trim());
     } catch (NumberFormatException e) {
@@ -192,7 +205,9 @@ final class BackendLeg {
       up.headers().set(HttpHeaders.HOST, poolHost);
     }
     if (mirrorPool != null) {
-      mirror(up, buffered);
+      PoolSnapshot shadow = mirrorPool;
+      mirrorPool = null;   // once, whatever retries follow
+      Mirror.sendCopy(listener, mirrorLoop, req, plan, up.headers(), shadow, mirrorCounts, buffered);
     }
     up.exceptionHandler(owner::upstreamFailed);
     if (upgrade) {
@@ -263,14 +278,7 @@ final class BackendLeg {
     MultiMap out = req.response().headers();
     ForwardingHeaders.copyEndToEnd(up.headers(), out, false);
     apply(plan.response(), out);
-    if (plan.compress() != null && Compression.worthIt(plan.compress(), up.statusCode(),
-        up.getHeader(HttpHeaders.CONTENT_TYPE), up.getHeader(HttpHeaders.CONTENT_ENCODING),
-        up.getHeader("content-range"), up.getHeader(HttpHeaders.CACHE_CONTROL), length(up))) {
-      HeaderEdits edits = GzipResponse.fields(new HeaderEdits(), up.getHeader(HttpHeaders.ETAG));
-      edits.remove("transfer-encoding");   // HTTP/2 has no chunked framing
-      apply(edits, out);
-      gzip = new Gzip(plan.compress().level());
-    }
+    gzip = compression(plan, up.statusCode(), up.headers(), out);
     String hsts = listener.hsts();
     if (hsts != null) {
       out.set(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
@@ -334,31 +342,24 @@ final class BackendLeg {
     });
   }
 
-  /** Sends the copy: the forwarded request as HTTP/1.1 bytes, with its whole body (or none). */
-  private void mirror(HttpClientRequest up, Buffer buffered) {
-    PoolSnapshot shadow = mirrorPool;
-    mirrorPool = null;   // once, whatever retries follow
-    Channel client = ((ConnectionBase) req.connection()).channel();
-    StringBuilder sb = new StringBuilder(256).append(req.method().name()).append(' ')
-        .append(plan.target() != null ? plan.target() : req.uri()).append(" HTTP/1.1\r\n");
-    for (Map.Entry<String, String> h : up.headers()) {
-      if (!h.getKey().startsWith(":") && !h.getKey().equalsIgnoreCase("content-length")
-          && !h.getKey().equalsIgnoreCase("transfer-encoding")) {
-        sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
-      }
+  /**
+   * The compressor of a response the route's {@code compress} action wants compressed and that is worth it (type,
+   * size, not already encoded), with {@code out}'s fields set for it; null otherwise.
+   */
+  static Gzip compression(Plan plan, int status, MultiMap up, MultiMap out) {
+    if (plan.compress() == null || !Compression.worthIt(plan.compress(), status, up.get(HttpHeaders.CONTENT_TYPE),
+        up.get(HttpHeaders.CONTENT_ENCODING), up.get("content-range"), up.get(HttpHeaders.CACHE_CONTROL),
+        length(up))) {
+      return null;
     }
-    if (buffered != null) {
-      sb.append("content-length: ").append(buffered.length()).append("\r\n");
-    }
-    sb.append("\r\n");
-    ByteBuf head = client.alloc().directBuffer(sb.length());
-    head.writeCharSequence(sb, StandardCharsets.ISO_8859_1);
-    ByteBuf body = buffered == null ? null : Unpooled.wrappedBuffer(buffered.getBytes());
-    Mirror.send(listener, mirrorLoop, client, shadow, mirrorCounts, head, body);
+    HeaderEdits edits = GzipResponse.fields(new HeaderEdits(), up.get(HttpHeaders.ETAG));
+    edits.remove("transfer-encoding");   // HTTP/2 has no chunked framing
+    apply(edits, out);
+    return new Gzip(plan.compress().level());
   }
 
   /** A route's header edits on a header map (null: none). */
-  private static void apply(HeaderEdits edits, MultiMap headers) {
+  static void apply(HeaderEdits edits, MultiMap headers) {
     if (edits == null) {
       return;
     }

@@ -57,7 +57,9 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
   private boolean hasBody;
   private long ownBytes;
   private io.vertx.core.buffer.Buffer buffered;
-  private BackendLeg leg;
+  private UpstreamLeg leg;
+  private final boolean grpc;
+  private String grpcStatus;     // the one Tandem answered itself, else the backend's
   private boolean finished;
 
   Exchange(ListenerRuntime listener, HttpServerRequest req, Context context, Executor loop, Scheduler scheduler,
@@ -74,6 +76,7 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
     String incomingId = lc.trustForwarded() ? req.headers().get(ForwardingHeaders.X_REQUEST_ID) : null;
     this.requestId = incomingId != null && !incomingId.isEmpty() ? incomingId : listener.nextRequestId();
     this.attempt = new BackendAttempt(listener, loop, scheduler);
+    this.grpc = Grpc.isGrpc(req.headers().get(HttpHeaders.CONTENT_TYPE));
   }
 
   void start() {
@@ -145,7 +148,10 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
       rejectFraming(framing.refusal(), framing.reason());
       return false;
     }
-    hasBody = framing.hasBody();
+    // An HTTP/2 request says whether a body follows by its stream's end, which may come later than its head: a
+    // request with no Content-Length of a method that carries a body (a gRPC call) is taken to stream one.
+    hasBody = framing.hasBody() || !req.isEnded() && !req.headers().contains(HttpHeaders.CONTENT_LENGTH)
+        && !RequestKeys.idempotent(req.method());
     if (hasBody || req.headers().contains(HttpHeaders.UPGRADE)) {
       // Hold the body (or the first tunnel bytes) until a backend is connected.
       req.pause();
@@ -163,20 +169,35 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
 
   @Override
   public void connect(Backend b) {
+    if (pool.config().protocol().http2()) {
+      H2Leg h2 = (H2Leg) leg;
+      if (h2 == null) {
+        h2 = new H2Leg(this, listener, req, context, h1, clientIp, requestId, plan, grpc, startNanos);
+        leg = h2;
+        if (mirrorPool != null) {
+          h2.mirrorTo(h1, mirrorPool, listener.routes().of(routeLabel));
+          mirrorPool = null;
+        }
+      }
+      h2.attempt(pool, b, session, hasBody, buffered);
+      return;
+    }
     HttpClientAgent client = listener.clients().client(pool.name());
     if (client == null) {
       attempt.release(false);
       fail(Outcome.NO_BACKEND);
       return;
     }
-    if (leg == null) {
-      leg = new BackendLeg(this, listener, req, context, peerIp, requestId, plan);
+    BackendLeg h1leg = (BackendLeg) leg;
+    if (h1leg == null) {
+      h1leg = new BackendLeg(this, listener, req, context, peerIp, requestId, plan);
+      leg = h1leg;
       if (mirrorPool != null) {
-        leg.mirrorTo(h1, mirrorPool, listener.routes().of(routeLabel));
+        h1leg.mirrorTo(h1, mirrorPool, listener.routes().of(routeLabel));
         mirrorPool = null;
       }
     }
-    leg.attempt(client, pool, b, session, hasBody, buffered);
+    h1leg.attempt(client, pool, b, session, hasBody, buffered);
   }
 
   @Override
@@ -208,16 +229,33 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
     Outcome outcome = timeout ? Outcome.BACKEND_TIMEOUT : Outcome.BACKEND_ERROR;
     attempt.backend().stats().record(outcome);
     if (leg.responseStarted()) {
-      // Part of the answer is out: the only honest thing left is to cut the client connection.
+      // Part of the answer is out: a gRPC call still gets its status in trailers; anything else loses its stream
+      // (HTTP/2: the other streams of the connection are not the backend's fault).
       attempt.release(true);
       finishQuietly(outcome);
-      req.connection().close();
+      leg.cancel();
+      if (grpc) {
+        grpcStatus = Integer.toString(Grpc.endWith(req.response(), outcome));
+      } else {
+        req.response().reset();
+      }
       return;
     }
     boolean retryable = !timeout && !hasBody && pool.config().retries().retryIdempotent()
         && RequestKeys.idempotent(req.method());
     if (!attempt.retry(retryable)) {
       fail(outcome);
+    }
+  }
+
+  @Override
+  public void refused(Throwable cause, boolean replayable) {
+    if (finished) {
+      return;
+    }
+    LOG.debug("backend {} refused a stream unprocessed: {}", attempt.backend(), cause.toString());
+    if (!replayable || !attempt.retryRefused(cause instanceof io.tandem.proxy.h2.H2Connections.GoneAway)) {
+      fail(Outcome.BACKEND_ERROR);
     }
   }
 
@@ -265,6 +303,12 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
       req.connection().close();
       return;
     }
+    if (grpc) {
+      grpcStatus = Integer.toString(Grpc.status(outcome, outcome.status()));
+      finish(outcome, 200);
+      Grpc.answer(req, outcome, outcome.status(), requestId);
+      return;
+    }
     ErrorPage page = Rules.page(route, lc.errorPages(), outcome.status());
     ownBytes = page == null ? OwnAnswers.body(outcome).length() : page.body().length();   // before the access log
     finish(outcome, outcome.status());
@@ -300,12 +344,18 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
     attempt.end(outcome, status);
     Backend backend = attempt.backend();
     listener.finished(outcome, backend, System.nanoTime() - startNanos);
+    Grpc.Call call = null;
+    if (grpc) {
+      String code = grpcStatus != null ? grpcStatus : leg instanceof H2Leg h ? h.grpcStatus() : null;
+      call = Grpc.Call.of(req.path(), code);
+      listener.grpc().record(call);
+    }
     if (listener.accessLog()) {
       long micros = (System.nanoTime() - startNanos) / 1000;
       AccessLog.log(listener.name(), clientIp, req.method().name(), req.uri(), status, outcome,
           pool == null ? null : pool.name(), backend == null ? null : backend.id(), micros, requestId,
           ownBytes + (leg == null ? 0 : leg.bytesOut()), req.isSSL() ? TlsFacts.of(req.connection()) : null,
-          plan.target());
+          plan.target(), call);
     }
   }
 }

@@ -113,7 +113,12 @@ final class ForwardingHeaders {
    */
   static void prepare(HttpServerRequest req, HttpClientRequest up, String clientIp, String requestId,
       boolean upgrade, boolean https, boolean underscores) {
-    MultiMap out = up.headers();
+    prepare(req, up.headers(), clientIp, requestId, upgrade, https, underscores);
+  }
+
+  /** The same into a header map of the caller's (an HTTP/2 backend's stream). */
+  static void prepare(HttpServerRequest req, MultiMap out, String clientIp, String requestId,
+      boolean upgrade, boolean https, boolean underscores) {
     copyEndToEnd(req.headers(), out, upgrade);
     if (!underscores) {
       dropUnderscoreNames(req.headers(), out);

@@ -3,7 +3,10 @@ package io.tandem.proxy.http;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolverGroup;
+import io.netty.handler.ssl.SslContext;
+import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.PoolConfig;
+import io.tandem.proxy.h2.H2Connections;
 import io.tandem.proxy.h1.BackendConnections;
 import io.tandem.util.Clock;
 import io.tandem.util.Scheduler;
@@ -22,9 +25,19 @@ final class Http1Loop {
   private final Scheduler scheduler;
   private final AddressResolverGroup<?> resolver;
   private final Map<String, Pooled> pools = new HashMap<>();
+  private final Map<String, H2Pooled> h2 = new HashMap<>();
 
   /** A pool's idle connections and the settings they were made with (a reload that changes them starts afresh). */
   private record Pooled(int maxIdle, long idleMillis, BackendConnections connections) {}
+
+  /** A pool's HTTP/2 connections and what they were made with. */
+  private record H2Pooled(PoolConfig.Http2 settings, PoolConfig.Timeouts timeouts, BackendTlsConfig tls,
+      SslContext ssl, H2Connections connections) {
+    boolean matches(PoolConfig pool, SslContext current) {
+      return settings.equals(pool.http2()) && timeouts.equals(pool.timeouts())
+          && java.util.Objects.equals(tls, pool.tls()) && ssl == current;
+    }
+  }
 
   Http1Loop(ListenerRuntime runtime, Executor executor, Scheduler scheduler, AddressResolverGroup<?> resolver) {
     this.runtime = runtime;
@@ -66,9 +79,29 @@ final class Http1Loop {
     return p.connections;
   }
 
-  /** Closes every idle backend connection (the listener stops on this loop). */
+  /**
+   * The HTTP/2 connections of {@code pool} on {@code client}'s loop (an {@code h2} or {@code h2c} pool); a reload that
+   * changes the pool's connection settings starts afresh (the old connections close, their streams end).
+   */
+  H2Connections h2(PoolConfig pool, Channel client, SslContext ssl) {
+    H2Pooled p = h2.get(pool.name());
+    if (p == null || !p.matches(pool, ssl)) {
+      if (p != null) {
+        p.connections.closeAll();
+      }
+      BackendConnections dialer = connections(pool, client);
+      p = new H2Pooled(pool.http2(), pool.timeouts(), pool.tls(), ssl,
+          new H2Connections(dialer::connect, pool, ssl));
+      h2.put(pool.name(), p);
+    }
+    return p.connections;
+  }
+
+  /** Closes every idle backend connection and every HTTP/2 one (the listener stops on this loop). */
   void close() {
     pools.values().forEach(p -> p.connections.closeAll());
     pools.clear();
+    h2.values().forEach(p -> p.connections.closeAll());
+    h2.clear();
   }
 }

@@ -20,6 +20,7 @@ public final class ListenerRuntime extends ListenerState {
   private final BackendClients clients;
   private final LatencyHistogram latency = new LatencyHistogram();
   private final RouteCounters routes = new RouteCounters();
+  private final GrpcCounters grpc = new GrpcCounters();
   private final AtomicLong requestSeq = new AtomicLong();
   private final String requestIdPrefix;
   private volatile String hsts;
@@ -87,6 +88,11 @@ public final class ListenerRuntime extends ListenerState {
   /** What the routes' actions did (redirects, refusals, answers, mirrored copies, split shares), per route. */
   public RouteCounters routes() {
     return routes;
+  }
+
+  /** The gRPC calls this listener finished, by service, method and status. */
+  public GrpcCounters grpc() {
+    return grpc;
   }
 
   /** Durations of the requests this listener finished, from the request head to the outcome. */

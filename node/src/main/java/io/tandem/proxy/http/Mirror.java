@@ -62,6 +62,32 @@ final class Mirror implements BackendAttempt.Leg, Http1Upstream.Owner {
    * Sends a copy of the request: {@code head} is the head as forwarded (HTTP/1.1 bytes), {@code body} the whole
    * body or null; both are taken over (released when the copy is done).
    */
+  /**
+   * Sends the copy of an HTTP/2 front's request: as HTTP/1.1 bytes, with the forwarded request's {@code headers}
+   * (pseudo-headers and framing left out) and its whole body (or none).
+   */
+  static void sendCopy(ListenerRuntime listener, Http1Loop loop, io.vertx.core.http.HttpServerRequest req,
+      io.tandem.proxy.rules.Plan plan, io.vertx.core.MultiMap headers, PoolSnapshot shadow, RouteCounters.Counts counts,
+      io.vertx.core.buffer.Buffer buffered) {
+    Channel client = ((io.vertx.core.net.impl.ConnectionBase) req.connection()).channel();
+    StringBuilder sb = new StringBuilder(256).append(req.method().name()).append(' ')
+        .append(plan.target() != null ? plan.target() : req.uri()).append(" HTTP/1.1\r\n");
+    for (java.util.Map.Entry<String, String> h : headers) {
+      if (!h.getKey().startsWith(":") && !h.getKey().equalsIgnoreCase("content-length")
+          && !h.getKey().equalsIgnoreCase("transfer-encoding")) {
+        sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+      }
+    }
+    if (buffered != null) {
+      sb.append("content-length: ").append(buffered.length()).append("\r\n");
+    }
+    sb.append("\r\n");
+    ByteBuf head = client.alloc().directBuffer(sb.length());
+    head.writeCharSequence(sb, java.nio.charset.StandardCharsets.ISO_8859_1);
+    ByteBuf body = buffered == null ? null : io.netty.buffer.Unpooled.wrappedBuffer(buffered.getBytes());
+    send(listener, loop, client, shadow, counts, head, body);
+  }
+
   static void send(ListenerRuntime listener, Http1Loop loop, Channel client, PoolSnapshot shadow,
       RouteCounters.Counts counts, ByteBuf head, ByteBuf body) {
     counts.mirrored();

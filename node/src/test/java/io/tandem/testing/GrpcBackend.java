@@ -1,0 +1,259 @@
+package io.tandem.testing;
+
+import io.grpc.Attributes;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerTransportFilter;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.stub.StreamObserver;
+import io.grpc.testing.protobuf.SimpleRequest;
+import io.grpc.testing.protobuf.SimpleResponse;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A real gRPC server (grpc-java, its own shaded Netty) for tests: {@code grpc.testing.SimpleService} with all four
+ * call kinds, answering with its name, plus the standard health service. Faults: a delay before each unary answer, a
+ * status to fail with ({@code fail:CODE} as the request message), a bound on streams per connection. Counts calls and
+ * transports (connections), and keeps the request headers it saw.
+ *
+ * <pre>{@code
+ * GrpcBackend b = GrpcBackend.start("b1", GrpcBackend.Options.plain());
+ * ... b.calls() ... b.connections() ... b.shutdown();   // graceful: GOAWAY, in-flight calls finish
+ * }</pre>
+ */
+public final class GrpcBackend implements AutoCloseable {
+  /** How the server runs. */
+  public record Options(TestCerts.Pair tls, int maxStreamsPerConnection, long unaryDelayMillis) {
+    public static Options plain() {
+      return new Options(null, 0, 0);
+    }
+
+    public Options withTls(TestCerts.Pair pair) {
+      return new Options(pair, maxStreamsPerConnection, unaryDelayMillis);
+    }
+
+    public Options withMaxStreams(int n) {
+      return new Options(tls, n, unaryDelayMillis);
+    }
+
+    public Options withDelay(long millis) {
+      return new Options(tls, maxStreamsPerConnection, millis);
+    }
+  }
+
+  public static final Metadata.Key<String> GRPC_TIMEOUT = Metadata.Key.of("grpc-timeout",
+      Metadata.ASCII_STRING_MARSHALLER);
+
+  private final String name;
+  private final Server server;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final AtomicInteger calls = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong inFlight = new AtomicLong();
+  private final AtomicLong maxInFlight = new AtomicLong();
+  private final ConcurrentLinkedQueue<Metadata> headers = new ConcurrentLinkedQueue<>();
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  private volatile long delayMillis;
+
+  private GrpcBackend(String name, Options options) throws IOException {
+    this.name = name;
+    this.delayMillis = options.unaryDelayMillis();
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(ServerInterceptors.intercept(new Service(), new Headers()))
+        .addService(health.getHealthService())
+        .addTransportFilter(new ServerTransportFilter() {
+          @Override
+          public Attributes transportReady(Attributes attrs) {
+            connections.incrementAndGet();
+            open.incrementAndGet();
+            return attrs;
+          }
+
+          @Override
+          public void transportTerminated(Attributes attrs) {
+            open.decrementAndGet();
+          }
+        });
+    if (options.maxStreamsPerConnection() > 0) {
+      b.maxConcurrentCallsPerConnection(options.maxStreamsPerConnection());
+    }
+    if (options.tls() != null) {
+      b.sslContext(GrpcSslContexts.forServer(options.tls().cert().toFile(), options.tls().key().toFile()).build());
+    }
+    server = b.build().start();
+  }
+
+  public static GrpcBackend start(String name, Options options) {
+    try {
+      return new GrpcBackend(name, options);
+    } catch (IOException e) {
+      throw new IllegalStateException("gRPC test backend " + name + " did not start", e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Calls of every kind this server took. */
+  public int calls() {
+    return calls.get();
+  }
+
+  /** Connections (transports) made to it so far. */
+  public int connections() {
+    return connections.get();
+  }
+
+  /** Connections open now. */
+  public int openConnections() {
+    return open.get();
+  }
+
+  /** The most calls that were in flight at once. */
+  public long maxInFlight() {
+    return maxInFlight.get();
+  }
+
+  /** The request headers of every call so far. */
+  public List<Metadata> headers() {
+    return List.copyOf(headers);
+  }
+
+  public void delay(long millis) {
+    this.delayMillis = millis;
+  }
+
+  public HealthStatusManager health() {
+    return health;
+  }
+
+  /** Graceful shutdown: GOAWAY to every connection, in-flight calls finish, new ones are refused. */
+  public void shutdown() {
+    server.shutdown();
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+    timer.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private SimpleResponse answer(String request) {
+    return SimpleResponse.newBuilder().setResponseMessage(name + ":" + request).build();
+  }
+
+  private final class Headers implements ServerInterceptor {
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata md,
+        ServerCallHandler<Q, R> next) {
+      headers.add(md);
+      calls.incrementAndGet();
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      return next.startCall(new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+        @Override
+        public void close(Status status, Metadata trailers) {
+          inFlight.decrementAndGet();
+          super.close(status, trailers);
+        }
+      }, md);
+    }
+  }
+
+  private final class Service extends SimpleServiceGrpc.SimpleServiceImplBase {
+    @Override
+    public void unaryRpc(SimpleRequest req, StreamObserver<SimpleResponse> out) {
+      String m = req.getRequestMessage();
+      Runnable reply = () -> {
+        if (m.startsWith("fail:")) {
+          out.onError(Status.fromCodeValue(Integer.parseInt(m.substring(5))).withDescription("failed as asked")
+              .asRuntimeException());
+          return;
+        }
+        out.onNext(answer(m));
+        out.onCompleted();
+      };
+      long d = delayMillis;
+      if (d > 0) {
+        timer.schedule(reply, d, TimeUnit.MILLISECONDS);
+      } else {
+        reply.run();
+      }
+    }
+
+    @Override
+    public StreamObserver<SimpleRequest> clientStreamingRpc(StreamObserver<SimpleResponse> out) {
+      StringBuilder all = new StringBuilder();
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(SimpleRequest r) {
+          all.append(r.getRequestMessage());
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onCompleted() {
+          out.onNext(answer(all.toString()));
+          out.onCompleted();
+        }
+      };
+    }
+
+    @Override
+    public void serverStreamingRpc(SimpleRequest req, StreamObserver<SimpleResponse> out) {
+      int n = Integer.parseInt(req.getRequestMessage());
+      for (int i = 0; i < n; i++) {
+        out.onNext(answer(Integer.toString(i)));
+      }
+      out.onCompleted();
+    }
+
+    @Override
+    public StreamObserver<SimpleRequest> bidiStreamingRpc(StreamObserver<SimpleResponse> out) {
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(SimpleRequest r) {
+          out.onNext(answer(r.getRequestMessage()));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onCompleted() {
+          out.onCompleted();
+        }
+      };
+    }
+  }
+}
