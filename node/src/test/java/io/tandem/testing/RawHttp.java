@@ -28,7 +28,12 @@ public final class RawHttp implements AutoCloseable {
   }
 
   /** One response as read off the wire. */
-  public record Response(int status, List<String> headerLines, byte[] body) {
+  /** A response; {@code trailerLines}: the trailer fields of a chunked body (empty for others). */
+  public record Response(int status, List<String> headerLines, byte[] body, List<String> trailerLines) {
+    public Response(int status, List<String> headerLines, byte[] body) {
+      this(status, headerLines, body, List.of());
+    }
+
     public String header(String name) {
       String prefix = name.toLowerCase(Locale.ROOT) + ":";
       for (String l : headerLines) {
@@ -81,6 +86,7 @@ public final class RawHttp implements AutoCloseable {
       return head;
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
+    List<String> trailers = new ArrayList<>();
     String te = head.header("transfer-encoding");
     String cl = head.header("content-length");
     if (te != null && te.equalsIgnoreCase("chunked")) {
@@ -88,7 +94,7 @@ public final class RawHttp implements AutoCloseable {
         int size = Integer.parseInt(line().split(";")[0].trim(), 16);
         if (size == 0) {
           for (String l = line(); l != null && !l.isEmpty(); l = line()) {
-            // trailers
+            trailers.add(l);
           }
           break;
         }
@@ -100,7 +106,7 @@ public final class RawHttp implements AutoCloseable {
     } else {
       body.write(in.readAllBytes());
     }
-    return new Response(code, headers, body.toByteArray());
+    return new Response(code, headers, body.toByteArray(), trailers);
   }
 
   public Response read() throws IOException {

@@ -130,6 +130,12 @@ public final class H2Stream extends ChannelInboundHandlerAdapter {
     }
     if (msg instanceof Http2HeadersFrame h) {
       Http2Headers headers = h.headers();
+      String bad = invalidField(headers);
+      if (bad != null) {
+        // A field that cannot be said to an HTTP/1.1 client (or that would split its head) is the backend's error.
+        fail(new IOException("backend sent an invalid header field: " + bad), false);
+        return;
+      }
       if (finalHeaders) {
         ended = true;
         o.responseTrailers(headers);
@@ -158,6 +164,34 @@ public final class H2Stream extends ChannelInboundHandlerAdapter {
     } else {
       ReferenceCountUtil.release(msg);
     }
+  }
+
+  /**
+   * The first field whose name is not a lower-case token (pseudo-headers aside) or whose value holds CR, LF or NUL,
+   * or null when all are fine (RFC 9113 section 8.2.1).
+   */
+  static String invalidField(Http2Headers headers) {
+    for (java.util.Map.Entry<CharSequence, CharSequence> e : headers) {
+      CharSequence name = e.getKey();
+      int n = name.length();
+      if (n == 0) {
+        return "(empty name)";
+      }
+      for (int i = name.charAt(0) == ':' ? 1 : 0; i < n; i++) {
+        char c = name.charAt(i);
+        if (c <= ' ' || c >= 0x7f || c == ':' || c >= 'A' && c <= 'Z' || "\"(),/;<=>?@[\\]{}".indexOf(c) >= 0) {
+          return name.toString();
+        }
+      }
+      CharSequence value = e.getValue();
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c == '\r' || c == '\n' || c == 0) {
+          return name.toString();
+        }
+      }
+    }
+    return null;
   }
 
   @Override

@@ -214,8 +214,9 @@ final class BackendLeg implements UpstreamLeg {
       tunnel(up, session, backend);
       return;
     }
-    if (req.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
-      up.setChunked(true);
+    if (req.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+        || hasBody && buffered == null && !req.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+      up.setChunked(true);   // an HTTP/2 body of unannounced length goes to an HTTP/1.1 backend in chunks
     } else if (hasBody) {
       up.headers().set(HttpHeaders.CONTENT_LENGTH, req.headers().get(HttpHeaders.CONTENT_LENGTH));
     }

@@ -232,10 +232,7 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
         h.add(AsciiString.of(name).toLowerCase(), e.getValue());
       }
     }
-    String te = req.headers().get(TE);
-    if (te != null && ForwardingHeaders.listsToken(te, "trailers")) {
-      h.set(TE, TRAILERS);   // the one TE value HTTP/2 allows, and the one gRPC asks for
-    }
+    h.set(TE, TRAILERS);   // the client is HTTP/2 and takes trailers: the one TE value HTTP/2 allows, as gRPC asks
     if (deadline != 0) {
       long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
       h.set(GRPC_TIMEOUT, left + "m");   // what is left of the client's deadline
@@ -381,7 +378,8 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     }
   }
 
-  private static int statusOf(Http2Headers h) {
+  /** The {@code :status} of a response head, or -1 when it is not three digits of 100 or above. */
+  static int statusOf(Http2Headers h) {
     CharSequence s = h.status();
     if (s == null || s.length() != 3) {
       return -1;

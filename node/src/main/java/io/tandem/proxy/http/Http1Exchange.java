@@ -71,7 +71,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
   private boolean bufferFirst;
   private ByteBuf bufferedBody;
   private boolean bodyDone;
-  private Http1Upstream upstream;
+  private Upstream upstream;
   private boolean staleRetried;
   private boolean upgrade;
   private boolean tunnelled;
@@ -273,6 +273,10 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
 
   @Override
   public void connect(Backend b) {
+    if (pool.config().protocol().http2()) {
+      connectNew(null, b);
+      return;
+    }
     BackendConnections idle = conn.loop().connections(pool.config(), client);
     Channel ch = idle.take(b.inetAddress());
     if (ch != null) {
@@ -282,21 +286,30 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     connectNew(idle, b);
   }
 
+  /** A new connection to {@code b}; for an HTTP/2 pool, a new stream on the loop's connections ({@code idle} unused). */
   private void connectNew(BackendConnections idle, Backend b) {
+    if (pool.config().protocol().http2()) {
+      H2Upstream.open(conn.loop().h2(pool.config(), client, listener.clients().ssl(pool.name())), b,
+          pool.config().tls() != null, this::connected);
+      return;
+    }
     BackendDial.open(listener, idle, pool, b, this::connected);
   }
 
-  private void connected(Http1Upstream up, Throwable failure) {
+  private void connected(Upstream up, Throwable failure) {
     if (finished) {
-      if (up.channel() != null) {
-        up.channel().close();
-      }
+      up.discard();
       attempt.release(false);
       return;
     }
     if (failure != null) {
-      if (up.channel() != null) {
-        up.channel().close();
+      up.discard();
+      if (failure instanceof io.tandem.proxy.h2.H2Connections.GoneAway) {
+        // The backend said it was going away: elsewhere, outside the retry budget.
+        if (!attempt.retryRefused(true)) {
+          fail(Outcome.BACKEND_CONNECT_FAILED);
+        }
+        return;
       }
       attempt.connectFailed(failure);
       return;
@@ -310,7 +323,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
   }
 
   /** Sends the head (and what there is of the body) on {@code up}. */
-  private void send(Http1Upstream up) {
+  private void send(Upstream up) {
     upstream = up;
     up.begin(this, head.isHead());
     String proto = listener.tls() != null ? "https" : "http";
@@ -480,7 +493,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       }
       return;
     }
-    Http1Upstream up = upstream;
+    Upstream up = upstream;
     upstream = null;
     if (gzip != null) {
       ByteBuf last = gzip.last();
@@ -512,7 +525,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     client.writeAndFlush(HeadWriter.response(client.alloc(), h, true, "upgrade", null, null),
         client.voidPromise());
     // Bytes both ways as they come; a side that cannot take more stops the other's reading until it can.
-    Http1Upstream up = upstream;
+    Upstream up = upstream;
     Channel backend = up.channel();
     conn.tunnel(buf -> {
       backend.writeAndFlush(buf, backend.voidPromise());   // the connection noted the read
@@ -549,7 +562,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     if (finished) {
       return;
     }
-    Http1Upstream up = upstream;
+    Upstream up = upstream;
     boolean timeout = cause instanceof TimeoutException;
     if (up != null) {
       upstream = null;
@@ -560,7 +573,8 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       // A kept-alive connection the backend closed as the request went out: once more on a fresh connection.
       staleRetried = true;
       LOG.debug("stale backend connection to {}: {}", attempt.backend(), cause.toString());
-      connectNew(conn.loop().connections(pool.config(), client), attempt.backend());
+      connectNew(pool.config().protocol().http2() ? null : conn.loop().connections(pool.config(), client),
+          attempt.backend());
       return;
     }
     Outcome outcome = timeout ? Outcome.BACKEND_TIMEOUT : Outcome.BACKEND_ERROR;
@@ -583,7 +597,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
 
   private void bodyFailed(Outcome outcome, String why) {
     if (upstream != null) {
-      Http1Upstream up = upstream;
+      Upstream up = upstream;
       upstream = null;
       up.discard();
       attempt.release(false);
@@ -602,7 +616,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
       finish(Outcome.CLIENT_ABORTED, 0);
     }
     if (upstream != null) {
-      Http1Upstream up = upstream;
+      Upstream up = upstream;
       upstream = null;
       up.discard();
     }

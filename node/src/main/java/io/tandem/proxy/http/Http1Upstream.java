@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * loop's {@link BackendConnections}; a byte that arrives then is a response nobody asked for, and closes it.
  * Event-loop confined (the client's loop).
  */
-final class Http1Upstream extends ChannelInboundHandlerAdapter {
+final class Http1Upstream extends ChannelInboundHandlerAdapter implements Upstream {
   /** What the exchange in flight hears from its backend connection. */
   interface Owner {
     /** An interim response (1xx other than 101); the final one follows. The owner releases the head. */
@@ -86,17 +86,20 @@ final class Http1Upstream extends ChannelInboundHandlerAdapter {
     channel = ctx.channel();
   }
 
-  Channel channel() {
+  @Override
+  public Channel channel() {
     return channel;
   }
 
   /** Whether this connection carried an exchange before (a failure before any byte may then be a stale close). */
-  boolean reused() {
+  @Override
+  public boolean reused() {
     return reused;
   }
 
   /** Starts an exchange on this connection; {@code headRequest}: the response has no body whatever it says. */
-  void begin(Owner o, boolean isHead) {
+  @Override
+  public void begin(Owner o, boolean isHead) {
     owner = o;
     headRequest = isHead;
     state = State.HEAD;
@@ -104,31 +107,37 @@ final class Http1Upstream extends ChannelInboundHandlerAdapter {
     channel.config().setAutoRead(true);
   }
 
-  void write(ByteBuf buf) {
+  @Override
+  public void write(ByteBuf buf) {
     channel.write(buf, channel.voidPromise());
   }
 
-  void writeAndFlush(ByteBuf buf) {
+  @Override
+  public void writeAndFlush(ByteBuf buf) {
     channel.writeAndFlush(buf, channel.voidPromise());
   }
 
-  void flush() {
+  @Override
+  public void flush() {
     channel.flush();
   }
 
-  boolean writable() {
+  @Override
+  public boolean writable() {
     return channel.isWritable();
   }
 
   /** Stops or resumes reading the response (back-pressure from the client). */
-  void pauseReading(boolean pause) {
+  @Override
+  public void pauseReading(boolean pause) {
     if (state != State.IDLE && channel.isActive()) {
       channel.config().setAutoRead(!pause);
     }
   }
 
   /** The owner took the held response head in: the body may follow. */
-  void resume() {
+  @Override
+  public void resume() {
     if (state == State.HELD) {
       state = State.BODY;
       channel.config().setAutoRead(true);
@@ -137,7 +146,8 @@ final class Http1Upstream extends ChannelInboundHandlerAdapter {
   }
 
   /** From now on every byte from the backend goes to {@code sink} (after a 101); bytes already read go first. */
-  void tunnel(Consumer<ByteBuf> sink) {
+  @Override
+  public void tunnel(Consumer<ByteBuf> sink) {
     tunnel = sink;
     state = State.TUNNEL;
     ByteBuf rest = in;
@@ -158,10 +168,13 @@ final class Http1Upstream extends ChannelInboundHandlerAdapter {
   }
 
   /** The exchange ended without a clean response: the connection is closed, never reused. */
-  void discard() {
+  @Override
+  public void discard() {
     owner = null;
     state = State.FAILED;
-    channel.close();
+    if (channel != null) {
+      channel.close();
+    }
   }
 
   @Override
@@ -270,7 +283,8 @@ final class Http1Upstream extends ChannelInboundHandlerAdapter {
   }
 
   /** After a clean exchange: back to the idle connections (or closed when it may not be reused). */
-  void release(boolean reuse) {
+  @Override
+  public void release(boolean reuse) {
     owner = null;
     state = State.IDLE;
     if (reuse && channel.isActive()) {
