@@ -18,7 +18,8 @@ final class PoolReader {
     int connectionPoolSize =
         pool.integer("connection-pool-size", DEFAULT_CONNECTION_POOL_SIZE, 1, Integer.MAX_VALUE);
     List<BackendConfig> backends = backends(pool);
-    HealthConfig health = HealthReader.read(pool.map("health", "active", "passive"));
+    BackendTlsConfig tls = TlsReader.backend(pool, base);
+    HealthConfig health = HealthReader.read(pool.map("health", "active", "passive"), tls);
     PersistenceConfig persistence =
         PersistenceReader.read(pool.map("persistence", "type", "cookie", "idle-timeout", "learn-cookie"));
 
@@ -54,7 +55,6 @@ final class PoolReader {
 
     ProxyProtocolVersion proxyProtocol =
         pool.choice("proxy-protocol", ProxyProtocolVersion.class, ProxyProtocolVersion.NONE);
-    BackendTlsConfig tls = TlsReader.backend(pool, base);
     String hostHeader = pool.value("host-header", null, n -> {
       String h = Scalars.text(n);
       if (h.chars().anyMatch(c -> c <= ' ' || c >= 127 || c == '/' || c == '@')) {

@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /**
  * Outcome of one probe.
@@ -41,6 +42,13 @@ public record ProbeResult(boolean ok, String detail, Duration latency) {
     }
     if (error instanceof io.vertx.core.http.HttpClosedException) {
       return "connection closed before the response ended";
+    }
+    if (error instanceof SSLException) { // Vert.x's own message says only that the handshake failed
+      Throwable root = error;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      return "TLS handshake failed: " + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage());
     }
     return "error: " + message;
   }

@@ -60,6 +60,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void grpcChecksTakeTheServiceAndThePoolsBackendTls() {
+    HealthConfig.Active whole = parses(pool("health: {active: {type: grpc}}")).pools().get(0).health().active();
+    assertEquals(HealthConfig.Active.grpc("", null, Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3), whole);
+
+    PoolConfig named = parses(pool("""
+        tls: {trust-all: true, server-name: api.internal}
+        health: {active: {type: grpc, service: my.pkg.Echo, interval: 5s, timeout: 250ms, rise: 1, fall: 4}}
+        """)).pools().get(0);
+    assertEquals(HealthConfig.Active.grpc("my.pkg.Echo", new BackendTlsConfig(null, "api.internal", true),
+        Duration.ofSeconds(5), Duration.ofMillis(250), 1, 4), named.health().active());
+    assertEquals(named.tls(), named.health().active().tls());
+
+    HealthConfig.Active http = parses(pool("tls: {trust-all: true}\nhealth: {active: {}}")).pools().get(0).health()
+        .active();
+    assertNull(http.tls(), "an http check stays plain");
+    assertNull(http.service());
+  }
+
+  @Test
   void explicitNullMeansDefault() {
     TandemConfig config = parses(LISTENER + POOL + "node: {event-loops: null}\naccess-log: null\n");
     assertEquals(NodeSettings.DEFAULTS, config.node());

@@ -38,7 +38,7 @@ class ConfigValidationTest {
                 backends: [{address: 127.0.0.1:9001, weigth: 2}]
             """));
     assertEquals(List.of("pools[0].health.active: unknown key \"max_fails\"; expected one of: type, method, path,"
-        + " host, expect-status, expect-body, interval, timeout, rise, fall"),
+        + " host, expect-status, expect-body, service, interval, timeout, rise, fall"),
         errors(pool("health: {active: {max_fails: 3}}")));
   }
 
@@ -205,7 +205,7 @@ class ConfigValidationTest {
         + " source-hash, consistent-hash; got \"roundrobin\""), errors(pool("algorithm: roundrobin")));
     assertEquals(List.of("listeners[0].protocol: must be one of: http, tcp; got \"HTTP\""),
         errors(listener("protocol: HTTP")));
-    assertEquals(List.of("pools[0].health.active.type: must be one of: http, tcp; got 7"),
+    assertEquals(List.of("pools[0].health.active.type: must be one of: http, tcp, grpc; got 7"),
         errors(pool("health: {active: {type: 7}}")));
     assertEquals(List.of("pools[0].persistence.type: must be one of: none, cookie, source-address; got \"ip\""),
         errors(pool("persistence: {type: ip}")));
@@ -290,6 +290,31 @@ class ConfigValidationTest {
         errors(pool("health: {active: {expect-status: 099}}")));
     assertEquals(List.of("pools[0].health.active.expect-status: range 399-200 is reversed; write 200-399"),
         errors(pool("health: {active: {expect-status: 399-200}}")));
+  }
+
+  @Test
+  void grpcHealth() {
+    assertEquals(List.of("pools[0].health.active.path: applies only to type: http; a grpc check calls"
+        + " grpc.health.v1.Health/Check", "pools[0].health.active.expect-status: applies only to type: http; a grpc"
+        + " check calls grpc.health.v1.Health/Check"),
+        errors(pool("health: {active: {type: grpc, path: /health, expect-status: 200}}")));
+    for (String key : new String[] {"method: GET", "host: a.example", "expect-body: ok"}) {
+      assertEquals(List.of("pools[0].health.active." + key.substring(0, key.indexOf(':'))
+          + ": applies only to type: http; a grpc check calls grpc.health.v1.Health/Check"),
+          errors(pool("health: {active: {type: grpc, " + key + "}}")), key);
+    }
+    assertEquals(List.of("pools[0].health.active.service: applies only to type: grpc"),
+        errors(pool("health: {active: {service: my.pkg.Echo}}")));
+    assertEquals(List.of("pools[0].health.active.service: applies only to type: grpc"),
+        errors(pool("health: {active: {type: tcp, service: my.pkg.Echo}}")));
+    assertEquals(List.of("pools[0].health.active.service: must not be empty; leave it out to ask about the server"
+        + " as a whole"), errors(pool("health: {active: {type: grpc, service: \"\"}}")));
+    assertEquals(List.of("pools[0].health.active.service: must be a gRPC service name like my.pkg.Echo (no spaces or"
+        + " control characters), got \"my Echo\""), errors(pool("health: {active: {type: grpc, service: my Echo}}")));
+    assertEquals(List.of("pools[0].health.active.service: must be a string, got 7; quote it: \"7\""),
+        errors(pool("health: {active: {type: grpc, service: 7}}")));
+    assertEquals(List.of("pools[0].health.active.type: must be one of: http, tcp, grpc; got \"grpcs\""),
+        errors(pool("health: {active: {type: grpcs}}")));
   }
 
   @Test
