@@ -268,6 +268,31 @@ class GrpcProxyTest extends ProxyTestBase {
   }
 
   @Test
+  void aBackendTheGrpcHealthCheckFindsNotServingGetsNoCalls() throws Exception {
+    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
+    GrpcBackend b2 = grpcBackend("b2", GrpcBackend.Options.plain());
+    HealthConfig health = new HealthConfig(HealthConfig.Active.grpc(null, null, Duration.ofMillis(100),
+        Duration.ofMillis(500), 1, 1), null);
+    startWith(h2cPool(b1, b2).health(health));
+    ManagedChannel c = channel();
+    await().atMost(Duration.ofSeconds(5)).until(() -> {
+      Set<String> s = new HashSet<>();
+      for (int i = 0; i < 4; i++) {
+        s.add(backendOf(blocking(c).unaryRpc(msg("both"))));
+      }
+      return s.size() == 2;
+    });
+    b1.health().setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+    await().atMost(Duration.ofSeconds(5)).until(() -> {
+      Set<String> s = new HashSet<>();
+      for (int i = 0; i < 6; i++) {
+        s.add(backendOf(blocking(c).unaryRpc(msg("one"))));
+      }
+      return s.equals(Set.of("b2"));
+    });
+  }
+
+  @Test
   void noBackendIsUnavailable() throws Exception {
     GrpcBackend gone = grpcBackend("gone", GrpcBackend.Options.plain());
     int port = gone.port();
