@@ -112,15 +112,18 @@ public record PoolConfig(
   /**
    * How an HTTP/2 pool's connections are kept. Per backend and per event loop at most {@code maxConnections} are open,
    * each carrying as many streams as the backend's {@code SETTINGS_MAX_CONCURRENT_STREAMS} allows; a request that
-   * finds them all full waits for a stream. A connection that answers no PING within {@code pingTimeout} is closed,
-   * its streams failed (a dead peer behind a silent network is found without waiting for TCP).
+   * finds them all full waits for a stream. A connection with streams open that has heard nothing from the backend
+   * for {@code pingInterval} is sent a PING, and closed (its streams failed) when the PING goes unanswered for
+   * {@code pingTimeout}: a dead peer behind a silent network is found without waiting for TCP or for each call's
+   * time-out. The default interval, 5 minutes, is the most frequent PING grpc-java servers accept by default
+   * ({@code permitKeepAliveTime}); more frequent PINGs get a GOAWAY {@code too_many_pings} from them.
    *
    * @param maxConnections connections per backend per event loop
-   * @param pingInterval   a PING is sent on a connection this long after the last one was answered; null: none
+   * @param pingInterval   silence (with streams open) after which a PING is sent; null: no PING
    * @param pingTimeout    an unanswered PING closes the connection after this long
    */
   public record Http2(int maxConnections, Duration pingInterval, Duration pingTimeout) {
-    public static final Http2 DEFAULTS = new Http2(4, Duration.ofSeconds(30), Duration.ofSeconds(10));
+    public static final Http2 DEFAULTS = new Http2(4, Duration.ofMinutes(5), Duration.ofSeconds(20));
   }
 
   /**

@@ -318,6 +318,27 @@ class ConfigValidationTest {
   }
 
   @Test
+  void http2Backends() {
+    assertEquals(List.of("pools[0].protocol: h2 is HTTP/2 over TLS and needs the pool's tls block; use h2c for"
+        + " HTTP/2 in clear text"), errors(pool("protocol: h2")));
+    assertEquals(List.of("pools[0].protocol: h2c is HTTP/2 in clear text, but the pool has a tls block; use h2 for"
+        + " HTTP/2 over TLS"), errors(pool("protocol: h2c\ntls: {trust-all: true}")));
+    assertEquals(List.of("pools[0].protocol: must be one of: http1, h2, h2c; got \"grpc\""),
+        errors(pool("protocol: grpc")));
+    assertEquals(List.of("pools[0].http2: applies only to HTTP/2 backends (protocol: h2 or h2c); this pool speaks"
+        + " http1"), errors(pool("http2: {max-connections: 2}")));
+    assertEquals(List.of("pools[0].http2.max-connections: must be between 1 and 1024, got 0"),
+        errors(pool("protocol: h2c\nhttp2: {max-connections: 0}")));
+    assertEquals(List.of("pools[0].http2: unknown key \"ping\"; expected one of: max-connections, ping-interval,"
+        + " ping-timeout"), errors(pool("protocol: h2c\nhttp2: {ping: 1s}")));
+    PoolConfig p = ConfigTexts.parses(pool("protocol: h2c\nhttp2: {max-connections: 2, ping-interval: off,"
+        + " ping-timeout: 5s}")).pools().get(0);
+    assertEquals(BackendProtocol.H2C, p.protocol());
+    assertEquals(new PoolConfig.Http2(2, null, java.time.Duration.ofSeconds(5)), p.http2());
+    assertEquals(PoolConfig.Http2.DEFAULTS, ConfigTexts.parses(pool("protocol: h2c")).pools().get(0).http2());
+  }
+
+  @Test
   void persistence() {
     assertEquals(List.of("pools[0].persistence.cookie.same-site: none requires secure: true (browsers drop"
         + " SameSite=None cookies without Secure)"), errors(pool("persistence: {type: cookie, cookie: {same-site: none}}")));

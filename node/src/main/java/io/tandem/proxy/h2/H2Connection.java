@@ -22,7 +22,8 @@ import org.apache.logging.log4j.Logger;
  * One HTTP/2 connection to a backend, at the end of its pipeline (after Netty's frame codec and multiplexer): how
  * many streams it carries and may carry (the backend's {@code SETTINGS_MAX_CONCURRENT_STREAMS}), whether it is going
  * away (a GOAWAY was received: its streams finish, no new one starts, it closes when the last ends), and its PING
- * keep-alive (an unanswered PING closes it). Idle connections (no stream) close after the pool's idle time-out.
+ * keep-alive: with streams open and nothing heard for the ping interval, a PING goes out, and one unanswered for the
+ * ping timeout closes the connection. Idle connections (no stream) close after the pool's idle time-out.
  * Owned by its {@link H2Connections}; event-loop confined.
  */
 final class H2Connection extends ChannelInboundHandlerAdapter {
@@ -47,7 +48,7 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
   private int active;
   private long streamsOpened;
   private long idleSince = System.nanoTime();
-  private long lastPingAck = System.nanoTime();
+  private long lastRead = System.nanoTime();
   private long pingSent;   // nanoTime of the outstanding PING, 0: none
   private ScheduledFuture<?> tick;
 
@@ -84,8 +85,12 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     ready = true;
     // The protocol's 65535-byte connection window would hold a fast backend back: open it once.
     channel.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - 65535));
-    long period = Math.max(TimeUnit.MILLISECONDS.toNanos(200),
-        Math.min(pingIntervalNanos > 0 ? pingIntervalNanos : Long.MAX_VALUE, Math.min(idleNanos, TimeUnit.SECONDS.toNanos(1))));
+    // One check a second at most, finer when the time-outs are shorter (never below 50 ms).
+    long period = Math.min(TimeUnit.SECONDS.toNanos(1), idleNanos / 2);
+    if (pingIntervalNanos > 0) {
+      period = Math.min(period, Math.min(pingIntervalNanos, pingTimeoutNanos) / 2);
+    }
+    period = Math.max(TimeUnit.MILLISECONDS.toNanos(50), period);
     tick = channel.eventLoop().scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
   }
 
@@ -166,7 +171,6 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
         owner.wentAway(this);
       } else if (msg instanceof Http2PingFrame p && p.ack()) {
         pingSent = 0;
-        lastPingAck = System.nanoTime();
       }
     } finally {
       ReferenceCountUtil.release(msg);
@@ -194,9 +198,18 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
         goingAway = true;
         channel.close();
       }
-    } else if (now - lastPingAck >= pingIntervalNanos) {
+    } else if (active > 0 && now - lastRead >= pingIntervalNanos) {
       pingSent = now;
       channel.writeAndFlush(new DefaultHttp2PingFrame(now));
+    }
+  }
+
+  /** Notes when the backend was last heard from (every frame, streams' too); sits before the frame codec. */
+  final class Heard extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      lastRead = System.nanoTime();
+      ctx.fireChannelReadComplete();
     }
   }
 

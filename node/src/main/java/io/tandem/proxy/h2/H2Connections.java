@@ -166,6 +166,7 @@ public final class H2Connections {
                 .maxHeaderListSize(64 * 1024))
             .validateHeaders(false)
             .build();
+        ch.pipeline().addLast("heard", conn.new Heard());
         ch.pipeline().addLast("h2", codec);
         ch.pipeline().addLast("streams", new Http2MultiplexHandler(new Refuse()));
         ch.pipeline().addLast("connection", conn);
