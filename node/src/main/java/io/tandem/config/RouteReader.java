@@ -72,6 +72,10 @@ final class RouteReader {
       return null;
     }
     pools.check(m, "pool", pool);
+    if (pools.http2(pool)) {
+      m.error("pool", "mirror copies go out as HTTP/1.1, but pool \"" + pool + "\" speaks HTTP/2 to its backends;"
+          + " mirror to an http1 pool");
+    }
     return new RouteConfig.Mirror(pool, percent, maxBody);
   }
 

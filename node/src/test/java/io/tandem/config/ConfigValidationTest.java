@@ -331,6 +331,17 @@ class ConfigValidationTest {
         errors(pool("protocol: h2c\nhttp2: {max-connections: 0}")));
     assertEquals(List.of("pools[0].http2: unknown key \"ping\"; expected one of: max-connections, ping-interval,"
         + " ping-timeout"), errors(pool("protocol: h2c\nhttp2: {ping: 1s}")));
+    assertEquals(List.of("listeners[0].routes[0].mirror.pool: mirror copies go out as HTTP/1.1, but pool \"app\""
+        + " speaks HTTP/2 to its backends; mirror to an http1 pool"), errors("""
+        listeners:
+          - name: web
+            bind: 127.0.0.1:8080
+            routes: [{match: {path-prefix: /}, pool: app, mirror: {pool: app}}]
+        pools:
+          - name: app
+            protocol: h2c
+            backends: [{address: 127.0.0.1:9001}]
+        """));
     PoolConfig p = ConfigTexts.parses(pool("protocol: h2c\nhttp2: {max-connections: 2, ping-interval: off,"
         + " ping-timeout: 5s}")).pools().get(0);
     assertEquals(BackendProtocol.H2C, p.protocol());

@@ -39,21 +39,27 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class GrpcBackend implements AutoCloseable {
   /** How the server runs. */
-  public record Options(TestCerts.Pair tls, int maxStreamsPerConnection, long unaryDelayMillis) {
+  public record Options(TestCerts.Pair tls, int maxStreamsPerConnection, long unaryDelayMillis,
+      long maxConnectionAgeMillis) {
     public static Options plain() {
-      return new Options(null, 0, 0);
+      return new Options(null, 0, 0, 0);
     }
 
     public Options withTls(TestCerts.Pair pair) {
-      return new Options(pair, maxStreamsPerConnection, unaryDelayMillis);
+      return new Options(pair, maxStreamsPerConnection, unaryDelayMillis, maxConnectionAgeMillis);
     }
 
     public Options withMaxStreams(int n) {
-      return new Options(tls, n, unaryDelayMillis);
+      return new Options(tls, n, unaryDelayMillis, maxConnectionAgeMillis);
     }
 
     public Options withDelay(long millis) {
-      return new Options(tls, maxStreamsPerConnection, millis);
+      return new Options(tls, maxStreamsPerConnection, millis, maxConnectionAgeMillis);
+    }
+
+    /** Connections are closed by GOAWAY after this long (grpc-java's max connection age; calls get 10 s grace). */
+    public Options withMaxConnectionAge(long millis) {
+      return new Options(tls, maxStreamsPerConnection, unaryDelayMillis, millis);
     }
   }
 
@@ -91,6 +97,10 @@ public final class GrpcBackend implements AutoCloseable {
             open.decrementAndGet();
           }
         });
+    if (options.maxConnectionAgeMillis() > 0) {
+      b.maxConnectionAge(options.maxConnectionAgeMillis(), TimeUnit.MILLISECONDS)
+          .maxConnectionAgeGrace(10, TimeUnit.SECONDS);
+    }
     if (options.maxStreamsPerConnection() > 0) {
       b.maxConcurrentCallsPerConnection(options.maxStreamsPerConnection());
     }

@@ -50,6 +50,7 @@ public final class NodeMetrics {
   private final KeyedMeters<ListenerRuntime> listenerMeters;
   private final KeyedMeters<String> poolMeters;
   private final KeyedMeters<String> peerMeters;
+  private final GrpcCollector grpc = new GrpcCollector();
   private final LatencyCollector latency = new LatencyCollector(
       new LatencyCollector.Family("tandem_listener_request_duration_seconds",
           "Duration of the requests a listener finished, from request head to outcome"),
@@ -75,6 +76,7 @@ public final class NodeMetrics {
     this.peerMeters = new KeyedMeters<>(registry, this::registerPeer);
     registerNode();
     meters.registry().getPrometheusRegistry().register(latency);
+    meters.registry().getPrometheusRegistry().register(grpc);
   }
 
   /** Every meter in the Prometheus text format (0.0.4): Tandem's, Vert.x's and the JVM's. */
@@ -145,6 +147,7 @@ public final class NodeMetrics {
     backendMeters.sources().forEach(k -> b.add(new LatencyCollector.Source(
         Labels.of("backend", k.id(), "pool", k.pool()), k.stats().latency())));
     latency.sources(l, b);
+    grpc.sources(listenerMeters.sources());
   }
 
   private Map<String, ListenerRuntime> runningListeners() {

@@ -228,6 +228,7 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
     boolean timeout = cause instanceof TimeoutException;
     Outcome outcome = timeout ? Outcome.BACKEND_TIMEOUT : Outcome.BACKEND_ERROR;
     attempt.backend().stats().record(outcome);
+    LOG.debug("backend {} failed: {}", attempt.backend(), cause.toString());
     if (leg.responseStarted()) {
       // Part of the answer is out: a gRPC call still gets its status in trailers; anything else loses its stream
       // (HTTP/2: the other streams of the connection are not the backend's fault).

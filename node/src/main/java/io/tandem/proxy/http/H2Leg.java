@@ -43,6 +43,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class H2Leg implements UpstreamLeg, H2Stream.Owner {
   static final int REPLAY_LIMIT = 64 * 1024;
+  private static final long DEADLINE_SLACK_NANOS = 20_000_000;
   private static final AsciiString TE = AsciiString.cached("te");
   private static final AsciiString TRAILERS = AsciiString.cached("trailers");
   private static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
@@ -234,8 +235,9 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     }
     h.set(TE, TRAILERS);   // the client is HTTP/2 and takes trailers: the one TE value HTTP/2 allows, as gRPC asks
     if (deadline != 0) {
-      long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-      h.set(GRPC_TIMEOUT, left + "m");   // what is left of the client's deadline
+      // What is left of the client's deadline, rounded up: the backend's expires no earlier than Tandem's.
+      long left = Math.max(1, (deadline - System.nanoTime() + 999_999) / 1_000_000);
+      h.set(GRPC_TIMEOUT, left + "m");
     }
     return h;
   }
@@ -473,6 +475,12 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     if (refused && !responseStarted) {
       req.pause();
       owner.refused(cause, replayable());
+      return;
+    }
+    if (deadline != 0 && System.nanoTime() - deadline >= -DEADLINE_SLACK_NANOS) {
+      // The backend keeps the deadline it was given too and cancels the stream when it passes, at about the moment
+      // Tandem's own timer does: whichever comes first, the call ran out of time.
+      owner.upstreamFailed(new TimeoutException("gRPC deadline (grpc-timeout) passed: " + cause.getMessage()));
       return;
     }
     owner.upstreamFailed(cause);

@@ -241,6 +241,42 @@ class GrpcProxyTest extends ProxyTestBase {
   }
 
   @Test
+  void connectionsTheBackendRotatesByGoAwayLoseNoCall() throws Exception {
+    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain().withDelay(5).withMaxConnectionAge(150));
+    GrpcBackend b2 = grpcBackend("b2", GrpcBackend.Options.plain().withDelay(5).withMaxConnectionAge(150));
+    startWith(h2cPool(b1, b2));
+    SimpleServiceGrpc.SimpleServiceFutureStub stub = SimpleServiceGrpc.newFutureStub(channel())
+        .withDeadlineAfter(20, TimeUnit.SECONDS);
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+    int calls = 0;
+    while (System.nanoTime() < end) {
+      List<com.google.common.util.concurrent.ListenableFuture<SimpleResponse>> wave = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        wave.add(stub.unaryRpc(msg("w" + i)));
+      }
+      for (var f : wave) {
+        f.get(20, TimeUnit.SECONDS);   // throws if a call was lost
+        calls++;
+      }
+    }
+    assertTrue(b1.connections() + b2.connections() > 2, "the backends rotated their connections: "
+        + b1.connections() + " + " + b2.connections() + " over " + calls + " calls");
+  }
+
+  @Test
+  void aRateLimitedCallIsResourceExhausted() throws Exception {
+    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
+    start(config(eventLoops(), listener("web").tls(frontTls()).rateLimit(new io.tandem.config.RateLimitConfig(
+        "calls", "/", null, null, io.tandem.config.RateLimitConfig.Key.SOURCE, null, 1, Duration.ofMinutes(1), 1,
+        io.tandem.config.RateLimitConfig.DEFAULT_MAX_KEYS)), h2cPool(b1)));
+    ManagedChannel c = channel();
+    blocking(c).unaryRpc(msg("first"));
+    StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+        () -> blocking(c).unaryRpc(msg("second")));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
+  }
+
+  @Test
   void aDeadBackendsCallsGoToTheOtherWithinTheHealthChecksTime() throws Exception {
     GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
     GrpcBackend b2 = grpcBackend("b2", GrpcBackend.Options.plain());
@@ -373,13 +409,24 @@ class GrpcProxyTest extends ProxyTestBase {
   }
 
   @Test
-  void accessLogNamesServiceMethodAndStatus() throws Exception {
+  void accessLogAndMetricsNameServiceMethodAndStatus() throws Exception {
     GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
-    startWith(h2cPool(b1));
-    blocking(channel()).unaryRpc(msg("counted"));
+    start(new io.tandem.config.TandemConfig(null, TestConfigs.nodeSettings(eventLoops(), Duration.ofSeconds(1)),
+        List.of(listener("web").tls(frontTls()).build()), List.of(h2cPool(b1).build()),
+        new io.tandem.config.AccessLogConfig(true)));
+    try (io.tandem.testing.LogCapture log = io.tandem.testing.LogCapture.of("tandem.access")) {
+      blocking(channel()).unaryRpc(msg("counted"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> log.lines().stream().anyMatch(l ->
+          l.contains("grpc_service=\"grpc.testing.SimpleService\"") && l.contains("grpc_method=\"UnaryRpc\"")
+              && l.contains("grpc_status=\"0\"")));
+    }
     await().atMost(Duration.ofSeconds(5)).until(() -> node.listener("web").grpc().series().stream()
         .anyMatch(s -> s.method().equals("UnaryRpc") && s.status().equals("0") && s.calls() == 1));
     assertEquals(Set.of("grpc.testing.SimpleService"), node.listener("web").grpc().series().stream()
         .map(GrpcCounters.Series::service).collect(Collectors.toSet()));
+    String scrape = node.metrics().scrape();
+    assertTrue(scrape.contains("tandem_grpc_calls_total{grpc_status=\"0\",listener=\"web\",method=\"UnaryRpc\","
+        + "service=\"grpc.testing.SimpleService\"} 1"), scrape.lines()
+        .filter(l -> l.contains("grpc")).collect(Collectors.joining("\n")));
   }
 }
