@@ -113,11 +113,16 @@ class HazelcastAffinityTableTest {
       HazelcastAffinityTable n1 = table(cluster.member(0));
       HazelcastInstance victim = cluster.member(2);
       List<String> ownedByVictim = new ArrayList<>();
+      await().atMost(HzTestCluster.TIMEOUT).until(() -> victim.getPartitionService().isClusterSafe());
       for (int i = 0; ownedByVictim.size() < 20; i++) {
         String key = "client-" + i;
         bind(n1, "web", key, "b" + i);
         String mapKey = "web\0" + key;
-        if (victim.getPartitionService().getPartition(mapKey).getOwner().localMember()) {
+        // Right after the members joined, a partition's owner may still be unassigned (null) or moving: wait for it.
+        com.hazelcast.partition.Partition partition = victim.getPartitionService().getPartition(mapKey);
+        com.hazelcast.cluster.Member owner = await().atMost(HzTestCluster.TIMEOUT)
+            .until(partition::getOwner, java.util.Objects::nonNull);
+        if (owner.localMember()) {
           ownedByVictim.add(key);
         }
       }
