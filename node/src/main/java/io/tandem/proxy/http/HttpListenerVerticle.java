@@ -6,6 +6,8 @@ import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.PerClientLimit;
@@ -67,7 +69,7 @@ public final class HttpListenerVerticle extends VerticleBase {
   }
 
   static HttpServerOptions serverOptions(ListenerConfig lc, int port) {
-    return new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(lc.host())
         .setPort(port)
         .setIdleTimeout((int) Math.max(1, lc.timeouts().idle().toMillis()))
@@ -86,6 +88,21 @@ public final class HttpListenerVerticle extends VerticleBase {
         // WebSockets are tunnelled as bytes, never terminated: no extension handlers in the pipeline.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
+    return http2Guards(options, lc.http2());
+  }
+
+  /** The HTTP/2 front's guards: announced in the server's SETTINGS, enforced by Netty's HTTP/2 codec. */
+  private static HttpServerOptions http2Guards(HttpServerOptions options, ListenerConfig.Http2 h2) {
+    options.getInitialSettings()
+        .setMaxConcurrentStreams(h2.maxConcurrentStreams())
+        .setMaxHeaderListSize(h2.maxHeaderListSize())
+        .setInitialWindowSize(h2.initialWindowSize());
+    return options
+        .setHttp2ConnectionWindowSize(h2.connectionWindowSize())
+        // Netty counts both the client's RST_STREAMs and those the server sends (streams it refused) against this.
+        .setHttp2RstFloodMaxRstFramePerWindow(h2.maxResets())
+        .setHttp2RstFloodWindowDuration((int) h2.resetWindow().toSeconds())
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
   }
 
   @Override
@@ -133,6 +150,33 @@ public final class HttpListenerVerticle extends VerticleBase {
       versions.add(p.equals("h2") ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
     }
     return versions.isEmpty() ? List.of(HttpVersion.HTTP_1_1) : versions;
+  }
+
+  /**
+   * What fails on an HTTP/2 connection: a GOAWAY of the reset guard (ENHANCE_YOUR_CALM, more RST_STREAM frames than
+   * {@code http2.max-resets} per {@code http2.reset-window}) is counted as {@code h2_reset_flood}; the connection
+   * closes.
+   */
+  private void onHttp2Error(HttpConnection conn, Throwable err) {
+    if (isResetFlood(err)) {
+      runtime.record(Outcome.H2_RESET_FLOOD);
+      ListenerConfig.Http2 h2 = runtime.config().http2();
+      LOG.info("closed HTTP/2 connection from {} on {}: more than {} RST_STREAM frames in {} s (rapid reset)",
+          conn.remoteAddress(), runtime.name(), h2.maxResets(), h2.resetWindow().toSeconds());
+      return;
+    }
+    onServerException(err);
+  }
+
+  /** Netty's reset guards (the client's RST_STREAMs, and the server's own) end a connection with this error. */
+  private static boolean isResetFlood(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof Http2Exception e && e.error() == Http2Error.ENHANCE_YOUR_CALM && e.getMessage() != null
+          && e.getMessage().contains("RST frames")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Connection-level failures before any request; failed TLS handshakes are counted (the connection is closed). */
@@ -197,6 +241,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     }
     if (ch.pipeline().get("httpDecoder") == null) {
       // HTTP/2 (by ALPN): its own framing, no HTTP/1 decoder to guard; idle connections end by the idle timeout.
+      conn.exceptionHandler(err -> onHttp2Error(conn, err));
       conn.closeHandler(v -> {
         runtime.connections().decrementAndGet();
         PerClientLimit.release(runtime.clientConnections(), runtime.name(), client);
