@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.PerClientLimit;
@@ -24,9 +25,11 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.impl.Http2ServerOnChannel;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.ShutdownEvent;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -39,7 +42,9 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * One event loop's share of an HTTP listener. A plain-text listener's connections come from its {@link HttpAcceptor}
- * (a bare Netty socket shared by the instances) and go straight to an {@link Http1Connection}, Tandem's own codec. A
+ * (a bare Netty socket shared by the instances) and go straight to an {@link Http1Connection}, Tandem's own codec; on
+ * an h2c listener an {@link H2cPreface} first looks for the HTTP/2 preface, and a connection that opens with it gets
+ * Vert.x's HTTP/2 server handler instead ({@link Http2ServerOnChannel}), its requests becoming {@link Exchange}s. A
  * TLS listener is a Vert.x {@link HttpServer} (Vert.x spreads the accepted connections over the instances, and does
  * TLS, ALPN, SNI and the HTTP/2 front): an HTTP/1.x connection then leaves Vert.x, its HTTP handlers replaced by an
  * {@link Http1Connection}; an HTTP/2 connection stays, and each of its requests becomes an {@link Exchange}. Per
@@ -51,6 +56,9 @@ public final class HttpListenerVerticle extends VerticleBase {
   private final ListenerRuntime runtime;
   private final int port;
   private final Set<Http1Connection> connections = new HashSet<>();
+  /** An h2c listener's HTTP/2 connections (on the own socket; Vert.x tracks those of its own servers). */
+  private final Set<Channel> http2Channels = new HashSet<>();
+  private Http2ServerOnChannel h2c;
   private Http1Loop h1;
   private HttpServer server;
   private HttpAcceptor acceptor;
@@ -118,6 +126,10 @@ public final class HttpListenerVerticle extends VerticleBase {
     sweepTimer = vertx.setPeriodic(sweepMs, id -> sweep());
     ServerTls tls = runtime.tls();
     if (tls == null) {
+      if (lc.h2c()) {
+        h2c = new Http2ServerOnChannel(vertx, context, serverOptions(lc, port), "http://" + lc.host() + ":" + port,
+            this::onRequest, conn -> conn.exceptionHandler(err -> onHttp2Error(conn, err)), this::onServerException);
+      }
       acceptor = runtime.acceptor(port);
       Promise<Void> listening = Promise.promise();
       acceptor.join(vx.acceptorEventLoopGroup(), vx.transport().serverChannelFactory(false), nettyLoop,
@@ -279,16 +291,34 @@ public final class HttpListenerVerticle extends VerticleBase {
       ch.pipeline().replace("handler", "handler", conn);
     } else {
       ch.pipeline().addLast("handler", conn);
+      if (h2c != null) {
+        ch.pipeline().addBefore("handler", "h2cPreface", new H2cPreface(ctx -> toHttp2(ch, conn)));
+      }
     }
     connections.add(conn);
     ch.closeFuture().addListener(f -> {
       runtime.connections().decrementAndGet();
       connections.remove(conn);
-      if (drained != null && connections.isEmpty()) {
+      http2Channels.remove(ch);
+      if (drained != null && connections.isEmpty() && http2Channels.isEmpty()) {
         drained.tryComplete();
       }
       PerClientLimit.release(runtime.clientConnections(), runtime.name(), client);
     });
+  }
+
+  /**
+   * An h2c listener's connection opened with the HTTP/2 preface: Vert.x's HTTP/2 handler replaces the HTTP/1.x one,
+   * with the idle time-out Vert.x's own servers have (the sweep watches HTTP/1.x connections only).
+   */
+  private void toHttp2(Channel ch, Http1Connection conn) {
+    connections.remove(conn);
+    http2Channels.add(ch);
+    ChannelPipeline p = ch.pipeline();
+    p.remove(conn);
+    long idleMs = runtime.config().timeouts().idle().toMillis();
+    p.addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+    p.addLast("handler", h2c.handler());
   }
 
   /** An HTTP/2 request (HTTP/1.x connections never reach Vert.x's request handler). */
@@ -370,13 +400,20 @@ public final class HttpListenerVerticle extends VerticleBase {
     for (Http1Connection c : List.copyOf(connections)) {
       c.drain();
     }
-    if (connections.isEmpty()) {
+    for (Channel ch : List.copyOf(http2Channels)) {
+      // Vert.x's HTTP/2 handler sends GOAWAY and closes once the open streams are done (at once when there are none).
+      ch.pipeline().fireUserEventTriggered(new ShutdownEvent(drainMs, TimeUnit.MILLISECONDS));
+    }
+    if (connections.isEmpty() && http2Channels.isEmpty()) {
       drained.tryComplete();
       return drained.future();
     }
     long deadline = vertx.setTimer(Math.max(1, drainMs), id -> {
       for (Http1Connection c : List.copyOf(connections)) {
         c.channel().close();
+      }
+      for (Channel ch : List.copyOf(http2Channels)) {
+        ch.close();
       }
       drained.tryComplete();
     });
