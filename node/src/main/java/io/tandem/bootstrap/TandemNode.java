@@ -350,7 +350,7 @@ public final class TandemNode implements RunningNode {
           watchCertificates(running.tls(), running.tlsTimer);
         }
       } else {
-        // Bind address or decoder limits changed: stop the old servers (draining) and start new ones.
+        // Bind address, decoder limits or HTTP/2 settings changed: stop the old servers (draining) and start new ones.
         steps.add(stopListener(lc.name()).compose(x -> startListener(lc)));
       }
     }
@@ -367,6 +367,7 @@ public final class TandemNode implements RunningNode {
         && a.limits().maxUriLength() == b.limits().maxUriLength()
         && a.limits().maxHeaderSize() == b.limits().maxHeaderSize()
         && a.timeouts().idle().equals(b.timeouts().idle())
+        && a.h2c() == b.h2c() && a.http2().equals(b.http2())
         && sameTlsSocket(a.tls(), b.tls());
   }
 

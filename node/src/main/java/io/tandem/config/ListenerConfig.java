@@ -24,6 +24,10 @@ import java.util.List;
  * @param actions        actions run for every request before its route's own (see {@link ActionConfig})
  * @param errorPages     by status, the bodies of the answers Tandem makes itself (a route's own win)
  * @param clientAddress  where a trusted proxy names the real client, or null (the peer, or the PROXY header's)
+ * @param h2c            a plain listener also takes HTTP/2 with prior knowledge (cleartext, the connection preface
+ *                       first) on the same port
+ * @param http2          the HTTP/2 front's guards, for a listener that speaks HTTP/2 (h2c, or TLS with h2 in ALPN);
+ *                       null gives the defaults
  */
 public record ListenerConfig(
     String name,
@@ -43,14 +47,28 @@ public record ListenerConfig(
     List<RateLimitConfig> rateLimits,
     List<ActionConfig> actions,
     java.util.Map<Integer, ErrorPage> errorPages,
-    ClientAddressConfig clientAddress) {
+    ClientAddressConfig clientAddress,
+    boolean h2c,
+    Http2 http2) {
 
   public ListenerConfig {
     routes = List.copyOf(routes);
+    http2 = http2 == null ? Http2.defaults(limits) : http2;
     proxyProtocol = proxyProtocol == null ? ProxyProtocolAccept.OFF : proxyProtocol;
     rateLimits = List.copyOf(rateLimits);
     actions = List.copyOf(actions);
     errorPages = java.util.Map.copyOf(errorPages);
+  }
+
+  /** A listener without h2c and with the default HTTP/2 guards. */
+  public ListenerConfig(String name, String host, int port, Protocol protocol, String defaultPool,
+      List<RouteConfig> routes, int maxConnections, Timeouts timeouts, Limits limits, boolean trustForwarded,
+      ProxyProtocolAccept proxyProtocol, TlsConfig tls, int redirectToHttps, int maxConnectionsPerClient,
+      List<RateLimitConfig> rateLimits, List<ActionConfig> actions, java.util.Map<Integer, ErrorPage> errorPages,
+      ClientAddressConfig clientAddress) {
+    this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded,
+        proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits, actions, errorPages, clientAddress,
+        false, null);
   }
 
   /** A listener without actions or error pages of its own. */
@@ -98,7 +116,16 @@ public record ListenerConfig(
   public ListenerConfig withBind(String host, int port) {
     return new ListenerConfig(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits,
         trustForwarded, proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits, actions,
-        errorPages, clientAddress);
+        errorPages, clientAddress, h2c, http2);
+  }
+
+  /** Whether the listener speaks HTTP/2: h2c, or TLS offering h2 by ALPN. */
+  public boolean speaksHttp2() {
+    return speaksHttp2(h2c, tls);
+  }
+
+  static boolean speaksHttp2(boolean h2c, TlsConfig tls) {
+    return h2c || tls != null && tls.alpn().contains("h2");
   }
 
   /**
@@ -131,6 +158,37 @@ public record ListenerConfig(
 
     public Limits(int maxUriLength, int maxHeaderSize, long maxBodySize, int maxHeaderCount) {
       this(maxUriLength, maxHeaderSize, maxBodySize, maxHeaderCount, false);
+    }
+  }
+
+  /**
+   * The HTTP/2 front's guards (YAML {@code http2}), announced in the server's SETTINGS and enforced by the codec.
+   *
+   * @param maxConcurrentStreams  SETTINGS_MAX_CONCURRENT_STREAMS: streams a client may have open at once; a stream
+   *                              beyond is refused (RST_STREAM REFUSED_STREAM)
+   * @param maxHeaderListSize     SETTINGS_MAX_HEADER_LIST_SIZE: the decoded header list's size in bytes (RFC 9113's
+   *                              count: names, values and 32 per field); a larger request is answered 431
+   * @param initialWindowSize     SETTINGS_INITIAL_WINDOW_SIZE: what a client may send on one stream before a
+   *                              WINDOW_UPDATE
+   * @param connectionWindowSize  what a client may send on the whole connection before a WINDOW_UPDATE
+   * @param maxResets             RST_STREAM frames a client may send per {@code resetWindow} (and the server per
+   *                              window, for streams it refused) before the connection is closed with GOAWAY
+   *                              ENHANCE_YOUR_CALM: the rapid-reset guard (CVE-2023-44487)
+   * @param resetWindow           the window of {@code maxResets}, whole seconds
+   */
+  public record Http2(int maxConcurrentStreams, long maxHeaderListSize, int initialWindowSize,
+      int connectionWindowSize, int maxResets, Duration resetWindow) {
+    public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
+    /** The smallest window HTTP/2 starts with (RFC 9113 6.9.2), and the default of a stream's. */
+    public static final int MIN_WINDOW_SIZE = 65_535;
+    public static final int DEFAULT_CONNECTION_WINDOW_SIZE = 1024 * 1024;
+    public static final int DEFAULT_MAX_RESETS = 200;
+    public static final Duration DEFAULT_RESET_WINDOW = Duration.ofSeconds(30);
+
+    /** The defaults: the header list may be as large as the listener's {@code limits.max-header-size}. */
+    public static Http2 defaults(Limits limits) {
+      return new Http2(DEFAULT_MAX_CONCURRENT_STREAMS, limits.maxHeaderSize(), MIN_WINDOW_SIZE,
+          DEFAULT_CONNECTION_WINDOW_SIZE, DEFAULT_MAX_RESETS, DEFAULT_RESET_WINDOW);
     }
   }
 }

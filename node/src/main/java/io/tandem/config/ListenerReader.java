@@ -56,12 +56,15 @@ final class ListenerReader {
       routes.stream().filter(r -> !r.match().sni().isEmpty()).findFirst().ifPresent(r -> listener.error("routes",
           "match.sni needs a listener with tls (route to pool \"" + r.pool() + "\")"));
     }
+    boolean h2c = !tcp && Http2Reader.h2c(listener, tls, proxyProtocol);
+    ListenerConfig.Http2 http2 = tcp ? null
+        : Http2Reader.read(listener, ListenerConfig.speaksHttp2(h2c, tls), limitsConfig);
     if (name == null || bind == null) {
       return null;
     }
     return new ListenerConfig(name, bind.host(), bind.port(), protocol, defaultPool, routes, maxConnections,
         timeoutsConfig, limitsConfig, trustForwarded, proxyProtocol, tls, redirect, maxPerClient, rateLimits,
-        actions, errorPages, clientAddress(listener));
+        actions, errorPages, clientAddress(listener), h2c, http2);
   }
 
   /** {@code client-address: {header: X-Forwarded-For, trusted: [10.0.0.0/8]}}, or null when absent. */

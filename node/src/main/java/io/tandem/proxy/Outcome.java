@@ -61,7 +61,12 @@ public enum Outcome {
   /** A route's action answered it without a backend ({@code return}, or a CORS preflight), with its own status. */
   RETURNED(200, "returned", "OK"),
   /** A TLS handshake failed (not TLS at all, no common protocol or cipher, a refused client certificate): closed. */
-  TLS_HANDSHAKE_FAILED(0, "tls_handshake_failed", "");
+  TLS_HANDSHAKE_FAILED(0, "tls_handshake_failed", ""),
+  /**
+   * An HTTP/2 connection sent (or made the server send) more RST_STREAM frames than {@code http2.max-resets} per
+   * {@code http2.reset-window}: closed with GOAWAY ENHANCE_YOUR_CALM (rapid reset, CVE-2023-44487).
+   */
+  H2_RESET_FLOOD(0, "h2_reset_flood", "");
 
   private final int status;
   private final String label;

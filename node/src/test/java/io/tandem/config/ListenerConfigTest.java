@@ -21,6 +21,8 @@ class ListenerConfigTest {
             max-connections-per-client: 3
             trust-forwarded: true
             redirect-to-https: 8443
+            h2c: true
+            http2: {max-concurrent-streams: 9}
             limits: {max-header-count: 20, underscores-in-headers: true}
             rate-limits: [{name: r, key: source, rate: 5}]
             routes: [{match: {path-prefix: /x}, pool: app}]

@@ -66,6 +66,8 @@ public final class TestConfigs {
     private int redirectToHttps;
     private int maxConnectionsPerClient;
     private final List<io.tandem.config.RateLimitConfig> rateLimits = new ArrayList<>();
+    private boolean h2c;
+    private ListenerConfig.Http2 http2;
 
     ListenerBuilder(String name) {
       this.name = name;
@@ -152,9 +154,22 @@ public final class TestConfigs {
       return this;
     }
 
+    /** Also HTTP/2 with prior knowledge on this plain listener. */
+    public ListenerBuilder h2c() {
+      this.h2c = true;
+      return this;
+    }
+
+    /** The HTTP/2 front's guards (default: {@link ListenerConfig.Http2#defaults}). */
+    public ListenerBuilder http2(ListenerConfig.Http2 http2) {
+      this.http2 = http2;
+      return this;
+    }
+
     public ListenerConfig build() {
       return new ListenerConfig(name, "127.0.0.1", 0, protocol, defaultPool, routes, maxConnections, timeouts,
-          limits, trustForwarded, proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits);
+          limits, trustForwarded, proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits,
+          List.of(), java.util.Map.of(), null, h2c, http2);
     }
   }
 

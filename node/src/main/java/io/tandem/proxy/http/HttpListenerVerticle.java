@@ -6,6 +6,9 @@ import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.PerClientLimit;
@@ -22,9 +25,11 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.impl.Http2ServerOnChannel;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.ShutdownEvent;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -37,7 +42,9 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * One event loop's share of an HTTP listener. A plain-text listener's connections come from its {@link HttpAcceptor}
- * (a bare Netty socket shared by the instances) and go straight to an {@link Http1Connection}, Tandem's own codec. A
+ * (a bare Netty socket shared by the instances) and go straight to an {@link Http1Connection}, Tandem's own codec; on
+ * an h2c listener an {@link H2cPreface} first looks for the HTTP/2 preface, and a connection that opens with it gets
+ * Vert.x's HTTP/2 server handler instead ({@link Http2ServerOnChannel}), its requests becoming {@link Exchange}s. A
  * TLS listener is a Vert.x {@link HttpServer} (Vert.x spreads the accepted connections over the instances, and does
  * TLS, ALPN, SNI and the HTTP/2 front): an HTTP/1.x connection then leaves Vert.x, its HTTP handlers replaced by an
  * {@link Http1Connection}; an HTTP/2 connection stays, and each of its requests becomes an {@link Exchange}. Per
@@ -49,6 +56,9 @@ public final class HttpListenerVerticle extends VerticleBase {
   private final ListenerRuntime runtime;
   private final int port;
   private final Set<Http1Connection> connections = new HashSet<>();
+  /** An h2c listener's HTTP/2 connections (on the own socket; Vert.x tracks those of its own servers). */
+  private final Set<Channel> http2Channels = new HashSet<>();
+  private Http2ServerOnChannel h2c;
   private Http1Loop h1;
   private HttpServer server;
   private HttpAcceptor acceptor;
@@ -67,7 +77,7 @@ public final class HttpListenerVerticle extends VerticleBase {
   }
 
   static HttpServerOptions serverOptions(ListenerConfig lc, int port) {
-    return new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(lc.host())
         .setPort(port)
         .setIdleTimeout((int) Math.max(1, lc.timeouts().idle().toMillis()))
@@ -86,6 +96,21 @@ public final class HttpListenerVerticle extends VerticleBase {
         // WebSockets are tunnelled as bytes, never terminated: no extension handlers in the pipeline.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
+    return http2Guards(options, lc.http2());
+  }
+
+  /** The HTTP/2 front's guards: announced in the server's SETTINGS, enforced by Netty's HTTP/2 codec. */
+  private static HttpServerOptions http2Guards(HttpServerOptions options, ListenerConfig.Http2 h2) {
+    options.getInitialSettings()
+        .setMaxConcurrentStreams(h2.maxConcurrentStreams())
+        .setMaxHeaderListSize(h2.maxHeaderListSize())
+        .setInitialWindowSize(h2.initialWindowSize());
+    return options
+        .setHttp2ConnectionWindowSize(h2.connectionWindowSize())
+        // Netty counts both the client's RST_STREAMs and those the server sends (streams it refused) against this.
+        .setHttp2RstFloodMaxRstFramePerWindow(h2.maxResets())
+        .setHttp2RstFloodWindowDuration((int) h2.resetWindow().toSeconds())
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
   }
 
   @Override
@@ -101,6 +126,10 @@ public final class HttpListenerVerticle extends VerticleBase {
     sweepTimer = vertx.setPeriodic(sweepMs, id -> sweep());
     ServerTls tls = runtime.tls();
     if (tls == null) {
+      if (lc.h2c()) {
+        h2c = new Http2ServerOnChannel(vertx, context, serverOptions(lc, port), "http://" + lc.host() + ":" + port,
+            this::onRequest, conn -> conn.exceptionHandler(err -> onHttp2Error(conn, err)), this::onServerException);
+      }
       acceptor = runtime.acceptor(port);
       Promise<Void> listening = Promise.promise();
       acceptor.join(vx.acceptorEventLoopGroup(), vx.transport().serverChannelFactory(false), nettyLoop,
@@ -133,6 +162,33 @@ public final class HttpListenerVerticle extends VerticleBase {
       versions.add(p.equals("h2") ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
     }
     return versions.isEmpty() ? List.of(HttpVersion.HTTP_1_1) : versions;
+  }
+
+  /**
+   * What fails on an HTTP/2 connection: a GOAWAY of the reset guard (ENHANCE_YOUR_CALM, more RST_STREAM frames than
+   * {@code http2.max-resets} per {@code http2.reset-window}) is counted as {@code h2_reset_flood}; the connection
+   * closes.
+   */
+  private void onHttp2Error(HttpConnection conn, Throwable err) {
+    if (isResetFlood(err)) {
+      runtime.record(Outcome.H2_RESET_FLOOD);
+      ListenerConfig.Http2 h2 = runtime.config().http2();
+      LOG.info("closed HTTP/2 connection from {} on {}: more than {} RST_STREAM frames in {} s (rapid reset)",
+          conn.remoteAddress(), runtime.name(), h2.maxResets(), h2.resetWindow().toSeconds());
+      return;
+    }
+    onServerException(err);
+  }
+
+  /** Netty's reset guards (the client's RST_STREAMs, and the server's own) end a connection with this error. */
+  private static boolean isResetFlood(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof Http2Exception e && e.error() == Http2Error.ENHANCE_YOUR_CALM && e.getMessage() != null
+          && e.getMessage().contains("RST frames")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Connection-level failures before any request; failed TLS handshakes are counted (the connection is closed). */
@@ -197,6 +253,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     }
     if (ch.pipeline().get("httpDecoder") == null) {
       // HTTP/2 (by ALPN): its own framing, no HTTP/1 decoder to guard; idle connections end by the idle timeout.
+      conn.exceptionHandler(err -> onHttp2Error(conn, err));
       conn.closeHandler(v -> {
         runtime.connections().decrementAndGet();
         PerClientLimit.release(runtime.clientConnections(), runtime.name(), client);
@@ -234,16 +291,34 @@ public final class HttpListenerVerticle extends VerticleBase {
       ch.pipeline().replace("handler", "handler", conn);
     } else {
       ch.pipeline().addLast("handler", conn);
+      if (h2c != null) {
+        ch.pipeline().addBefore("handler", "h2cPreface", new H2cPreface(ctx -> toHttp2(ch, conn)));
+      }
     }
     connections.add(conn);
     ch.closeFuture().addListener(f -> {
       runtime.connections().decrementAndGet();
       connections.remove(conn);
-      if (drained != null && connections.isEmpty()) {
+      http2Channels.remove(ch);
+      if (drained != null && connections.isEmpty() && http2Channels.isEmpty()) {
         drained.tryComplete();
       }
       PerClientLimit.release(runtime.clientConnections(), runtime.name(), client);
     });
+  }
+
+  /**
+   * An h2c listener's connection opened with the HTTP/2 preface: Vert.x's HTTP/2 handler replaces the HTTP/1.x one,
+   * with the idle time-out Vert.x's own servers have (the sweep watches HTTP/1.x connections only).
+   */
+  private void toHttp2(Channel ch, Http1Connection conn) {
+    connections.remove(conn);
+    http2Channels.add(ch);
+    ChannelPipeline p = ch.pipeline();
+    p.remove(conn);
+    long idleMs = runtime.config().timeouts().idle().toMillis();
+    p.addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+    p.addLast("handler", h2c.handler());
   }
 
   /** An HTTP/2 request (HTTP/1.x connections never reach Vert.x's request handler). */
@@ -325,13 +400,20 @@ public final class HttpListenerVerticle extends VerticleBase {
     for (Http1Connection c : List.copyOf(connections)) {
       c.drain();
     }
-    if (connections.isEmpty()) {
+    for (Channel ch : List.copyOf(http2Channels)) {
+      // Vert.x's HTTP/2 handler sends GOAWAY and closes once the open streams are done (at once when there are none).
+      ch.pipeline().fireUserEventTriggered(new ShutdownEvent(drainMs, TimeUnit.MILLISECONDS));
+    }
+    if (connections.isEmpty() && http2Channels.isEmpty()) {
       drained.tryComplete();
       return drained.future();
     }
     long deadline = vertx.setTimer(Math.max(1, drainMs), id -> {
       for (Http1Connection c : List.copyOf(connections)) {
         c.channel().close();
+      }
+      for (Channel ch : List.copyOf(http2Channels)) {
+        ch.close();
       }
       drained.tryComplete();
     });

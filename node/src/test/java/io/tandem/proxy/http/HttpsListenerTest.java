@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tandem.config.AccessLogConfig;
 import io.tandem.config.BackendTlsConfig;
+import io.tandem.config.ListenerConfig;
 import io.tandem.config.NodeSettings;
 import io.tandem.config.RouteConfig;
 import io.tandem.config.TandemConfig;
@@ -178,6 +179,23 @@ class HttpsListenerTest extends ProxyTestBase {
     assertEquals("127.0.0.1:" + port(), got.get(0).header("host"), ":authority becomes Host");
     assertNull(got.get(0).header("te"));
     assertEquals(6, node.listener("web").count(Outcome.OK));
+  }
+
+  @Test
+  void theHttp2GuardsAreAnnouncedOverAlpnToo() throws Exception {
+    FakeBackend b = backend("b1");
+    start(config(eventLoops(), listener("web").tls(tls(null, List.of(a)))
+        .http2(new ListenerConfig.Http2(7, 20_000, 131_072, 1 << 20, 50, Duration.ofSeconds(10))),
+        pool("app").backend(b.name(), b.port())));
+    HttpClientAgent h2 = vertx.httpClientBuilder().with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setSsl(true).setUseAlpn(true).setTrustAll(true).setVerifyHost(false)).build();
+    io.vertx.core.http.Http2Settings announced = h2.request(HttpMethod.GET, port(), "127.0.0.1", "/settings")
+        .compose(req -> req.send().compose(resp -> resp.body().map(ignored -> req.connection().remoteSettings())))
+        .await(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(7, announced.getMaxConcurrentStreams());
+    assertEquals(20_000, announced.getMaxHeaderListSize());
+    assertEquals(131_072, announced.getInitialWindowSize());
+    h2.close();
   }
 
   @Test
