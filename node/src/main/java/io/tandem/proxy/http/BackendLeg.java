@@ -125,7 +125,9 @@ final class BackendLeg implements UpstreamLeg {
     client.request(options).onComplete(ar -> {
       if (owner.finished()) {
         if (ar.succeeded()) {
-          ar.result().reset();
+          // Nobody waits for it: without a handler Vert.x logs the reset as an error (one per reset stream, which a
+          // client resetting streams could turn into a log flood).
+          ar.result().exceptionHandler(t -> { }).reset();
         }
         owner.abandoned();
       } else if (ar.failed()) {

@@ -49,8 +49,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * gRPC through a node with real grpc-java on both sides: an HTTPS listener offering h2 in front, pools of h2c (and
- * h2) gRPC servers behind. Every call is balanced on its own; streaming calls of every kind are relayed; a backend
+ * gRPC through a node with real grpc-java on both sides: an HTTPS listener offering h2 in front (an h2c one in
+ * {@link GrpcH2cFrontTest}), pools of h2c (and h2) gRPC servers behind. Every call is balanced on its own; streaming calls of every kind are relayed; a backend
  * going away gracefully loses no call; Tandem's own refusals are gRPC statuses.
  */
 @ExtendWith(NoLeakedBuffers.class)
@@ -103,15 +103,30 @@ class GrpcProxyTest extends ProxyTestBase {
     return p;
   }
 
+  /** Whether the front is an h2c listener (gRPC clients in clear text) rather than HTTPS with h2 by ALPN. */
+  protected boolean h2cFront() {
+    return false;
+  }
+
+  private TestConfigs.ListenerBuilder front() {
+    return h2cFront() ? listener("web").h2c() : listener("web").tls(frontTls());
+  }
+
+  private HttpClientOptions http2ClientOptions() {
+    HttpClientOptions o = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2);
+    return h2cFront() ? o.setHttp2ClearTextUpgrade(false)
+        : o.setSsl(true).setUseAlpn(true).setTrustAll(true).setVerifyHost(false);
+  }
+
   private void startWith(TestConfigs.PoolBuilder pool) throws Exception {
-    start(config(eventLoops(), listener("web").tls(frontTls()), pool));
+    start(config(eventLoops(), front(), pool));
   }
 
   private ManagedChannel channel() throws Exception {
-    ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", port())
-        .sslContext(GrpcSslContexts.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build())
-        .overrideAuthority("grpc.tandem.test")
-        .build();
+    NettyChannelBuilder b = NettyChannelBuilder.forAddress("127.0.0.1", port());
+    ManagedChannel c = h2cFront() ? b.usePlaintext().build()
+        : b.sslContext(GrpcSslContexts.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build())
+            .overrideAuthority("grpc.tandem.test").build();
     channels.add(c);
     return c;
   }
@@ -266,7 +281,7 @@ class GrpcProxyTest extends ProxyTestBase {
   @Test
   void aRateLimitedCallIsResourceExhausted() throws Exception {
     GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
-    start(config(eventLoops(), listener("web").tls(frontTls()).rateLimit(new io.tandem.config.RateLimitConfig(
+    start(config(eventLoops(), front().rateLimit(new io.tandem.config.RateLimitConfig(
         "calls", "/", null, null, io.tandem.config.RateLimitConfig.Key.SOURCE, null, 1, Duration.ofMinutes(1), 1,
         io.tandem.config.RateLimitConfig.DEFAULT_MAX_KEYS)), h2cPool(b1)));
     ManagedChannel c = channel();
@@ -345,8 +360,7 @@ class GrpcProxyTest extends ProxyTestBase {
     GrpcBackend slow = grpcBackend("slow", GrpcBackend.Options.plain().withDelay(3000));
     startWith(h2cPool(slow));
     // A client that sets no deadline of its own: Tandem's answer is the only one it can get.
-    HttpClientAgent h2 = vertx.httpClientBuilder().with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setSsl(true).setUseAlpn(true).setTrustAll(true).setVerifyHost(false)).build();
+    HttpClientAgent h2 = vertx.httpClientBuilder().with(http2ClientOptions()).build();
     byte[] body = grpcFrame(msg("late").toByteArray());
     long t0 = System.nanoTime();
     io.vertx.core.MultiMap got = h2.request(new RequestOptions().setMethod(HttpMethod.POST).setPort(port())
@@ -384,7 +398,7 @@ class GrpcProxyTest extends ProxyTestBase {
   @Test
   void h2BackendsOverTls() throws Exception {
     GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain().withTls(back));
-    start(config(eventLoops(), listener("web").tls(frontTls()), pool("app").protocol(BackendProtocol.H2)
+    start(config(eventLoops(), front(), pool("app").protocol(BackendProtocol.H2)
         .tls(new BackendTlsConfig(certs.caCert(), "localhost", false)).backend("b1", b1.port())));
     assertEquals("b1:secure", blocking(channel()).unaryRpc(msg("secure")).getResponseMessage());
   }
@@ -392,7 +406,7 @@ class GrpcProxyTest extends ProxyTestBase {
   @Test
   void streamsBeyondTheBackendsLimitOpenAnotherConnectionOrWait() throws Exception {
     GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain().withMaxStreams(2).withDelay(100));
-    start(config(1, listener("web").tls(frontTls()), h2cPool(b1)
+    start(config(1, front(), h2cPool(b1)
         .http2(new PoolConfig.Http2(2, Duration.ofSeconds(30), Duration.ofSeconds(10)))));
     SimpleServiceGrpc.SimpleServiceFutureStub stub = SimpleServiceGrpc.newFutureStub(channel())
         .withDeadlineAfter(20, TimeUnit.SECONDS);
@@ -412,7 +426,7 @@ class GrpcProxyTest extends ProxyTestBase {
   void accessLogAndMetricsNameServiceMethodAndStatus() throws Exception {
     GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
     start(new io.tandem.config.TandemConfig(null, TestConfigs.nodeSettings(eventLoops(), Duration.ofSeconds(1)),
-        List.of(listener("web").tls(frontTls()).build()), List.of(h2cPool(b1).build()),
+        List.of(front().build()), List.of(h2cPool(b1).build()),
         new io.tandem.config.AccessLogConfig(true)));
     try (io.tandem.testing.LogCapture log = io.tandem.testing.LogCapture.of("tandem.access")) {
       blocking(channel()).unaryRpc(msg("counted"));
