@@ -23,6 +23,8 @@ HOST=127.0.0.1
 LB_PORT=${LB_PORT:-18080}
 BACKEND_PORTS=${BACKEND_PORTS:-"19001 19002"}
 read -r -a BACKENDS <<<"$BACKEND_PORTS"
+H2_BACKEND_PORTS=${H2_BACKEND_PORTS:-"19011 19012"}   # start_backends also opens the backends' h2c listeners
+read -r -a H2_BACKENDS <<<"$H2_BACKEND_PORTS"
 WORK=${WORK:-$HERE/work}
 TANDEM_JAR=$ROOT/node/target/tandem.jar
 TANDEM_LAUNCHER=$ROOT/node/target/tandem

@@ -11,8 +11,9 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 
-# Scenarios: name | path | wrk arguments (besides -t1 -d --latency) | overrides (KEY=VALUE ..., for this scenario only:
-# MODE=tcp, TANDEM_CONFIG=config/bench/tcp.yaml, ...). The arguments are read by the shell, so quotes and $VARS work.
+# Scenarios: name | path | load generator arguments (wrk's besides -t1 -d --latency; in MODE=h2c h2load's besides -t1 -D
+# --log-file) | overrides (KEY=VALUE ..., for this scenario only: MODE=tcp, TANDEM_CONFIG=config/bench/tcp.yaml,
+# BACKEND_PROTO=h2c, ...). The arguments are read by the shell, so quotes and $VARS work.
 SCENARIO_TABLE=(
   'keepalive | /    | -c$CONNECTIONS                          | '
   'newconn   | /    | -c$CONNECTIONS -H "Connection: close"   | '
@@ -24,6 +25,9 @@ SCENARIO_TABLE=(
   'tls-keepalive | / | -c$CONNECTIONS                          | MODE=https TANDEM_CONFIG=config/bench/https.yaml'
   'tls-handshake-jdk | / | -c$CONNECTIONS -H "Connection: close" | MODE=https TANDEM_CONFIG=config/bench/https-jdk.yaml'
   'tls-keepalive-jdk | / | -c$CONNECTIONS                        | MODE=https TANDEM_CONFIG=config/bench/https-jdk.yaml'
+  # h2load speaks HTTP/2 cleartext with prior knowledge to the balancer, which speaks HTTP/1.1 or h2c to the backends.
+  'h2-h1 | / | -c$H2_CLIENTS -m$H2_STREAMS  | MODE=h2c TANDEM_CONFIG=config/bench/h2c-h1.yaml'
+  'h2-h2 | / | -c$H2_CLIENTS -m$H2_STREAMS  | MODE=h2c BACKEND_PROTO=h2c TANDEM_CONFIG=config/bench/h2c.yaml'
 )
 
 QUICK=${QUICK:-0}
@@ -38,6 +42,8 @@ ROUNDS=${ROUNDS:-$(quick 1 3)}
 PROTOCOL=${PROTOCOL:-fresh}
 WARM_TIME=${WARM_TIME:-$(quick 10 60)}
 CONNECTIONS=${CONNECTIONS:-50}
+H2_CLIENTS=${H2_CLIENTS:-16}                    # h2load connections in the h2 scenarios ...
+H2_STREAMS=${H2_STREAMS:-10}                    # ... and concurrent streams on each (160 requests in flight)
 SCENARIOS=${SCENARIOS:-"keepalive newconn body64k tcp-keepalive tcp-bulk1m tls-handshake tls-keepalive"}
 CONTENDERS=${CONTENDERS:-"direct haproxy nginx tandem"}
 LOAD_CORE=${LOAD_CORE:-0}                       # wrk and the backends
@@ -56,18 +62,21 @@ fi
 WORK=${WORK:-$HERE/work}
 OUT=${OUT:-$HERE/results/$(quick latest-smoke latest)}   # writes $OUT.md, $OUT.json, $OUT.png
 
-SETTING_NAMES=(QUICK PROTOCOL WARM_TIME ROUNDS DURATION WARMUP NATIVE_WARMUP CONNECTIONS SCENARIOS CONTENDERS LOAD_CORE LB_CORE
-  LB_PORT BACKEND_PORTS TANDEM_CONFIG TANDEM_JAVA_OPTS)
+SETTING_NAMES=(QUICK PROTOCOL WARM_TIME ROUNDS DURATION WARMUP NATIVE_WARMUP CONNECTIONS H2_CLIENTS H2_STREAMS SCENARIOS
+  CONTENDERS LOAD_CORE LB_CORE LB_PORT BACKEND_PORTS H2_BACKEND_PORTS TANDEM_CONFIG TANDEM_JAVA_OPTS)
 HOST=127.0.0.1
 LB_PORT=${LB_PORT:-18080}                       # where each balancer listens
 BACKEND_PORTS=${BACKEND_PORTS:-"19001 19002"}          # the two backends
+H2_BACKEND_PORTS=${H2_BACKEND_PORTS:-"19011 19012"}    # the same two backends' h2c (prior knowledge) listeners
 WARM_PORT_BASE=${WARM_PORT_BASE:-18100}         # the warm protocol: contender i listens on WARM_PORT_BASE + i
 read -r -a BACKENDS <<<"$BACKEND_PORTS"
+read -r -a H2_BACKENDS <<<"$H2_BACKEND_PORTS"
 CLK_TCK=$(getconf CLK_TCK)
 RESULTS=$WORK/results.tsv
 MODE=http
+BACKEND_PROTO=http1
 declare -A SKIPPED=() FACTS=()
-FACT_KEYS=(date command cpus cpu memory kernel java haproxy nginx wrk tandem tandemuring tandem25 baseline bare)
+FACT_KEYS=(date command cpus cpu memory kernel java haproxy nginx wrk h2load tandem tandemuring tandem25 baseline bare)
 
 # shellcheck source=lib/procs.sh
 source "$HERE/lib/procs.sh"
@@ -84,8 +93,10 @@ to_us() {  # "402.00us" / "1.23ms" / "2.00s" -> microseconds
     if (f < 0) { print "-"; exit } printf "%.0f", n * f }'
 }
 
-# Runs wrk with the scenario's arguments; sets RPS REQUESTS P50 P99 ERRORS from its output.
+# Runs the scenario's load generator (wrk; h2load in MODE=h2c) with its arguments; sets RPS REQUESTS P50 P99 ERRORS
+# (and BYTES_PER_SEC) from its output.
 measure() {  # port seconds outfile
+  [[ $MODE != h2c ]] || { measure_h2load "$@"; return; }
   # In the background and waited for, so that an interrupt stops the run at once (stop_all then stops wrk too).
   taskset -c "$LOAD_CORE" wrk -t1 -d"$2"s --latency "${WRK_ARGS[@]}" "$([[ $MODE == https ]] && echo https || echo http)://$HOST:$1$SCENARIO_PATH" >"$3" 2>&1 &
   local wrk=$!
@@ -101,6 +112,29 @@ measure() {  # port seconds outfile
   ERRORS=$(awk '/^  Socket errors:/ { gsub(",", ""); s += $4 + $6 + $8 + $10 }
                 /^  Non-2xx or 3xx responses:/ { s += $5 } END { print s + 0 }' "$3")
   [[ -n $RPS && -n $REQUESTS && $REQUESTS -gt 0 ]] || die "could not read wrk output ${3#"$ROOT"/}"
+}
+
+# h2load speaking h2c with prior knowledge (its way for http:// URIs), one thread, for a duration. It prints no
+# percentiles: its --log-file has a line per finished request (start time, status, microseconds to the end of the
+# response; status -1 for a failed stream), from which p50/p99 (nearest rank) and the errors (every status but 2xx)
+# come; requests/s and the completed requests ("done") from its summary. The log is deleted once read.
+measure_h2load() {  # port seconds outfile
+  local log=${3%.txt}.h2load.log
+  rm -f "$log"   # h2load appends to an existing log file
+  taskset -c "$LOAD_CORE" h2load -t1 -D "$2" --log-file="$log" "${WRK_ARGS[@]}" "http://$HOST:$1$SCENARIO_PATH" >"$3" 2>&1 &
+  local h2load=$!
+  remember "$h2load"
+  wait "$h2load" || die "h2load failed: $(tail -3 "$3")"
+  RPS=$(awk '/^finished in / { printf "%.0f", $4 }' "$3")
+  REQUESTS=$(awk '/^requests: / { print $6 }' "$3")
+  BYTES_PER_SEC=$(awk '/^finished in / { v = $6; n = v; sub(/[A-Za-z\/]+$/, "", n); u = v; sub(/^[0-9.]+/, "", u);
+    f = (u == "B/s") ? 1 : (u == "KB/s") ? 1024 : (u == "MB/s") ? 1048576 : (u == "GB/s") ? 1073741824 : 0; printf "%.0f", n * f }' "$3")
+  [[ -n $RPS && -n $REQUESTS && $REQUESTS -gt 0 && -s $log ]] || die "could not read h2load output ${3#"$ROOT"/}"
+  ERRORS=$(awk -F'\t' '$2 !~ /^2[0-9][0-9]$/ { e++ } END { print e + 0 }' "$log")
+  read -r P50 P99 < <(cut -f3 "$log" | sort -n -S 64M | awk '
+    function rank(p,   r) { r = int(NR * p); return (r < NR * p) ? r + 1 : r }
+    { a[NR] = $1 } END { print a[rank(0.50)], a[rank(0.99)] }')
+  rm -f "$log"
 }
 
 is_jvm() { [[ $1 == tandem* || $1 == baseline || $1 == bare ]]; }
@@ -178,9 +212,13 @@ run_scenario() {  # table line
   local name path args overrides kv who reason
   IFS='|' read -r name path args overrides <<<"$1"
   name=$(trim "$name")
-  local SCENARIO_PATH MODE=$MODE TANDEM_CONFIG=$TANDEM_CONFIG BODY_BYTES=1 WRK_ARGS=()
+  local SCENARIO_PATH MODE=$MODE BACKEND_PROTO=$BACKEND_PROTO TANDEM_CONFIG=$TANDEM_CONFIG BODY_BYTES=1 WRK_ARGS=()
   SCENARIO_PATH=$(trim "$path")
   for kv in $overrides; do local "${kv%%=*}=${kv#*=}"; done
+  # BACKEND_PROTO=h2c: the contenders (and direct) talk to the backends' h2c listeners, in every contender's config
+  # where the others name BACKEND_PORTS (Tandem's config names 19001 and 19002, replaced with these ports).
+  local BACKENDS=("${BACKENDS[@]}")
+  [[ $BACKEND_PROTO != h2c ]] || BACKENDS=("${H2_BACKENDS[@]}")
   [[ $TANDEM_CONFIG == /* ]] || TANDEM_CONFIG=$ROOT/$TANDEM_CONFIG   # table paths are relative to the repository
   eval "WRK_ARGS=($args)"
   [[ $SCENARIO_PATH == /64k ]] && BODY_BYTES=65536
@@ -217,6 +255,7 @@ collect_facts() {
   FACTS[haproxy]=$(version_haproxy)
   FACTS[nginx]=$(version_nginx)
   FACTS[wrk]=$( (wrk -v 2>&1 || true) | sed -n "1s/ Copyright.*//p")
+  FACTS[h2load]=$( (h2load --version 2>&1 || true) | sed -n 1p)
   FACTS[tandem]=$(version_tandem)
   [[ " $CONTENDERS " != *" baseline "* ]] || skip_baseline >/dev/null || FACTS[baseline]=$(version_baseline)
   [[ " $CONTENDERS " != *" bare "* ]] || FACTS[bare]=$(version_bare)
@@ -233,7 +272,7 @@ main() {
   trap 'exit 130' INT TERM
   install_tools
   local port line wanted found
-  for port in "$LB_PORT" "${BACKENDS[@]}"; do ! port_open "$port" || die "$HOST:$port is already in use"; done
+  for port in "$LB_PORT" "${BACKENDS[@]}" "${H2_BACKENDS[@]}"; do ! port_open "$port" || die "$HOST:$port is already in use"; done
   for wanted in $SCENARIOS; do
     found=0
     for line in "${SCENARIO_TABLE[@]}"; do [[ $(trim "${line%%|*}") == "$wanted" ]] && found=1; done

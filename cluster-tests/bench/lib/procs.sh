@@ -58,18 +58,21 @@ wait_for_port() {  # port pid what
   die "$3 did not listen on $HOST:$1 within 60 s (see ${WORK#"$ROOT"/}/$3.log)"
 }
 
-# One GET through bash's /dev/tcp; fails unless the answer is 200 with a body of at least min_bytes.
+# One GET through bash's /dev/tcp (curl for https and h2c); fails unless the answer is 200 with a body of at least
+# min_bytes.
 check_get() {  # port path min_bytes
   local answer body
   if [[ ${MODE:-http} == https ]]; then   # the bench certificates are self-made: no verification here
     answer=$(curl -sk -i --http1.1 --max-time 5 -H 'Host: bench' "https://$HOST:$1$2"; echo .) || true
+  elif [[ ${MODE:-http} == h2c ]]; then   # HTTP/2 cleartext with prior knowledge, as h2load speaks it
+    answer=$(curl -s -i --http2-prior-knowledge --max-time 5 -H 'Host: bench' "http://$HOST:$1$2"; echo .) || true
   else
     answer=$(exec 3<>"/dev/tcp/$HOST/$1" \
       && printf 'GET %s HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n' "$2" >&3 && timeout 5 cat <&3; echo .) || true
   fi
   body=${answer#*$'\r\n\r\n'}
   body=${body%.}  # the dot keeps $(...) from eating the body's last newline
-  [[ $answer == "HTTP/1.1 200"* && ${#body} -ge $3 ]] \
+  [[ ($answer == "HTTP/1.1 200"* || (${MODE:-http} == h2c && $answer == "HTTP/2 200"*)) && ${#body} -ge $3 ]] \
     || die "$HOST:$1$2 did not answer 200 with ${3}+ bytes of body: ${answer:0:200}"
 }
 

@@ -112,19 +112,20 @@ write_markdown() {  # summary.tsv
   for name in "${SETTING_NAMES[@]}"; do echo "- \`$name\`: \`$(setting "$name")\`"; done
   echo "- Balancer on core $LB_CORE (HAProxy \`nbthread 1\`, nginx \`worker_processes 1\`, Tandem sees one core); wrk"
   if [[ ${PROTOCOL:-fresh} == warm ]]; then
-    echo "  (\`-t1\`) and the two nginx backends on core $LOAD_CORE. Warm protocol: every contender is started once per"
-    echo "  scenario on its own port and warmed up under the same load (JVMs \`WARM_TIME\`, the others \`NATIVE_WARMUP\`),"
-    echo "  then measured without a restart; contenders take turns within each round."
+    echo "  or h2load (\`-t1\`) and the two nginx backends on core $LOAD_CORE. Warm protocol: every contender is started"
+    echo "  once per scenario on its own port and warmed up under the same load (JVMs \`WARM_TIME\`, the others"
+    echo "  \`NATIVE_WARMUP\`), then measured without a restart; contenders take turns within each round."
   else
-    echo "  (\`-t1\`) and the two nginx backends on core $LOAD_CORE. Every contender is started afresh for each run, warmed up"
-    echo "  under the same load, then measured; contenders take turns within each round."
+    echo "  or h2load (\`-t1\`) and the two nginx backends on core $LOAD_CORE. Every contender is started afresh for each"
+    echo "  run, warmed up under the same load, then measured; contenders take turns within each round."
   fi
   for key in "${!SKIPPED[@]}"; do echo "- **$key skipped**: ${SKIPPED[$key]}"; done
   echo
   echo "CPU µs/req is the balancer's user+sys time over the measured run (all processes and threads: JIT, GC,"
-  echo "nginx master and worker) divided by the requests wrk completed. Ratios to HAProxy are taken within each round,"
-  echo "then the median. Errors are wrk socket errors plus non-2xx/3xx answers, summed over the measured runs (warm-up"
-  echo "errors in brackets). Peak RSS is VmHWM summed over the balancer's processes, the highest of the rounds."
+  echo "nginx master and worker) divided by the requests wrk (h2load) completed. Ratios to HAProxy are taken within each"
+  echo "round, then the median. Errors are wrk socket errors plus non-2xx/3xx answers (h2load: every answer but 2xx, failed"
+  echo "streams included), summed over the measured runs (warm-up errors in brackets). Peak RSS is VmHWM summed over the"
+  echo "balancer's processes, the highest of the rounds. h2load's p50/p99 come from its per-request log (nearest rank)."
   local line s path args overrides
   for line in "${SCENARIO_TABLE[@]}"; do
     IFS='|' read -r s path args overrides <<<"$line"
@@ -133,7 +134,9 @@ write_markdown() {  # summary.tsv
     echo
     echo "## $s"
     echo
-    echo "GET \`$(trim "$path")\`, \`wrk -t1 -d${DURATION}s --latency $(shown_args "$args")\`$(
+    local load="wrk -t1 -d${DURATION}s --latency"
+    [[ $overrides != *MODE=h2c* ]] || load="h2load -t1 -D $DURATION --log-file=FILE"
+    echo "GET \`$(trim "$path")\`, \`$load $(shown_args "$args")\`$(
       [[ -n $(trim "$overrides") ]] && echo ", overrides \`$(trim "$overrides")\`")."
     echo
     echo "| contender | req/s | p50 µs | p99 µs | CPU µs/req | errors | peak RSS MiB | req/s ÷ HAProxy | CPU ÷ HAProxy | p99 ÷ HAProxy |"

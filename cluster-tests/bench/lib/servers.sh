@@ -2,7 +2,9 @@
 #   skip_<name>   prints why it cannot run (and returns 0), or returns 1 when it can;
 #   start_<name>  starts it listening on $HOST:$LB_PORT, pinned to $LB_CORE, and sets LB_PID (empty: nothing to measure);
 #   version_<name> prints one line for the machine facts.
-# They read the scenario's MODE: http, or tcp (HAProxy in mode tcp, nginx's stream module, Tandem's tcp config).
+# They read the scenario's MODE: http, https, tcp (HAProxy in mode tcp, nginx's stream module, Tandem's tcp config),
+# or h2c (h2load speaks HTTP/2 with prior knowledge to the balancer); and BACKEND_PROTO: http1, or h2c (the backends'
+# h2c listeners, H2_BACKEND_PORTS, which run_scenario then puts in BACKENDS).
 
 install_tools() {
   local missing=()
@@ -10,6 +12,8 @@ install_tools() {
   command -v nginx >/dev/null || missing+=(nginx)
   [[ -f /usr/lib/nginx/modules/ngx_stream_module.so ]] || missing+=(libnginx-mod-stream)
   command -v wrk >/dev/null || missing+=(wrk)
+  command -v h2load >/dev/null || missing+=(nghttp2-client)
+  command -v curl >/dev/null || missing+=(curl)
   command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
   command -v taskset >/dev/null || missing+=(util-linux)
   ((${#missing[@]})) || return 0
@@ -20,14 +24,22 @@ install_tools() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-# One nginx (one worker, on the load core) serving both backends: "hello\n" on every path, a 64 KiB file on /64k.
+# One nginx (one worker, on the load core) serving both backends: "hello\n" on every path, a 64 KiB file on /64k, 1 MiB
+# on /1m; each backend over HTTP/1.1 on its BACKEND_PORTS port and over h2c (prior knowledge only: nginx 1.22's
+# "listen ... http2" without ssl) on its H2_BACKEND_PORTS port.
 start_backends() {
   mkdir -p "$WORK/backends/logs" "$WORK/backends/www"
   head -c 65536 < <(yes 'tandem bench: a static body of exactly 64 KiB, served by the backends on /64k') >"$WORK/backends/www/64k"
   head -c 1048576 < <(yes 'tandem bench: a static body of exactly 1 MiB, served by the backends on /1m') >"$WORK/backends/www/1m"
-  local servers="" port
-  for port in "${BACKENDS[@]}"; do
-    servers+="  server { listen $HOST:$port; location / { return 200 \"hello\\n\"; } location = /64k { root $WORK/backends/www; } location = /1m { root $WORK/backends/www; } }
+  local servers="" port i
+  for i in "${!BACKENDS[@]}"; do
+    servers+="  server {
+    listen $HOST:${BACKENDS[i]};
+    listen $HOST:${H2_BACKENDS[i]} http2;
+    location / { return 200 \"hello\\n\"; }
+    location = /64k { root $WORK/backends/www; }
+    location = /1m { root $WORK/backends/www; }
+  }
 "
   done
   cat >"$WORK/backends/nginx.conf" <<EOF
@@ -55,23 +67,33 @@ EOF
     check_get "$port" /64k 65536
     check_get "$port" /1m 1048576
   done
+  for port in "${H2_BACKENDS[@]}"; do
+    wait_for_port "$port" "$pid" backends
+    MODE=h2c check_get "$port" / 6
+  done
 }
 
 unsupported_mode() { echo "scenario mode '$MODE' is not supported by $1 yet"; }
 
 # --- direct: the load generator straight at the first backend, the ceiling -----------------------------------------
-skip_direct() { [[ $MODE == https ]] && { echo "the backends speak plain HTTP"; return 0; }; return 1; }
+skip_direct() {
+  [[ $MODE == https ]] && { echo "the backends speak plain HTTP"; return 0; }
+  [[ $MODE == h2c && $BACKEND_PROTO != h2c ]] && { echo "h2load speaks h2c, this scenario's backends HTTP/1.1"; return 0; }
+  return 1
+}
 start_direct() { LB_PID=""; }
 version_direct() { :; }
 port_direct() { echo "${BACKENDS[0]}"; }
 
 # --- HAProxy: one thread, keep-alive and connection reuse to the backends, round robin, no log ----------------------
-skip_haproxy() { [[ $MODE == http || $MODE == https || $MODE == tcp ]] && return 1; unsupported_mode haproxy; }
+skip_haproxy() { [[ $MODE == http || $MODE == https || $MODE == tcp || $MODE == h2c ]] && return 1; unsupported_mode haproxy; }
 # The HTTPS scenarios' certificates (config/bench/certs, made by make-certs.sh): a.tandem.test is the default.
 BENCH_CERTS="$ROOT/config/bench/certs"
 start_haproxy() {
-  local servers="" i bind_tls="" name
-  for i in "${!BACKENDS[@]}"; do servers+="  server b$((i + 1)) $HOST:${BACKENDS[i]}
+  local servers="" i bind_tls="" name server_proto=""
+  # A plain bind in mode http takes HTTP/1.1 and h2c with prior knowledge alike (HAProxy spots the HTTP/2 preface).
+  [[ $BACKEND_PROTO != h2c ]] || server_proto=" proto h2"
+  for i in "${!BACKENDS[@]}"; do servers+="  server b$((i + 1)) $HOST:${BACKENDS[i]}$server_proto
 "; done
   if [[ $MODE == https ]]; then
     for name in a b; do cat "$BENCH_CERTS/$name.tandem.test.crt" "$BENCH_CERTS/$name.tandem.test.key" >"$WORK/$name.pem"; done
@@ -121,15 +143,26 @@ port_haproxy() { echo "$LB_PORT"; }
 
 # --- nginx: one worker, upstream keep-alive, round robin, no access log ---------------------------------------------
 skip_nginx() {
-  [[ $MODE == http || $MODE == https ]] && return 1
+  [[ $MODE == http || $MODE == https || $MODE == h2c ]] && return 1
   [[ $MODE == tcp && -f /usr/lib/nginx/modules/ngx_stream_module.so ]] && return 1
   [[ $MODE == tcp ]] && { echo "nginx's stream module is not installed (libnginx-mod-stream)"; return 0; }
   unsupported_mode nginx
 }
 start_nginx() {
-  local servers="" port listen="$HOST:$LB_PORT" tls="" name
+  local servers="" port listen="$HOST:$LB_PORT" tls="" name keepalive=64
+  local pass='proxy_pass http://backends;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";'
   for port in "${BACKENDS[@]}"; do servers+="    server $HOST:$port;
 "; done
+  if [[ $MODE == h2c ]]; then
+    listen+=" http2"   # without ssl: HTTP/2 with prior knowledge only
+    # Each request in flight holds a backend connection of its own (nginx multiplexes no upstream), so the idle cache
+    # is sized to hold them all, as HAProxy's http-reuse keeps every connection it made.
+    keepalive=$((H2_CLIENTS * H2_STREAMS > 64 ? H2_CLIENTS * H2_STREAMS : 64))
+    # h2c to the backends: only the gRPC proxy speaks HTTP/2 upstream; it forwards any request, a plain GET too.
+    [[ $BACKEND_PROTO != h2c ]] || pass='grpc_pass grpc://backends;'
+  fi
   if [[ $MODE == https ]]; then
     listen+=" ssl http2"
     for name in a b; do   # the first server block is the default (no or unknown SNI), as in Tandem's config
@@ -175,16 +208,14 @@ http {
   keepalive_timeout 75s;
   keepalive_requests 100000000;
   upstream backends {
-$servers    keepalive 64;
+$servers    keepalive $keepalive;
     keepalive_requests 100000000;
   }
 $(if [[ -n $tls ]]; then printf '%s' "$tls"; else cat <<PLAIN
   server {
-    listen $HOST:$LB_PORT;
+    listen $listen;
     location / {
-      proxy_pass http://backends;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      $pass
     }
   }
 PLAIN
@@ -204,6 +235,14 @@ skip_tandem() {
   [[ -f $TANDEM_JAR ]] || { echo "${TANDEM_JAR#"$ROOT"/} not found (build it: mvn -B -DskipTests package)"; return 0; }
   [[ -f $TANDEM_CONFIG ]] || { echo "${TANDEM_CONFIG#"$ROOT"/} not found"; return 0; }
   command -v java >/dev/null || { echo "java not on PATH"; return 0; }
+  # The h2 configs use keys (listener h2c, pool protocol) that builds before issue 13 reject: ask the build first,
+  # so that such a build is skipped with its own words rather than ending the run when it refuses to start.
+  if [[ $MODE == h2c ]]; then
+    local problems
+    problems=$(${JAVA:-java} -jar "$TANDEM_JAR" --check-config --config "$TANDEM_CONFIG" 2>&1 >/dev/null) \
+      || { echo "this build does not accept ${TANDEM_CONFIG#"$ROOT"/}: $(grep -v 'configuration test failed' <<<"$problems" \
+        | sed "s#^${TANDEM_CONFIG}: ##" | awk '{ printf "%s%s", (NR > 1 ? " / " : ""), $0 }')"; return 0; }
+  fi
   return 1
 }
 start_tandem() {
@@ -242,7 +281,7 @@ version_tandemrules() { echo "$(version_tandem), config/bench/rules.yaml"; }
 port_tandemrules() { echo "$LB_PORT"; }
 # tandem25: the launcher on Java 25 ($JAVA25) with compact object headers.
 JAVA25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
-skip_tandem25() { [[ -x $JAVA25 ]] || { echo "$JAVA25 not found"; return 0; }; skip_tandem; }
+skip_tandem25() { [[ -x $JAVA25 ]] || { echo "$JAVA25 not found"; return 0; }; JAVA=$JAVA25 skip_tandem; }
 start_tandem25() {
   local TANDEM_LOG=tandem25
   JAVA=$JAVA25 TANDEM_JAVA_OPTS="${TANDEM_JAVA_OPTS_SET:+$TANDEM_JAVA_OPTS }-XX:+UseCompactObjectHeaders" start_tandem
@@ -254,6 +293,7 @@ port_tandem25() { echo "$LB_PORT"; }
 skip_baseline() {
   [[ -n ${BASELINE_DIR:-} ]] || { echo "BASELINE_DIR is not set (a directory with another build's tandem.jar and tandem launcher)"; return 0; }
   [[ -f $BASELINE_DIR/tandem.jar ]] || { echo "$BASELINE_DIR/tandem.jar not found"; return 0; }
+  local TANDEM_JAR=$BASELINE_DIR/tandem.jar
   skip_tandem
 }
 start_baseline() {
