@@ -55,6 +55,20 @@ class ConfigFilesTest {
     assertEquals(18080, bench.listeners().get(0).port());
     assertEquals(List.of(19001, 19002), bench.pools().get(0).backends().stream().map(BackendConfig::port).toList());
 
+    TandemConfig h2c = ConfigLoader.load(REPO.resolve("config/bench/h2c.yaml"));
+    assertFalse(h2c.accessLog().enabled());
+    assertEquals(List.of("127.0.0.1", 18080, true), List.of(h2c.listeners().get(0).host(),
+        h2c.listeners().get(0).port(), h2c.listeners().get(0).h2c()));
+    assertEquals(BackendProtocol.H2C, h2c.pools().get(0).protocol());
+    assertEquals(Algorithm.ROUND_ROBIN, h2c.pools().get(0).algorithm());
+    assertEquals(List.of(19001, 19002), h2c.pools().get(0).backends().stream().map(BackendConfig::port).toList());
+
+    TandemConfig grpc = ConfigLoader.load(REPO.resolve("config/grpc.yaml"));
+    assertEquals(true, grpc.listeners().get(0).h2c());
+    assertEquals(List.of(BackendProtocol.H2C, BackendProtocol.H2),
+        grpc.pools().stream().map(PoolConfig::protocol).toList());
+    assertEquals(HealthConfig.CheckType.GRPC, grpc.pools().get(0).health().active().type());
+
     TandemConfig demo = ConfigLoader.load(REPO.resolve("config/demo.yaml"));
     assertEquals(8080, demo.listeners().get(0).port());
     PoolConfig app = demo.pool(demo.listeners().get(0).defaultPool()).orElseThrow();
