@@ -43,7 +43,10 @@ case $SCENARIO in
   newconn) SCENARIO_PATH=/; WRK_ARGS=(-c"$CONNECTIONS" -H "Connection: close") ;;
   body64k) SCENARIO_PATH=/64k; WRK_ARGS=(-c"$CONNECTIONS") ;;
   tls-keepalive) SCENARIO_PATH=/; WRK_ARGS=(-c"$CONNECTIONS"); MODE=https; TANDEM_CONFIG=$ROOT/config/bench/https.yaml ;;
-  *) die "unknown scenario $SCENARIO (keepalive, newconn, body64k, tls-keepalive)" ;;
+  # HTTP/2 with prior knowledge from h2load (16 connections of 10 streams, as run.sh), to HTTP/1.1 or h2c backends.
+  h2-h1) SCENARIO_PATH=/; LOAD=h2load; TANDEM_CONFIG=$ROOT/config/bench/h2c-h1.yaml ;;
+  h2-h2) SCENARIO_PATH=/; LOAD=h2load; TANDEM_CONFIG=$ROOT/config/bench/h2c.yaml ;;
+  *) die "unknown scenario $SCENARIO (keepalive, newconn, body64k, tls-keepalive, h2-h1, h2-h2)" ;;
 esac
 [[ -x $JFR_TOOL ]] || die "the jfr tool was not found (set JFR_TOOL)"
 [[ -f $TANDEM_JAR ]] || die "node/target/tandem.jar not found (build it: mvn -B -DskipTests package)"
@@ -109,6 +112,8 @@ main() {
   local port
   for port in "$LB_PORT" "${BACKENDS[@]}"; do ! port_open "$port" || die "$HOST:$port is already in use"; done
   start_backends
+  # h2-h2: Tandem's config names 19001/19002; the copy points them at the backends' h2c listeners.
+  [[ $SCENARIO != h2-h2 ]] || BACKENDS=("${H2_BACKENDS[@]}")
   rm -f "$JFR_FILE"
   export TANDEM_JAVA_OPTS="${TANDEM_JAVA_OPTS:-} -XX:StartFlightRecording=delay=${WARMUP}s,duration=${RECORD}s,settings=profile${PERIOD:+,jdk.ExecutionSample#period=$PERIOD},filename=$JFR_FILE"
   TANDEM_JAVA_OPTS_SET=1
@@ -120,16 +125,24 @@ main() {
   url="$([[ $MODE == https ]] && echo https || echo http)://$HOST:$LB_PORT$SCENARIO_PATH"
   log "$SCENARIO: warming up ${WARMUP}s, then recording ${RECORD}s (Tandem on core $LB_CORE)"
   local before after
-  taskset -c "$LOAD_CORE" wrk -t1 -d"$WARMUP"s "${WRK_ARGS[@]}" "$url" >"$WORK/profile-warmup.txt" 2>&1
-  before=$(cpu_ticks "$LB_PID")
-  taskset -c "$LOAD_CORE" wrk -t1 -d"$RECORD"s --latency "${WRK_ARGS[@]}" "$url" >"$WORK/profile-wrk.txt" 2>&1
-  after=$(cpu_ticks "$LB_PID")
   local requests
-  requests=$(awk '/ requests in / { print $1 }' "$WORK/profile-wrk.txt")
+  if [[ ${LOAD:-wrk} == h2load ]]; then
+    taskset -c "$LOAD_CORE" h2load -t1 -c16 -m10 -D "$WARMUP" "$url" >"$WORK/profile-warmup.txt" 2>&1
+    before=$(cpu_ticks "$LB_PID")
+    taskset -c "$LOAD_CORE" h2load -t1 -c16 -m10 -D "$RECORD" "$url" >"$WORK/profile-wrk.txt" 2>&1
+    after=$(cpu_ticks "$LB_PID")
+    requests=$(awk '/^requests:/ { print $8 }' "$WORK/profile-wrk.txt")
+  else
+    taskset -c "$LOAD_CORE" wrk -t1 -d"$WARMUP"s "${WRK_ARGS[@]}" "$url" >"$WORK/profile-warmup.txt" 2>&1
+    before=$(cpu_ticks "$LB_PID")
+    taskset -c "$LOAD_CORE" wrk -t1 -d"$RECORD"s --latency "${WRK_ARGS[@]}" "$url" >"$WORK/profile-wrk.txt" 2>&1
+    after=$(cpu_ticks "$LB_PID")
+    requests=$(awk '/ requests in / { print $1 }' "$WORK/profile-wrk.txt")
+  fi
   for _ in $(seq 100); do [[ -s $JFR_FILE ]] && break; sleep 0.2; done
   [[ -s $JFR_FILE ]] || die "no recording was written to ${JFR_FILE#"$ROOT"/} (see ${WORK#"$ROOT"/}/tandem.log)"
   sleep 1   # the recording's file is complete once the JVM has written its chunk
-  grep -E 'Requests/sec|  50%|  99%' "$WORK/profile-wrk.txt" >&2
+  grep -E 'Requests/sec|  50%|  99%|^finished in|^requests:' "$WORK/profile-wrk.txt" >&2
   log "cpu per request while recording: $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
     'BEGIN { printf "%.2f us", t / hz * 1e6 / n }') (JFR itself adds a little)"
   hot_methods

@@ -134,6 +134,14 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     });
   }
 
+  /** No new stream; closes now when idle, else when its last stream ends. */
+  void retire() {
+    goingAway = true;
+    if (active == 0 && channel != null) {
+      channel.close();
+    }
+  }
+
   void streamClosed(H2Stream s) {
     active--;
     if (active == 0) {

@@ -311,7 +311,25 @@ public final class H2Connections {
     return e == null ? 0 : e.connections.size();
   }
 
-  /** Closes every connection (the listener stops on this loop, or the pool's settings changed). */
+  /**
+   * Takes no new request and lets the streams in flight finish (a reload changed the pool's connection settings):
+   * requests still waiting are failed (their attempts try again on the new connections), each connection closes
+   * when its last stream ends.
+   */
+  public void drain() {
+    closed = true;
+    for (Endpoint e : List.copyOf(endpoints.values())) {
+      for (Wait w : e.waiting) {
+        w.complete(null, new IOException("HTTP/2 connections of this pool were replaced"));
+      }
+      e.waiting.clear();
+      for (H2Connection c : List.copyOf(e.connections)) {
+        c.retire();
+      }
+    }
+  }
+
+  /** Closes every connection at once, streams and all (the listener stops on this loop, after its drain). */
   public void closeAll() {
     closed = true;
     for (Endpoint e : List.copyOf(endpoints.values())) {

@@ -72,11 +72,21 @@ final class ForwardingHeaders {
    * {@code Content_Length} as framing, or {@code X_Forwarded_For} as Tandem's own header.
    */
   static void dropUnderscoreNames(MultiMap in, MultiMap out) {
-    for (java.util.Map.Entry<String, String> e : in) {
-      if (e.getKey().indexOf('_') >= 0) {
-        out.remove(e.getKey());
+    in.forEach((name, value) -> {
+      if (name.indexOf('_') >= 0) {
+        out.remove(name);
+      }
+    });
+  }
+
+  /** Whether {@code name} is one of the fixed hop-by-hop headers (any case). */
+  static boolean hopByHop(CharSequence name) {
+    for (CharSequence hop : HOP_BY_HOP) {
+      if (io.netty.util.AsciiString.contentEqualsIgnoreCase(hop, name)) {
+        return true;
       }
     }
+    return false;
   }
 
   /** Whether a comma-separated header value lists {@code token} (case-insensitive). */

@@ -47,6 +47,7 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
   private static final AsciiString TE = AsciiString.cached("te");
   private static final AsciiString TRAILERS = AsciiString.cached("trailers");
   private static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
+  private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
 
   private final BackendLeg.Owner owner;
   private final ListenerRuntime listener;
@@ -227,12 +228,11 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     if (host != null) {
       h.authority(host);
     }
-    for (Map.Entry<String, String> e : out) {
-      String name = e.getKey();
+    out.forEach((name, value) -> {   // Vert.x's entries as they are (a for-each would wrap each one)
       if (!name.equalsIgnoreCase("host")) {
-        h.add(AsciiString.of(name).toLowerCase(), e.getValue());
+        h.add(lowerCase(name), value);
       }
-    }
+    });
     h.set(TE, TRAILERS);   // the client is HTTP/2 and takes trailers: the one TE value HTTP/2 allows, as gRPC asks
     if (deadline != 0) {
       // What is left of the client's deadline, rounded up: the backend's expires no earlier than Tandem's.
@@ -240,6 +240,17 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
       h.set(GRPC_TIMEOUT, left + "m");
     }
     return h;
+  }
+
+  /** HTTP/2 field names are lower case; a client's already are, a route's edits may not be. */
+  private static CharSequence lowerCase(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        return AsciiString.of(name).toLowerCase();
+      }
+    }
+    return name;
   }
 
   private void streamBody() {
@@ -344,18 +355,20 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     dropReplay();
     replayLost = true;
     HttpServerResponse resp = req.response();
-    MultiMap up = MultiMap.caseInsensitiveMultiMap();
+    MultiMap out = resp.headers();
+    // Straight into the client's response: HTTP/2 has no Connection header to name others, so the fixed hop-by-hop
+    // names are all there is to drop.
     for (Map.Entry<CharSequence, CharSequence> e : h) {
-      if (e.getKey().length() > 0 && e.getKey().charAt(0) != ':') {
-        up.add(e.getKey(), e.getValue());
+      CharSequence name = e.getKey();
+      if (name.length() > 0 && name.charAt(0) != ':' && !ForwardingHeaders.hopByHop(name)) {
+        out.add(name, e.getValue());
       }
     }
-    grpcStatus = up.get("grpc-status");
-    MultiMap out = resp.headers();
-    ForwardingHeaders.copyEndToEnd(up, out, false);
+    CharSequence g = h.get(GRPC_STATUS);
+    grpcStatus = g == null ? null : g.toString();
     BackendLeg.apply(plan.response(), out);
-    if (!grpc && !endStream) {
-      gzip = BackendLeg.compression(plan, code, up, out);
+    if (!grpc && !endStream && plan.compress() != null) {
+      gzip = BackendLeg.compression(plan, code, out, out);
     }
     String hsts = listener.hsts();
     if (hsts != null) {
@@ -412,6 +425,13 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     } else {
       buf = BackendLeg.heap(data);
     }
+    if (endStream && gzip == null) {
+      if (buf != null) {
+        bytesOut += buf.length();
+      }
+      end(buf);   // the last piece and the end in one DATA frame
+      return;
+    }
     if (buf != null && buf.length() > 0) {
       bytesOut += buf.length();
       resp.write(buf);
@@ -450,6 +470,11 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
   }
 
   private void end() {
+    end(null);
+  }
+
+  /** Ends the response, with {@code last} (null: none) as its last piece. */
+  private void end(Buffer last) {
     cancelTimer();
     stream = null;
     Gzip z = gzip;
@@ -457,8 +482,10 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     owner.responseEnded(status);
     HttpServerResponse resp = req.response();
     if (z != null) {
-      Buffer last = BackendLeg.heap(z.finish(io.netty.buffer.ByteBufAllocator.DEFAULT));
-      bytesOut += last.length();
+      Buffer tail = BackendLeg.heap(z.finish(io.netty.buffer.ByteBufAllocator.DEFAULT));
+      bytesOut += tail.length();
+      resp.end(tail);
+    } else if (last != null && last.length() > 0) {
       resp.end(last);
     } else {
       resp.end();

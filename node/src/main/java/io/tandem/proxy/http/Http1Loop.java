@@ -87,7 +87,7 @@ final class Http1Loop {
     H2Pooled p = h2.get(pool.name());
     if (p == null || !p.matches(pool, ssl)) {
       if (p != null) {
-        p.connections.closeAll();
+        p.connections.drain();   // streams in flight (long gRPC calls) finish on the old connections
       }
       BackendConnections dialer = connections(pool, client);
       p = new H2Pooled(pool.http2(), pool.timeouts(), pool.tls(), ssl,

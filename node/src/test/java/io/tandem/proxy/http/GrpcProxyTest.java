@@ -279,6 +279,21 @@ class GrpcProxyTest extends ProxyTestBase {
   }
 
   @Test
+  void aReloadThatChangesThePoolLetsCallsInFlightFinish() throws Exception {
+    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain().withDelay(800));
+    startWith(h2cPool(b1));
+    ManagedChannel c = channel();
+    var slow = SimpleServiceGrpc.newFutureStub(c).withDeadlineAfter(20, TimeUnit.SECONDS).unaryRpc(msg("slow"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> b1.calls() == 1);
+    node.reload(config(eventLoops(), front(), h2cPool(b1)
+        .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(61)))).await(10, TimeUnit.SECONDS);
+    b1.delay(0);
+    assertEquals("b1:fast", blocking(c).unaryRpc(msg("fast")).getResponseMessage());   // on a new connection
+    assertEquals("b1:slow", slow.get(20, TimeUnit.SECONDS).getResponseMessage());
+    assertEquals(2, b1.connections());
+  }
+
+  @Test
   void aRateLimitedCallIsResourceExhausted() throws Exception {
     GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
     start(config(eventLoops(), front().rateLimit(new io.tandem.config.RateLimitConfig(
