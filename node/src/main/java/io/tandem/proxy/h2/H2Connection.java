@@ -110,7 +110,8 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     return active;
   }
 
-  boolean reused(H2Stream s) {
+  /** Whether streams were opened on it before the latest one. */
+  boolean reused() {
     return streamsOpened > 1;
   }
 

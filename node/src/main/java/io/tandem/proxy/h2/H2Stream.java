@@ -80,7 +80,7 @@ public final class H2Stream extends ChannelInboundHandlerAdapter {
 
   /** Whether the connection carried streams before this one (a failure may then be a connection closed under it). */
   public boolean reused() {
-    return connection.reused(this);
+    return connection.reused();
   }
 
   public void headers(Http2Headers headers, boolean endStream) {

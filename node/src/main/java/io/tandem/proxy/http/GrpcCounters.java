@@ -24,13 +24,12 @@ public final class GrpcCounters {
 
   void record(Grpc.Call call) {
     String pair = call.service() + '/' + call.method();
-    Key key;
-    if (methods.containsKey(pair) || methods.size() < MAX_METHODS && methods.putIfAbsent(pair, Boolean.TRUE) == null
-        || methods.containsKey(pair)) {
-      key = new Key(call.service(), call.method(), call.status());
-    } else {
-      key = new Key("other", "other", call.status());
+    boolean known = methods.containsKey(pair);
+    if (!known && methods.size() < MAX_METHODS) {
+      methods.putIfAbsent(pair, Boolean.TRUE);   // loops racing here may pass the bound by a few, never more
+      known = true;
     }
+    Key key = known ? new Key(call.service(), call.method(), call.status()) : new Key("other", "other", call.status());
     LongAdder n = calls.get(key);
     if (n == null) {
       n = calls.computeIfAbsent(key, k -> new LongAdder());

@@ -9,7 +9,6 @@ import io.netty.util.AsciiString;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.h2.H2Connections;
 import io.tandem.proxy.h2.H2Stream;
-import io.tandem.proxy.rules.Compression;
 import io.tandem.proxy.rules.Plan;
 import io.tandem.proxy.rules.RouteCounters;
 import io.tandem.upstream.Backend;
