@@ -172,7 +172,7 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
     if (pool.config().protocol().http2()) {
       H2Leg h2 = (H2Leg) leg;
       if (h2 == null) {
-        h2 = new H2Leg(this, listener, req, context, h1, clientIp, requestId, plan, grpc, startNanos);
+        h2 = new H2Leg(this, listener, req, context, h1, peerIp, requestId, plan, grpc, startNanos);
         leg = h2;
         if (mirrorPool != null) {
           h2.mirrorTo(h1, mirrorPool, listener.routes().of(routeLabel));

@@ -53,7 +53,7 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
   private final HttpServerRequest req;
   private final Context context;
   private final Http1Loop loop;
-  private final String clientIp;
+  private final String peerIp;   // the hop X-Forwarded-For and Forwarded get
   private final String requestId;
   private final Plan plan;
   private final boolean grpc;
@@ -83,13 +83,13 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
   private long timer = -1;
 
   H2Leg(BackendLeg.Owner owner, ListenerRuntime listener, HttpServerRequest req, Context context, Http1Loop loop,
-      String clientIp, String requestId, Plan plan, boolean grpc, long startNanos) {
+      String peerIp, String requestId, Plan plan, boolean grpc, long startNanos) {
     this.owner = owner;
     this.listener = listener;
     this.req = req;
     this.context = context;
     this.loop = loop;
-    this.clientIp = clientIp;
+    this.peerIp = peerIp;
     this.requestId = requestId;
     this.plan = plan;
     this.grpc = grpc;
@@ -179,7 +179,7 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
   private void send(H2Stream s, boolean hasBody) {
     stream = s;
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    ForwardingHeaders.prepare(req, out, clientIp, requestId, false, listener.tls() != null,
+    ForwardingHeaders.prepare(req, out, peerIp, requestId, false, listener.tls() != null,
         listener.config().limits().underscoresInHeaders());
     BackendLeg.apply(plan.request(), out);
     String poolHost = pool.config().hostHeader();

@@ -394,6 +394,8 @@ class GrpcProxyTest extends ProxyTestBase {
     assertEquals("200", got.get(":status"));
     assertEquals("4", got.get("grpc-status"), got.toString());
     assertTrue(ms >= 250 && ms < 2500, ms + " ms");
+    assertEquals("127.0.0.1", slow.headers().get(0).get(io.grpc.Metadata.Key.of("x-forwarded-for",
+        io.grpc.Metadata.ASCII_STRING_MARSHALLER)), "the hop is added to X-Forwarded-For");
     String forwarded = slow.headers().get(0).get(GrpcBackend.GRPC_TIMEOUT);
     assertNotNull(forwarded);
     assertTrue(forwarded.endsWith("m") && Long.parseLong(forwarded.substring(0, forwarded.length() - 1)) <= 300,
