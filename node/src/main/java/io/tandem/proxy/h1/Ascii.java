@@ -1,7 +1,7 @@
 package io.tandem.proxy.h1;
 
 /** Byte-level character classes of RFC 9110/9112 and small helpers over them. */
-final class Ascii {
+public final class Ascii {
   private static final boolean[] TCHAR = new boolean[256];
 
   static {
@@ -21,6 +21,11 @@ final class Ascii {
 
   static boolean tchar(byte b) {
     return TCHAR[b & 0xff];
+  }
+
+  /** Whether {@code c} may stand in a field name (an RFC 9110 token character); for decoded HTTP/2 names. */
+  public static boolean tokenChar(char c) {
+    return c < 256 && TCHAR[c];
   }
 
   /** Field-value characters: VCHAR, obs-text, SP, HTAB. */

@@ -89,9 +89,7 @@ class GrpcProxyTest extends ProxyTestBase {
   }
 
   static TlsConfig frontTls() {
-    return new TlsConfig(List.of(new TlsConfig.CertificateFiles(front.cert(), front.key())), null,
-        TlsConfig.DEFAULT_PROTOCOLS, List.of(), TlsConfig.DEFAULT_ALPN, TlsConfig.ClientAuth.NONE, null, null,
-        TlsConfig.Engine.AUTO, Duration.ofSeconds(5));
+    return HttpsListenerTest.tls(null, List.of(front));
   }
 
   private TestConfigs.PoolBuilder h2cPool(GrpcBackend... bs) {

@@ -157,9 +157,7 @@ class MixedProtocolsTest extends ProxyTestBase {
   @Test
   void http2ClientToAnHttp1PoolStreamsABodyOfUnannouncedLength() throws Exception {
     FakeBackend b = backend("b1");
-    TlsConfig tls = new TlsConfig(List.of(new TlsConfig.CertificateFiles(front.cert(), front.key())), null,
-        TlsConfig.DEFAULT_PROTOCOLS, List.of(), TlsConfig.DEFAULT_ALPN, TlsConfig.ClientAuth.NONE, null, null,
-        TlsConfig.Engine.AUTO, Duration.ofSeconds(5));
+    TlsConfig tls = HttpsListenerTest.tls(null, List.of(front));
     start(config(eventLoops(), listener("web").tls(tls), pool("app").backend(b.name(), b.port())));
     HttpClientAgent h2 = vertx.httpClientBuilder().with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setSsl(true).setUseAlpn(true).setTrustAll(true).setVerifyHost(false)).build();
