@@ -35,6 +35,7 @@ public final class HazelcastCluster implements SharedState {
   private final RuntimeState runtime;
   private final HazelcastUsageExchange usage;
   private final HazelcastClientConnections clientConnections;
+  private final HazelcastQuicPeers quic;
   private final ConfigFingerprint fingerprint;
   private volatile List<String> configMismatches = List.of();
 
@@ -56,6 +57,7 @@ public final class HazelcastCluster implements SharedState {
     this.runtime = runtime.apply(hz);
     this.usage = new HazelcastUsageExchange(hz, membership);
     this.clientConnections = new HazelcastClientConnections(hz, nodeId, membership, control, io);
+    this.quic = new HazelcastQuicPeers(hz, config.cluster(), membership, control);
     membership.addListener(members -> checkConfig());
     checkConfig();
     hz.getLifecycleService().addLifecycleListener(event -> {
@@ -151,6 +153,11 @@ public final class HazelcastCluster implements SharedState {
   }
 
   @Override
+  public QuicPeers quic() {
+    return quic;
+  }
+
+  @Override
   public HazelcastMembership membership() {
     return membership;
   }
@@ -190,6 +197,7 @@ public final class HazelcastCluster implements SharedState {
     try {
       connections.withdraw();
       clientConnections.withdraw();
+      quic.withdraw();
     } catch (RuntimeException e) {
       LOG.debug("connection counts not withdrawn: {}", e.toString());
     }

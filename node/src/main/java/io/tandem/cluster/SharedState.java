@@ -29,6 +29,11 @@ public interface SharedState extends AutoCloseable {
     return ClientConnectionCounts.NONE;
   }
 
+  /** What the HTTP/3 listeners share: secret, server ids, relays ({@link QuicPeers#ALONE} alone). */
+  default QuicPeers quic() {
+    return QuicPeers.ALONE;
+  }
+
   /**
    * Fields in which this node's configuration disagrees with the cluster's (pools, backend ids, persistence), one
    * readable line each; empty when they agree. A node with mismatches must not route traffic.

@@ -15,6 +15,8 @@ import java.util.List;
  * @param failureTimeout a member silent this long is declared dead
  * @param minMembers     members this side needs for quorum (owner-only actions such as holding a VIP)
  * @param stateFile      where runtime changes are saved locally; {@code {node}} in the path is this node's id
+ * @param quicRelayPort  UDP port of the relay socket on this node's cluster address, through which the nodes pass each
+ *                       other HTTP/3 packets that reached the wrong node; 0: any free port (announced to the others)
  */
 public record ClusterConfig(
     String name,
@@ -23,10 +25,17 @@ public record ClusterConfig(
     Duration heartbeat,
     Duration failureTimeout,
     int minMembers,
-    Path stateFile) {
+    Path stateFile,
+    int quicRelayPort) {
 
   public ClusterConfig {
     nodes = List.copyOf(nodes);
+  }
+
+  /** Settings with the relay on any free port. */
+  public ClusterConfig(String name, String nodeId, List<NodeEntry> nodes, Duration heartbeat, Duration failureTimeout,
+      int minMembers, Path stateFile) {
+    this(name, nodeId, nodes, heartbeat, failureTimeout, minMembers, stateFile, 0);
   }
 
   /**

@@ -35,7 +35,8 @@ final class ClusterReader {
 
   static Result read(YamlMap top, List<String> listenerNames, String nodeId) {
     boolean clustered = top.has("nodes");
-    YamlMap settings = top.map("cluster", "name", "heartbeat", "failure-timeout", "min-members", "state-file");
+    YamlMap settings = top.map("cluster", "name", "heartbeat", "failure-timeout", "min-members", "state-file",
+        "quic-relay-port");
     String name = clustered ? settings.required("name", Scalars::text) : settings.string("name", null);
     Duration heartbeat = wholeSeconds(settings, "heartbeat", DEFAULT_HEARTBEAT);
     Duration failureTimeout = wholeSeconds(settings, "failure-timeout", DEFAULT_FAILURE_TIMEOUT);
@@ -44,6 +45,7 @@ final class ClusterReader {
           + failureTimeout.toSeconds() + "s");
     }
     String stateFile = settings.value("state-file", DEFAULT_STATE_FILE, ClusterReader::stateFile);
+    int quicRelayPort = settings.integer("quic-relay-port", 0, 0, 65535);
     if (!clustered) {
       if (top.has("cluster")) {
         top.error("cluster", "needs a nodes: section");
@@ -77,7 +79,7 @@ final class ClusterReader {
       return Result.STANDALONE;
     }
     ClusterConfig cluster = new ClusterConfig(name, nodeId, nodes.entries, heartbeat, failureTimeout, minMembers,
-        Path.of(stateFile.replace("{node}", nodeId)));
+        Path.of(stateFile.replace("{node}", nodeId)), quicRelayPort);
     return new Result(cluster, nodes.listenerBinds, nodes.nodeBinds);
   }
 

@@ -126,7 +126,7 @@ final class ConfigReader {
       return config;
     }, "name", "bind", "protocol", "default-pool", "max-connections", "trust-forwarded", "timeouts", "limits",
         "routes", "pool", "proxy-protocol", "tls", "redirect-to-https", "max-connections-per-client",
-        "rate-limits", "actions", "error-pages", "client-address", "h2c", "http2");
+        "rate-limits", "actions", "error-pages", "client-address", "h2c", "http2", "http3");
     if (index[0] == 0) {
       top.error("listeners", "at least one listener is required");
     }

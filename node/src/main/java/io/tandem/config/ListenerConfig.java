@@ -28,6 +28,7 @@ import java.util.List;
  *                       first) on the same port
  * @param http2          the HTTP/2 front's guards, for a listener that speaks HTTP/2 (h2c, or TLS with h2 in ALPN);
  *                       null gives the defaults
+ * @param http3          HTTP/3 over QUIC on a UDP port beside a TLS listener's TCP one, or null (off)
  */
 public record ListenerConfig(
     String name,
@@ -49,7 +50,8 @@ public record ListenerConfig(
     java.util.Map<Integer, ErrorPage> errorPages,
     ClientAddressConfig clientAddress,
     boolean h2c,
-    Http2 http2) {
+    Http2 http2,
+    Http3 http3) {
 
   public ListenerConfig {
     routes = List.copyOf(routes);
@@ -68,7 +70,7 @@ public record ListenerConfig(
       ClientAddressConfig clientAddress) {
     this(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits, trustForwarded,
         proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits, actions, errorPages, clientAddress,
-        false, null);
+        false, null, null);
   }
 
   /** A listener without actions or error pages of its own. */
@@ -116,7 +118,7 @@ public record ListenerConfig(
   public ListenerConfig withBind(String host, int port) {
     return new ListenerConfig(name, host, port, protocol, defaultPool, routes, maxConnections, timeouts, limits,
         trustForwarded, proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits, actions,
-        errorPages, clientAddress, h2c, http2);
+        errorPages, clientAddress, h2c, http2, http3);
   }
 
   /** Whether the listener speaks HTTP/2: h2c, or TLS offering h2 by ALPN. */
@@ -189,6 +191,53 @@ public record ListenerConfig(
     public static Http2 defaults(Limits limits) {
       return new Http2(DEFAULT_MAX_CONCURRENT_STREAMS, limits.maxHeaderSize(), MIN_WINDOW_SIZE,
           DEFAULT_CONNECTION_WINDOW_SIZE, DEFAULT_MAX_RESETS, DEFAULT_RESET_WINDOW);
+    }
+  }
+
+  /**
+   * HTTP/3 (YAML {@code http3}) on a TLS listener: QUIC on a UDP port, advertised by {@code Alt-Svc} on the TCP
+   * listener's answers. Requests take the same path as HTTP/1.1 and HTTP/2 ones, one per stream.
+   *
+   * @param port              the UDP port; 0: the TCP listener's (bound) port number
+   * @param maxConnections    QUIC connections open at once; a new one beyond is refused (CONNECTION_REFUSED)
+   * @param maxStreams        request streams a client may have open at once on one connection (MAX_STREAMS)
+   * @param idleTimeout       a connection with no packet either way for this long is closed (max_idle_timeout)
+   * @param retry             when a new connection's address is validated with a Retry first
+   * @param retryThreshold    with {@code retry: auto}, handshakes in progress above which new connections get a Retry
+   * @param earlyData         0-RTT: requests in the first flight, safe methods only, marked {@code Early-Data: 1}
+   * @param altSvcMaxAge      how long clients may remember the {@code Alt-Svc} advertisement ({@code ma})
+   * @param connectionWindow  what a client may send on a connection before the server extends it (initial_max_data)
+   * @param streamWindow      what a client may send on one stream before it is extended
+   */
+  public record Http3(int port, int maxConnections, int maxStreams, Duration idleTimeout, Retry retry,
+      int retryThreshold, boolean earlyData, Duration altSvcMaxAge, long connectionWindow, long streamWindow) {
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final int DEFAULT_MAX_STREAMS = 100;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_RETRY_THRESHOLD = 100;
+    public static final Duration DEFAULT_ALT_SVC_MAX_AGE = Duration.ofHours(24);
+    public static final long DEFAULT_CONNECTION_WINDOW = 16L * 1024 * 1024;
+    public static final long DEFAULT_STREAM_WINDOW = 1024 * 1024;
+
+    /** When a new connection is sent a Retry (address validation, RFC 9000 8.1.2) before it is accepted. */
+    public enum Retry {
+      /** Only while more than {@code retry-threshold} handshakes are in progress (a flood of Initials). */
+      AUTO,
+      /** Every new connection: one more round trip, no state before the client proved its address. */
+      ALWAYS,
+      /** Never: the amplification limit (3x what the client sent) alone protects against spoofed addresses. */
+      NEVER
+    }
+
+    /** The defaults, on the listener's own port number. */
+    public static Http3 defaults() {
+      return new Http3(0, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_STREAMS, DEFAULT_IDLE_TIMEOUT, Retry.AUTO,
+          DEFAULT_RETRY_THRESHOLD, false, DEFAULT_ALT_SVC_MAX_AGE, DEFAULT_CONNECTION_WINDOW, DEFAULT_STREAM_WINDOW);
+    }
+
+    /** The UDP port for a listener whose TCP socket is bound to {@code tcpPort}. */
+    public int udpPort(int tcpPort) {
+      return port == 0 ? tcpPort : port;
     }
   }
 }

@@ -59,12 +59,13 @@ final class ListenerReader {
     boolean h2c = !tcp && Http2Reader.h2c(listener, tls, proxyProtocol);
     ListenerConfig.Http2 http2 = tcp ? null
         : Http2Reader.read(listener, ListenerConfig.speaksHttp2(h2c, tls), limitsConfig);
+    ListenerConfig.Http3 http3 = tcp ? null : Http3Reader.read(listener, tls);
     if (name == null || bind == null) {
       return null;
     }
     return new ListenerConfig(name, bind.host(), bind.port(), protocol, defaultPool, routes, maxConnections,
         timeoutsConfig, limitsConfig, trustForwarded, proxyProtocol, tls, redirect, maxPerClient, rateLimits,
-        actions, errorPages, clientAddress(listener), h2c, http2);
+        actions, errorPages, clientAddress(listener), h2c, http2, http3);
   }
 
   /** {@code client-address: {header: X-Forwarded-For, trusted: [10.0.0.0/8]}}, or null when absent. */

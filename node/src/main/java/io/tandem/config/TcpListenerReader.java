@@ -7,7 +7,7 @@ import java.util.List;
 final class TcpListenerReader {
   /** Keys of an HTTP listener that mean nothing on a TCP listener. */
   private static final List<String> HTTP_ONLY = List.of("default-pool", "routes", "trust-forwarded", "limits",
-      "redirect-to-https", "actions", "error-pages", "client-address", "h2c", "http2");
+      "redirect-to-https", "actions", "error-pages", "client-address", "h2c", "http2", "http3");
   private static final List<String> HTTP_ONLY_TIMEOUTS = List.of("request-header", "request-body");
   /** Keys of a TCP listener that mean nothing on an HTTP listener. */
   private static final List<String> TCP_ONLY = List.of("pool");

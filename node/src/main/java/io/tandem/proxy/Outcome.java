@@ -66,7 +66,12 @@ public enum Outcome {
    * An HTTP/2 connection sent (or made the server send) more RST_STREAM frames than {@code http2.max-resets} per
    * {@code http2.reset-window}: closed with GOAWAY ENHANCE_YOUR_CALM (rapid reset, CVE-2023-44487).
    */
-  H2_RESET_FLOOD(0, "h2_reset_flood", "");
+  H2_RESET_FLOOD(0, "h2_reset_flood", ""),
+  /**
+   * HTTP/3 with {@code early-data}: a request of a method that is not safe arrived in 0-RTT data, which an attacker
+   * could replay; answered 425 (RFC 8470), and the client sends it again after the handshake.
+   */
+  TOO_EARLY(425, "too_early", "Too Early");
 
   private final int status;
   private final String label;

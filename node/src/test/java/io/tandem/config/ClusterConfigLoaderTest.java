@@ -103,7 +103,7 @@ class ClusterConfigLoaderTest {
   @Test
   void unknownKeys() {
     assertEquals(List.of("cluster: unknown key \"heartbeat-interval\"; expected one of: name, heartbeat,"
-        + " failure-timeout, min-members, state-file"),
+        + " failure-timeout, min-members, state-file, quic-relay-port"),
         errors(LISTENER + POOL + "cluster: {name: t, heartbeat-interval: 1s}\n" + NODES, "n1"));
     assertEquals(List.of("nodes[0]: unknown key \"address\"; expected one of: id, cluster, admin, listeners"),
         errors(cluster("nodes: [{id: n1, cluster: h:1, address: h:2}]"), "n1"));
