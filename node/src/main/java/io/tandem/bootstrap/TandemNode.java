@@ -68,6 +68,7 @@ public final class TandemNode implements RunningNode {
   private volatile TandemConfig config;
   private volatile AdminServer admin;
   private volatile int adminPort;
+  private io.tandem.proxy.h3.QuicRelay quicRelay;
 
   /**
    * A running listener; {@code runtime} is null for tcp, {@code tcp} null for http. {@code tlsTimer} holds the id of
@@ -215,11 +216,40 @@ public final class TandemNode implements RunningNode {
   private Future<Void> startAll() {
     applyControl(config);
     rateLimits.start();
-    List<Future<?>> started = new ArrayList<>();
-    for (ListenerConfig lc : config.listeners()) {
-      started.add(startListener(lc));
+    return startQuicRelay().compose(r -> {
+      List<Future<?>> started = new ArrayList<>();
+      for (ListenerConfig lc : config.listeners()) {
+        started.add(startListener(lc));
+      }
+      return Future.all(started);
+    }).compose(v -> startAdmin());
+  }
+
+  /**
+   * In a cluster with an HTTP/3 listener: the relay socket on this node's cluster address, through which the nodes
+   * pass each other the QUIC packets that reached the wrong one, announced to the cluster.
+   */
+  private Future<Void> startQuicRelay() {
+    if (config.cluster() == null || config.listeners().stream().noneMatch(l -> l.http3() != null)) {
+      return Future.succeededFuture();
     }
-    return Future.all(started).compose(v -> startAdmin());
+    io.vertx.core.internal.VertxInternal vx = (io.vertx.core.internal.VertxInternal) vertx;
+    String host = config.cluster().self().clusterHost();
+    Promise<Void> started = Promise.promise();
+    io.tandem.proxy.h3.QuicRelay.start(shared.quic(), vx.nettyEventLoopGroup().next(), vx.transport()::datagramChannel,
+        host, config.cluster().quicRelayPort()).whenComplete((relay, err) -> control.runOnContext(v -> {
+          if (err != null) {
+            started.fail(new IllegalStateException("QUIC relay cannot bind udp " + host + ":"
+                + config.cluster().quicRelayPort() + ": " + BindErrors.reason(err), err));
+            return;
+          }
+          quicRelay = relay;
+          vertx.executeBlocking(() -> {
+            relay.publish();
+            return null;
+          }, false).<Void>mapEmpty().onComplete(started);
+        }));
+    return started.future();
   }
 
   /** The admin listener, after the traffic listeners (it reports them ready). */
@@ -274,6 +304,9 @@ public final class TandemNode implements RunningNode {
         config.accessLog().enabled());
     TcpListenerRuntime tcpRuntime = tcp ? new TcpListenerRuntime(lc, registry, shared.affinity(),
         config.accessLog().enabled()) : null;
+    if (runtime != null) {
+      runtime.quicRelay(quicRelay);
+    }
     ListenerState state = tcp ? tcpRuntime : runtime;
     if (lc.tls() != null) {
       try {
@@ -367,7 +400,7 @@ public final class TandemNode implements RunningNode {
         && a.limits().maxUriLength() == b.limits().maxUriLength()
         && a.limits().maxHeaderSize() == b.limits().maxHeaderSize()
         && a.timeouts().idle().equals(b.timeouts().idle())
-        && a.h2c() == b.h2c() && a.http2().equals(b.http2())
+        && a.h2c() == b.h2c() && a.http2().equals(b.http2()) && java.util.Objects.equals(a.http3(), b.http3())
         && sameTlsSocket(a.tls(), b.tls());
   }
 
@@ -413,6 +446,9 @@ public final class TandemNode implements RunningNode {
       health.close();
       probes.close();
       clients.close();
+      if (quicRelay != null) {
+        quicRelay.close();
+      }
       shared.close();
       return vertx.close().onComplete(closed -> meters.close());
     });

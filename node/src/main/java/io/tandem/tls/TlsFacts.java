@@ -41,6 +41,30 @@ public record TlsFacts(String protocol, String cipher, String sni, String client
     return facts;
   }
 
+  /**
+   * The facts of a QUIC connection's TLS engine (an HTTP/3 listener): its SNI is the one the engine's context was
+   * chosen by. Kept on {@code ch} (a request stream) for {@link #of(Channel)}.
+   */
+  public static TlsFacts attach(Channel ch, javax.net.ssl.SSLEngine engine) {
+    TlsFacts facts = null;
+    SSLSession s = engine == null ? null : engine.getSession();
+    if (s != null) {
+      String sni = null;
+      java.util.List<javax.net.ssl.SNIServerName> names = engine.getSSLParameters().getServerNames();
+      if (names != null) {
+        for (javax.net.ssl.SNIServerName n : names) {
+          if (n instanceof javax.net.ssl.SNIHostName h) {
+            sni = h.getAsciiName();
+          }
+        }
+      }
+      boolean asks = engine.getNeedClientAuth() || engine.getWantClientAuth();
+      facts = new TlsFacts(s.getProtocol(), s.getCipherSuite(), sni, asks ? clientSubject(s) : null);
+      ch.attr(KEY).set(facts);
+    }
+    return facts;
+  }
+
   private static String clientSubject(SSLSession s) {
     try {
       java.security.cert.Certificate[] chain = s.getPeerCertificates();

@@ -68,6 +68,7 @@ public final class TestConfigs {
     private final List<io.tandem.config.RateLimitConfig> rateLimits = new ArrayList<>();
     private boolean h2c;
     private ListenerConfig.Http2 http2;
+    private ListenerConfig.Http3 http3;
 
     ListenerBuilder(String name) {
       this.name = name;
@@ -166,10 +167,16 @@ public final class TestConfigs {
       return this;
     }
 
+    /** HTTP/3 beside the TLS listener (on its port number unless {@code h3.port()} names another). */
+    public ListenerBuilder http3(ListenerConfig.Http3 h3) {
+      this.http3 = h3;
+      return this;
+    }
+
     public ListenerConfig build() {
       return new ListenerConfig(name, "127.0.0.1", 0, protocol, defaultPool, routes, maxConnections, timeouts,
           limits, trustForwarded, proxyProtocol, tls, redirectToHttps, maxConnectionsPerClient, rateLimits,
-          List.of(), java.util.Map.of(), null, h2c, http2);
+          List.of(), java.util.Map.of(), null, h2c, http2, http3);
     }
   }
 

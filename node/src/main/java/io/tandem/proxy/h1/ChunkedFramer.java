@@ -30,6 +30,7 @@ public final class ChunkedFramer {
   private boolean trailers;
   private long dataBytes;
   private String error;
+  private StringBuilder trailerText;   // the trailer section's lines, when asked to keep them
 
   /** Receives the data of a chunked body without its framing: {@code length} bytes of {@code buf} at {@code index}. */
   @FunctionalInterface
@@ -76,6 +77,10 @@ public final class ChunkedFramer {
   }
 
   private boolean step(byte c) {
+    if (trailerText != null && (state == State.TRAILER || state == State.TRAILER_LF
+        || state == State.TRAILER_START && c != '\r')) {
+      trailerText.append((char) (c & 0xFF));
+    }
     switch (state) {
       case SIZE -> {
         int v = hex(c);
@@ -173,6 +178,30 @@ public final class ChunkedFramer {
     return ++trailerBytes <= MAX_TRAILERS || fail("trailer section too large");
   }
 
+  /** From now on keeps the trailer section's fields, for {@link #trailerFields()}. */
+  public void keepTrailers() {
+    trailerText = new StringBuilder();
+  }
+
+  /**
+   * The trailer fields seen (with {@link #keepTrailers()}), as name and value pairs: names as sent, values without
+   * the white space around them.
+   */
+  public java.util.List<String> trailerFields() {
+    java.util.List<String> pairs = new java.util.ArrayList<>();
+    if (trailerText == null) {
+      return pairs;
+    }
+    for (String line : trailerText.toString().split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        pairs.add(line.substring(0, colon));
+        pairs.add(line.substring(colon + 1).strip());
+      }
+    }
+    return pairs;
+  }
+
   private boolean fail(String why) {
     error = why;
     return false;
@@ -221,5 +250,8 @@ public final class ChunkedFramer {
     trailers = false;
     dataBytes = 0;
     error = null;
+    if (trailerText != null) {
+      trailerText.setLength(0);
+    }
   }
 }

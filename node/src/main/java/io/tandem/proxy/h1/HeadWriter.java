@@ -35,6 +35,7 @@ public final class HeadWriter {
   private static final byte[] CONNECTION = bytes("Connection: ");
   private static final byte[] STRICT_TRANSPORT_SECURITY = bytes("Strict-Transport-Security: ");
   private static final byte[] SET_COOKIE = bytes("Set-Cookie: ");
+  private static final byte[] ALT_SVC = bytes("Alt-Svc: ");
 
   private HeadWriter() {}
 
@@ -148,9 +149,22 @@ public final class HeadWriter {
   /** The same with a route's response header {@code edits} (null: none), applied before Tandem's own fields. */
   public static ByteBuf response(ByteBufAllocator alloc, ResponseHead head, boolean upgrade, String connection,
       String hsts, String setCookie, HeaderEdits edits) {
+    return response(alloc, head, upgrade, connection, hsts, setCookie, edits, null);
+  }
+
+  /**
+   * The same with an {@code Alt-Svc} value to advertise (HTTP/3 on the listener's UDP port), added when the backend
+   * sent none; null: none.
+   */
+  public static ByteBuf response(ByteBufAllocator alloc, ResponseHead head, boolean upgrade, String connection,
+      String hsts, String setCookie, HeaderEdits edits, String altSvc) {
     byte[] in = head.bytes;
+    if (altSvc != null && head.indexOf(HeaderNames.ALT_SVC) >= 0) {
+      altSvc = null;   // the backend's own advertisement stands
+    }
     ByteBuf out = alloc.directBuffer(head.length() + 64 + (hsts == null ? 0 : hsts.length() + 30)
-        + (setCookie == null ? 0 : setCookie.length() + 14) + (edits == null ? 0 : edits.addedLength()));
+        + (setCookie == null ? 0 : setCookie.length() + 14) + (edits == null ? 0 : edits.addedLength())
+        + (altSvc == null ? 0 : altSvc.length() + 12));
     out.writeBytes(in, 0, head.headerBlockStart());
     int conn = head.indexOf(HeaderNames.CONNECTION);
     for (int i = 0; i < head.headerCount(); i++) {
@@ -173,6 +187,9 @@ public final class HeadWriter {
     }
     if (setCookie != null) {
       line(out, SET_COOKIE, setCookie);
+    }
+    if (altSvc != null) {
+      line(out, ALT_SVC, altSvc);
     }
     out.writeBytes(CRLF);
     return out;

@@ -22,6 +22,7 @@ public final class HeaderNames {
   public static final AsciiName FORWARDED = AsciiName.of("forwarded");
   public static final AsciiName X_REQUEST_ID = AsciiName.of("x-request-id");
   public static final AsciiName STRICT_TRANSPORT_SECURITY = AsciiName.of("strict-transport-security");
+  public static final AsciiName ALT_SVC = AsciiName.of("alt-svc");
 
   private HeaderNames() {}
 }

@@ -281,6 +281,10 @@ final class BackendLeg implements UpstreamLeg {
     if (hsts != null) {
       out.set(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
     }
+    String altSvc = listener.altSvc();
+    if (altSvc != null && !out.contains(HttpsRedirect.ALT_SVC)) {
+      out.set(HttpsRedirect.ALT_SVC, altSvc);
+    }
     CompletableFuture<Void> stored = session.record(out, backend).toCompletableFuture();
     if (stored.isDone()) {
       relayBody(up);

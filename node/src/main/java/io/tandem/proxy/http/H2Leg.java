@@ -373,6 +373,10 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     if (hsts != null) {
       out.set(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
     }
+    String altSvc = listener.altSvc();
+    if (altSvc != null && !out.contains(HttpsRedirect.ALT_SVC)) {
+      out.set(HttpsRedirect.ALT_SVC, altSvc);
+    }
     resp.setStatusCode(code);
     CompletableFuture<Void> stored = session.record(out, backend).toCompletableFuture();
     if (!stored.isDone()) {

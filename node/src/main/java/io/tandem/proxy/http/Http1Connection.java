@@ -55,6 +55,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
   private boolean closing;
   private boolean paused;
   private long lastActivity = System.nanoTime();
+  private boolean http3;
 
   Http1Connection(Http1Loop loop, ConnectionGuard guard, String clientIp) {
     this.loop = loop;
@@ -80,6 +81,17 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
 
   Channel channel() {
     return channel;
+  }
+
+  /** Whether this connection is an HTTP/3 request stream behind an {@link H3Stream} (no Alt-Svc to advertise). */
+  boolean http3() {
+    return http3;
+  }
+
+  /** Marks this connection as an HTTP/3 request stream's. */
+  Http1Connection viaHttp3() {
+    http3 = true;
+    return this;
   }
 
   Http1Loop loop() {

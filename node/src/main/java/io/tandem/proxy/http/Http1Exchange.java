@@ -431,7 +431,8 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     if (gzip != null) {
       edits = GzipResponse.fields(edits == null ? new HeaderEdits() : edits, h.get("etag"));
     }
-    ByteBuf out = HeadWriter.response(client.alloc(), h, false, connection, listener.hsts(), setCookie, edits);
+    ByteBuf out = HeadWriter.response(client.alloc(), h, false, connection, listener.hsts(), setCookie, edits,
+        conn.http3() ? null : listener.altSvc());
     if (stored.isDone()) {
       client.write(out, client.voidPromise());
       return true;

@@ -71,7 +71,7 @@ final class Http1Loop {
         p.connections.closeAll();
       }
       EventLoop loop = client.eventLoop();
-      BackendConnections c = new BackendConnections(loop, client.getClass(), maxIdle, pool.timeouts().idle(),
+      BackendConnections c = new BackendConnections(loop, socketType(client), maxIdle, pool.timeouts().idle(),
           Clock.SYSTEM).resolver(resolver);
       p = new Pooled(maxIdle, idleMillis, c);
       pools.put(pool.name(), p);
@@ -96,6 +96,29 @@ final class Http1Loop {
     }
     return p.connections;
   }
+
+  /**
+   * The socket channel class for backend connections of {@code client}: its own class for a TCP client; for an
+   * HTTP/3 request stream, the TCP sibling of its UDP socket's class (IoUringDatagramChannel: IoUringSocketChannel,
+   * and so for epoll and NIO), so the backend side runs on the same transport.
+   */
+  static Class<? extends io.netty.channel.Channel> socketType(io.netty.channel.Channel client) {
+    if (!(client instanceof io.netty.handler.codec.quic.QuicStreamChannel stream)) {
+      return client.getClass();
+    }
+    Class<?> udp = stream.parent().parent().getClass();
+    return SOCKET_TYPES.computeIfAbsent(udp, c -> {
+      try {
+        return Class.forName(c.getName().replace("DatagramChannel", "SocketChannel"), true, c.getClassLoader())
+            .asSubclass(io.netty.channel.Channel.class);
+      } catch (ClassNotFoundException e) {
+        return io.netty.channel.socket.nio.NioSocketChannel.class;
+      }
+    });
+  }
+
+  private static final java.util.Map<Class<?>, Class<? extends io.netty.channel.Channel>> SOCKET_TYPES =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Closes every idle backend connection and every HTTP/2 one (the listener stops on this loop). */
   void close() {

@@ -69,11 +69,14 @@ public final class HttpListenerVerticle extends VerticleBase {
   private Runnable tlsRegistration;
   private Executor loop;
   private Scheduler scheduler;
+  private io.tandem.proxy.h3.QuicServer quic;
 
   /** @param port the port to bind: the configured one, or the one the first instance got for port 0 */
   public HttpListenerVerticle(ListenerRuntime runtime, int port) {
     this.runtime = runtime;
     this.port = port;
+    // The first instance made runs the HTTP/3 socket: its TCP port is the one the node reports (port 0 included).
+    runtime.claimHttp3(this);
   }
 
   static HttpServerOptions serverOptions(ListenerConfig lc, int port) {
@@ -153,7 +156,37 @@ public final class HttpListenerVerticle extends VerticleBase {
     server.connectionHandler(this::onConnection);
     server.invalidRequestHandler(this::onInvalidRequest);
     server.requestHandler(this::onRequest);
-    return server.listen();
+    return server.listen().compose(this::startHttp3);
+  }
+
+  /**
+   * A TLS listener with {@code http3}: the first instance binds the UDP socket (on its event loop), on the TCP
+   * port's number unless another is configured, and the listener starts advertising it with {@code Alt-Svc}.
+   */
+  private Future<HttpServer> startHttp3(HttpServer started) {
+    ListenerConfig lc = runtime.config();
+    if (lc.http3() == null || !runtime.claimHttp3(this)) {
+      return Future.succeededFuture(started);
+    }
+    ListenerConfig.Http3 h3 = lc.http3();
+    int udpPort = h3.udpPort(started.actualPort());
+    VertxInternal vx = (VertxInternal) vertx;
+    Promise<HttpServer> bound = Promise.promise();
+    io.tandem.proxy.h3.QuicServer.bind(runtime.name(), h3, lc.host(), udpPort, nettyLoop, vx.transport()::datagramChannel,
+        runtime.tls(), runtime.quicRelay(), lc.limits().maxHeaderSize(), new H3Streams(runtime, h1), runtime.http3(),
+        () -> runtime.record(Outcome.LISTENER_FULL)).whenComplete((q, err) -> context.runOnContext(v -> {
+          if (err != null) {
+            runtime.releaseHttp3(this);
+            bound.fail(new IllegalStateException("HTTP/3 (UDP " + lc.host() + ":" + udpPort + "): " + err.getMessage(),
+                err));
+            return;
+          }
+          quic = q;
+          runtime.altSvc("h3=\":" + q.port() + "\"; ma=" + h3.altSvcMaxAge().toSeconds());
+          LOG.info("listener {} serving HTTP/3 on udp {}:{}", runtime.name(), lc.host(), q.port());
+          bound.complete(started);
+        }));
+    return bound.future();
   }
 
   private static List<HttpVersion> alpnVersions(List<String> alpn) {
@@ -384,6 +417,12 @@ public final class HttpListenerVerticle extends VerticleBase {
       stopped = drainOwn(drainMs);
     } else {
       stopped = server.shutdown(drainMs, TimeUnit.MILLISECONDS);
+    }
+    if (quic != null) {
+      runtime.releaseHttp3(this);
+      Promise<Void> quicDrained = Promise.promise();
+      quic.drain(drainMs).whenComplete((v, err) -> quicDrained.tryComplete());
+      stopped = Future.all(stopped, quicDrained.future());
     }
     return stopped.eventually(() -> {
       if (sweepTimer >= 0) {

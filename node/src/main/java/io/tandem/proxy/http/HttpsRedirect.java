@@ -14,6 +14,8 @@ import io.vertx.core.net.HostAndPort;
  */
 final class HttpsRedirect {
   static final CharSequence STRICT_TRANSPORT_SECURITY = HttpHeaders.createOptimized("strict-transport-security");
+  /** Where HTTP/3 is offered (RFC 7838), on the TCP listener's answers. */
+  static final String ALT_SVC = "alt-svc";
 
   private HttpsRedirect() {}
 

@@ -25,6 +25,10 @@ public final class ListenerRuntime extends ListenerState {
   private final String requestIdPrefix;
   private volatile String hsts;
   private HttpAcceptor acceptor;
+  private volatile String altSvc;
+  private final io.tandem.proxy.h3.H3Stats h3 = new io.tandem.proxy.h3.H3Stats();
+  private volatile io.tandem.proxy.h3.QuicRelay relay;
+  private Object http3Owner;
 
   public ListenerRuntime(ListenerConfig config, UpstreamRegistry registry, BackendClients clients,
       AffinityTable affinity, boolean accessLog) {
@@ -51,6 +55,43 @@ public final class ListenerRuntime extends ListenerState {
       acceptor = new HttpAcceptor(config().host(), port);
     }
     return acceptor;
+  }
+
+  /** Whether {@code instance} runs the listener's HTTP/3 socket: the first that asks does. */
+  synchronized boolean claimHttp3(Object instance) {
+    if (http3Owner == null) {
+      http3Owner = instance;
+    }
+    return http3Owner == instance;
+  }
+
+  synchronized void releaseHttp3(Object instance) {
+    if (http3Owner == instance) {
+      altSvc = null;
+    }
+  }
+
+  /** The {@code Alt-Svc} value the TCP side advertises, or null while no HTTP/3 socket serves. */
+  String altSvc() {
+    return altSvc;
+  }
+
+  void altSvc(String value) {
+    altSvc = value;
+  }
+
+  /** What this listener's HTTP/3 side counts (all zero without HTTP/3). */
+  public io.tandem.proxy.h3.H3Stats http3() {
+    return h3;
+  }
+
+  /** This node's QUIC relay (null alone), for the HTTP/3 socket. */
+  public void quicRelay(io.tandem.proxy.h3.QuicRelay relay) {
+    this.relay = relay;
+  }
+
+  io.tandem.proxy.h3.QuicRelay quicRelay() {
+    return relay;
   }
 
   /** The Strict-Transport-Security value to add to responses, or null. */
