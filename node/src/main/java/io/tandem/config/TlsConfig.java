@@ -11,7 +11,8 @@ import java.util.List;
  * @param certificates   key and certificate chain files, at least one; chosen by the client's SNI name
  * @param defaultName    a name of the certificate served when SNI names none of them; null: the first certificate
  * @param protocols      enabled protocol versions, e.g. {@code TLSv1.2}, {@code TLSv1.3}
- * @param ciphers        enabled cipher suites (IANA names); empty: the engine's defaults
+ * @param ciphers        enabled cipher suites (IANA names); empty: Mozilla's "intermediate" list (AEAD only) and the
+ *                       TLS 1.3 suites, those the engine knows; a list naming no TLS 1.3 suite keeps their defaults
  * @param alpn           protocols offered by ALPN, in order of preference; empty: no ALPN (HTTP/1.1 only)
  * @param clientAuth     client certificate verification
  * @param clientCa       CA bundle client certificates must chain to; null unless clientAuth is not NONE

@@ -1,16 +1,15 @@
 package io.tandem.config;
 
+import io.tandem.tls.engine.TlsEngine;
 import io.tandem.tls.pem.CertificateProblem;
 import io.tandem.tls.pem.KeyCertificate;
 import io.tandem.tls.pem.PemFiles;
 import java.nio.file.Path;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import javax.net.ssl.SSLContext;
 
 /**
  * Reads {@code tls} of a listener and of a pool. Certificate, key and CA files are read and checked here (readable,
@@ -59,7 +58,9 @@ final class TlsReader {
     if (tls.has("protocols") && protocols.isEmpty()) {
       tls.error("protocols", "must enable at least one of TLSv1.2, TLSv1.3");
     }
-    List<String> ciphers = tls.scalars("ciphers", TlsReader::cipher);
+    TlsConfig.Engine engine = tls.choice("engine", TlsConfig.Engine.class, TlsConfig.Engine.AUTO);
+    TlsEngine resolved = resolve(engine);
+    List<String> ciphers = tls.scalars("ciphers", node -> cipher(node, resolved));
     List<String> alpn = tls.has("alpn") ? tls.scalars("alpn", node -> oneOf(node, ALPN, "h2 or http/1.1"))
         : TlsConfig.DEFAULT_ALPN;
     TlsConfig.ClientAuth clientAuth = tls.choice("client-auth", TlsConfig.ClientAuth.class, TlsConfig.ClientAuth.NONE);
@@ -76,7 +77,6 @@ final class TlsReader {
       YamlMap h = tls.map("hsts", "max-age", "include-subdomains");
       hsts = new TlsConfig.Hsts(h.duration("max-age", Duration.ofDays(365)), h.bool("include-subdomains", false));
     }
-    TlsConfig.Engine engine = tls.choice("engine", TlsConfig.Engine.class, TlsConfig.Engine.AUTO);
     Duration reload = tls.duration("reload-interval", TlsConfig.DEFAULT_RELOAD_INTERVAL);
     return new TlsConfig(certificates, defaultName, protocols, ciphers, alpn, clientAuth, clientCa, hsts, engine,
         reload);
@@ -117,20 +117,23 @@ final class TlsReader {
     return s;
   }
 
-  private static String cipher(com.fasterxml.jackson.databind.JsonNode node) {
-    String s = Scalars.text(node);
-    if (!supportedCiphers().contains(s)) {
-      throw new IllegalArgumentException("unknown cipher suite " + Scalars.describe(node) + "; use IANA names such as "
-          + "TLS_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
-    }
-    return s;
+  /** The engine a listener will run on here ({@code auto}: OpenSSL when it loads), whose suites it may name. */
+  static TlsEngine resolve(TlsConfig.Engine engine) {
+    return switch (engine) {
+      case OPENSSL -> TlsEngine.OPENSSL;
+      case JDK -> TlsEngine.JDK;
+      case AUTO -> TlsEngine.auto();
+    };
   }
 
-  private static Set<String> supportedCiphers() {
-    try {
-      return Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no default TLS context", e);
+  private static String cipher(com.fasterxml.jackson.databind.JsonNode node, TlsEngine engine) {
+    String s = Scalars.text(node);
+    if (!engine.knownCipherSuites().contains(s)) {
+      throw new IllegalArgumentException("unknown cipher suite " + Scalars.describe(node) + " for the "
+          + engine.spelling() + " engine" + (engine == TlsEngine.OPENSSL && s.contains("_DHE_")
+          ? " (BoringSSL has no DHE suites)" : "")
+          + "; use IANA names such as TLS_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
     }
+    return s;
   }
 }

@@ -1,6 +1,7 @@
 package io.tandem.tls;
 
 import io.tandem.config.TlsConfig;
+import io.tandem.tls.engine.TlsEngine;
 import io.tandem.tls.pem.CertificateProblem;
 import io.tandem.tls.pem.KeyCertificate;
 import io.vertx.core.Future;
@@ -72,7 +73,7 @@ public final class ServerTls {
     return switch (engine) {
       case OPENSSL -> true;
       case JDK -> false;
-      case AUTO -> OpenSSLEngineOptions.isAvailable() && OpenSSLEngineOptions.isAlpnAvailable();
+      case AUTO -> TlsEngine.auto() == TlsEngine.OPENSSL;
     };
   }
 

@@ -2,6 +2,7 @@ package io.tandem.tls;
 
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.tandem.config.TlsConfig;
+import io.tandem.tls.engine.TlsEngine;
 import io.tandem.tls.pem.CertificateProblem;
 import io.tandem.tls.pem.KeyCertificate;
 import io.tandem.tls.pem.PemFiles;
@@ -54,7 +55,9 @@ record TlsMaterial(TlsConfig config, List<KeyCertificate> certificates, ServerSS
         .setEnabledSecureTransportProtocols(new HashSet<>(config.protocols()))
         .setUseAlpn(!config.alpn().isEmpty())
         .setApplicationLayerProtocols(config.alpn());
-    config.ciphers().forEach(options::addEnabledCipherSuite);
+    // Never empty: left to Vert.x, an empty list enables every suite the engine has, CBC ones included.
+    (openssl ? TlsEngine.OPENSSL : TlsEngine.JDK).enabledCipherSuites(config.ciphers())
+        .forEach(options::addEnabledCipherSuite);
     if (config.clientAuth() != TlsConfig.ClientAuth.NONE) {
       options.setTrustOptions(TrustOptions.wrap(CaTrust.load(config.clientCa(), "client-ca", now)));
       options.setClientAuth(config.clientAuth() == TlsConfig.ClientAuth.REQUIRED ? ClientAuth.REQUIRED

@@ -2,8 +2,10 @@ package io.tandem.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tandem.testing.TestCerts;
+import io.tandem.tls.engine.TlsEngine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +55,19 @@ class TlsConfigTest {
   }
 
   @Test
+  void cipherSuitesAreCheckedAgainstTheListenersEngine() {
+    String dhe = "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256";
+    assertEquals(List.of(dhe), ConfigTexts.parses(ConfigTexts.listener("tls: {certificates: [" + cert(a)
+        + "], engine: jdk, ciphers: [" + dhe + "]}")).listeners().get(0).tls().ciphers());
+    assumeTrue(TlsEngine.auto() == TlsEngine.OPENSSL, "netty-tcnative (OpenSSL) does not load here");
+    assertEquals(List.of("listeners[0].tls.ciphers[1]: unknown cipher suite \"" + dhe + "\" for the openssl engine"
+        + " (BoringSSL has no DHE suites); use IANA names such as TLS_AES_128_GCM_SHA256 or"
+        + " TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+        ConfigTexts.errors(ConfigTexts.listener("tls: {certificates: [" + cert(a) + "], engine: openssl, ciphers: ["
+            + "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, " + dhe + "]}")));
+  }
+
+  @Test
   void badCertificatesAreConfigErrorsNamingFieldFileAndProblem() {
     Path missing = dir.resolve("missing.crt");
     assertEquals(List.of(
@@ -69,11 +84,11 @@ class TlsConfigTest {
         "listeners[0].tls.certificates: at least one {cert, key} is required",
         "listeners[0].tls.protocols[0]: must be a TLS version (TLSv1.2 or TLSv1.3), got \"TLSv1.1\"",
         "listeners[0].tls.protocols: must enable at least one of TLSv1.2, TLSv1.3",
-        "listeners[0].tls.ciphers[0]: unknown cipher suite \"RC4-MD5\"; use IANA names such as TLS_AES_128_GCM_SHA256"
-            + " or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "listeners[0].tls.engine: must be one of: auto, openssl, jdk; got \"boring\"",
+        "listeners[0].tls.ciphers[0]: unknown cipher suite \"RC4-MD5\" for the " + TlsEngine.auto().spelling()
+            + " engine; use IANA names such as TLS_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
         "listeners[0].tls.alpn[0]: must be h2 or http/1.1, got \"spdy/3\"",
-        "listeners[0].tls.client-ca: is required with client-auth required",
-        "listeners[0].tls.engine: must be one of: auto, openssl, jdk; got \"boring\""),
+        "listeners[0].tls.client-ca: is required with client-auth required"),
         ConfigTexts.errors(ConfigTexts.listener("tls: {protocols: [TLSv1.1], ciphers: [RC4-MD5], alpn: [spdy/3],"
             + " client-auth: required, engine: boring}")));
     assertEquals(List.of(

@@ -469,7 +469,7 @@ class HttpsListenerTest extends ProxyTestBase {
   }
 
   /** A client context that accepts any server certificate (the tests look at which one it was). */
-  private static SSLContext trusting() throws Exception {
+  static SSLContext trusting() throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, new TrustManager[] {new X509TrustManager() {
       @Override
