@@ -1,5 +1,6 @@
 package io.tandem.tls.ocsp;
 
+import io.tandem.tls.der.Der;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.cert.X509Certificate;

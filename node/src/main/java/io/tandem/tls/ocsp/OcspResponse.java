@@ -1,5 +1,6 @@
 package io.tandem.tls.ocsp;
 
+import io.tandem.tls.der.Der;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;

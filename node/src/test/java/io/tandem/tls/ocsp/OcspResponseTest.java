@@ -1,5 +1,6 @@
 package io.tandem.tls.ocsp;
 
+import io.tandem.tls.der.Der;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

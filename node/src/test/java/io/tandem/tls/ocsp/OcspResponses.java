@@ -1,5 +1,6 @@
 package io.tandem.tls.ocsp;
 
+import io.tandem.tls.der.Der;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.tandem.tls.ocsp;
+package io.tandem.tls.der;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

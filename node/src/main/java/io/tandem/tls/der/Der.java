@@ -1,4 +1,4 @@
-package io.tandem.tls.ocsp;
+package io.tandem.tls.der;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
