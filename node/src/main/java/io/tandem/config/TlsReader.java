@@ -1,6 +1,9 @@
 package io.tandem.config;
 
+import io.tandem.tls.der.Der;
 import io.tandem.tls.engine.TlsEngine;
+import io.tandem.tls.ocsp.OcspFile;
+import io.tandem.tls.ocsp.OcspRequest;
 import io.tandem.tls.pem.CertificateProblem;
 import io.tandem.tls.pem.KeyCertificate;
 import io.tandem.tls.pem.PemFiles;
@@ -27,9 +30,10 @@ final class TlsReader {
       return null;
     }
     YamlMap tls = listener.map("tls", "certificates", "default", "protocols", "ciphers", "alpn", "client-auth",
-        "client-ca", "hsts", "engine", "reload-interval");
+        "client-ca", "hsts", "engine", "reload-interval", "ocsp");
     Instant now = Instant.now();
     List<String> names = new ArrayList<>();
+    List<KeyCertificate> loaded = new ArrayList<>();
     int[] entries = {0};
     List<TlsConfig.CertificateFiles> certificates = tls.maps("certificates", c -> {
       entries[0]++;
@@ -41,6 +45,7 @@ final class TlsReader {
       try {
         KeyCertificate kc = PemFiles.load(cert, key, now);
         names.addAll(kc.names());
+        loaded.add(kc);
       } catch (CertificateProblem p) {
         c.error(p.field(), p.getMessage());
       }
@@ -78,8 +83,75 @@ final class TlsReader {
       hsts = new TlsConfig.Hsts(h.duration("max-age", Duration.ofDays(365)), h.bool("include-subdomains", false));
     }
     Duration reload = tls.duration("reload-interval", TlsConfig.DEFAULT_RELOAD_INTERVAL);
+    TlsConfig.Ocsp ocsp = tls.has("ocsp") ? ocsp(tls, base, engine, certificates,
+        loaded.size() == entries[0] ? loaded : null) : TlsConfig.Ocsp.OFF;
     return new TlsConfig(certificates, defaultName, protocols, ciphers, alpn, clientAuth, clientCa, hsts, engine,
-        reload);
+        reload, ocsp);
+  }
+
+  /**
+   * {@code tls.ocsp}. Stapling is off unless asked for ({@code stapling: true}) or a {@code file} is given, as in
+   * nginx: fetching makes the node call the CA's responder, which some networks do not allow.
+   *
+   * @param certificates the listener's certificates, or null when one did not load (checked no further then)
+   */
+  private static TlsConfig.Ocsp ocsp(YamlMap tls, Path base, TlsConfig.Engine engine,
+      List<TlsConfig.CertificateFiles> files, List<KeyCertificate> certificates) {
+    YamlMap o = tls.map("ocsp", "stapling", "file", "responder", "refresh-before");
+    Path file = o.value("file", null, node -> base.resolve(Scalars.text(node)));
+    boolean stapling = o.bool("stapling", file != null || o.has("file"));
+    java.net.URI responder = o.value("responder", null, TlsReader::responderUrl);
+    Duration refreshBefore = o.value("refresh-before", null, Scalars::duration);
+    if (!stapling) {
+      for (String key : new String[] {"file", "responder", "refresh-before"}) {
+        if (o.has(key)) {
+          o.error(key, "applies only with stapling: true");
+        }
+      }
+      return TlsConfig.Ocsp.OFF;
+    }
+    if (engine == TlsConfig.Engine.JDK) {
+      o.error("stapling", "needs the openssl engine; the JDK's cannot staple (engine is jdk)");
+    }
+    if (file != null && responder != null) {
+      o.error("responder", "applies to fetched responses; this listener staples " + file);
+    }
+    if (file != null && refreshBefore != null) {
+      o.error("refresh-before", "applies to fetched responses; a file is read again when it changes");
+    }
+    if (certificates != null && file != null) {
+      try {
+        OcspFile.read(file, certificates);
+      } catch (CertificateProblem p) {
+        o.error("file", p.getMessage());
+      }
+    } else if (certificates != null && responder == null) {
+      for (int i = 0; i < certificates.size(); i++) {
+        Path cert = files.get(i).cert();
+        try {
+          if (OcspRequest.responder(certificates.get(i).leaf()) == null) {
+            tls.error("certificates[" + i + "].cert", cert + ": names no OCSP responder (Authority Information "
+                + "Access) to fetch from; set ocsp.responder, or ocsp.stapling: false");
+          }
+        } catch (Der.MalformedException e) {
+          tls.error("certificates[" + i + "].cert", cert + ": bad Authority Information Access: " + e.getMessage());
+        }
+      }
+    }
+    return new TlsConfig.Ocsp(true, file, responder, refreshBefore);
+  }
+
+  private static java.net.URI responderUrl(com.fasterxml.jackson.databind.JsonNode node) {
+    String s = Scalars.text(node);
+    try {
+      java.net.URI uri = new java.net.URI(s);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+        return uri;
+      }
+    } catch (java.net.URISyntaxException e) {
+      // refused below
+    }
+    throw new IllegalArgumentException("must be an http:// or https:// URL, got " + Scalars.describe(node));
   }
 
   static BackendTlsConfig backend(YamlMap pool, Path base) {
