@@ -439,7 +439,7 @@ class HttpsListenerTest extends ProxyTestBase {
     }
   }
 
-  private static int https(int port, String sni, String path) throws Exception {
+  static int https(int port, String sni, String path) throws Exception {
     return Integer.parseInt(httpsText(port, sni, path).substring(9, 12));
   }
 
