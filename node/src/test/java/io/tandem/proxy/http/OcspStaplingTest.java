@@ -99,7 +99,7 @@ class OcspStaplingTest extends ProxyTestBase {
   }
 
   private ServerTls tls() {
-    return node.listener("web").tls();
+    return node.listener("web") != null ? node.listener("web").tls() : node.tcpListener("web").tls();
   }
 
   @Test
@@ -120,6 +120,16 @@ class OcspStaplingTest extends ProxyTestBase {
     assertTrue(status.nextFetch().isBefore(status.nextUpdate()), status.toString());
     assertEquals(null, status.lastError());
     assertEquals(200, HttpsListenerTest.https(port(), "good.tandem.test", "/"), "requests still flow");
+  }
+
+  @Test
+  void aTcpListenerWithTlsStaplesToo() throws Exception {
+    start(config(eventLoops(), listener("web").tcp().tls(stapling(new TlsConfig.Ocsp(true, null, null, null), good)),
+        pool("app").backend("b1", backend("b1").port())));
+    await().atMost(Duration.ofSeconds(30)).until(() -> tls().ocsp().get(0).stapled());
+    String out = sClient("good.tandem.test");
+    assertTrue(out.contains("OCSP Response Status: successful"), out);
+    assertTrue(out.contains("Cert Status: good"), out);
   }
 
   @Test
