@@ -120,6 +120,17 @@ class OcspStaplingTest extends ProxyTestBase {
     assertTrue(status.nextFetch().isBefore(status.nextUpdate()), status.toString());
     assertEquals(null, status.lastError());
     assertEquals(200, HttpsListenerTest.https(port(), "good.tandem.test", "/"), "requests still flow");
+    String metrics = node.metrics().scrape();
+    assertTrue(metrics.contains("tandem_tls_ocsp_stapled{certificate=\"other.tandem.test\",listener=\"web\"} 1.0"),
+        metrics);
+    assertTrue(metrics.contains("tandem_tls_ocsp_next_update_seconds{certificate=\"good.tandem.test\",listener=\"web\"} "
+        + (double) status.nextUpdate().getEpochSecond()), () -> grep(metrics, "tandem_tls_ocsp"));
+    assertTrue(metrics.contains("tandem_tls_ocsp_failing{certificate=\"good.tandem.test\",listener=\"web\"} 0.0"),
+        () -> grep(metrics, "tandem_tls_ocsp"));
+  }
+
+  private static String grep(String text, String word) {
+    return String.join("\n", text.lines().filter(l -> l.contains(word)).toList());
   }
 
   @Test
@@ -159,6 +170,11 @@ class OcspStaplingTest extends ProxyTestBase {
       assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("WARN web: certificate good.tandem.test: OCSP fetch "
           + "from http://127.0.0.1:" + closed + "/ failed (1 in a row): ")), log.lines()::toString);
       assertEquals(200, HttpsListenerTest.https(port(), "good.tandem.test", "/"), "handshakes go on without");
+      String metrics = node.metrics().scrape();
+      assertTrue(metrics.contains("tandem_tls_ocsp_failing{certificate=\"good.tandem.test\",listener=\"web\"} 1.0"),
+          () -> grep(metrics, "tandem_tls_ocsp"));
+      assertTrue(metrics.contains("tandem_tls_ocsp_stapled{certificate=\"good.tandem.test\",listener=\"web\"} 0.0"),
+          () -> grep(metrics, "tandem_tls_ocsp"));
     }
   }
 
