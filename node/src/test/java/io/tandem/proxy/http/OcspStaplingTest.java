@@ -120,6 +120,9 @@ class OcspStaplingTest extends ProxyTestBase {
     assertTrue(status.nextFetch().isBefore(status.nextUpdate()), status.toString());
     assertEquals(null, status.lastError());
     assertEquals(200, HttpsListenerTest.https(port(), "good.tandem.test", "/"), "requests still flow");
+    String h2 = TestCerts.run("sh", "-c", "openssl s_client -connect 127.0.0.1:" + port()
+        + " -servername good.tandem.test -status -alpn h2 </dev/null 2>&1");
+    assertTrue(h2.contains("ALPN protocol: h2") && h2.contains("Cert Status: good"), h2);
     String metrics = node.metrics().scrape();
     assertTrue(metrics.contains("tandem_tls_ocsp_stapled{certificate=\"other.tandem.test\",listener=\"web\"} 1.0"),
         metrics);
@@ -131,6 +134,18 @@ class OcspStaplingTest extends ProxyTestBase {
 
   private static String grep(String text, String word) {
     return String.join("\n", text.lines().filter(l -> l.contains(word)).toList());
+  }
+
+  @Test
+  void turningStaplingOnByAReloadRestartsTheListenerWithIt() throws Exception {
+    TlsConfig plain = HttpsListenerTest.tls(null, List.of(good));
+    startTls(plain);
+    assertTrue(sClient("good.tandem.test").contains("OCSP response: no response sent"));
+    node.reload(config(eventLoops(), listener("web").tls(plain.withOcsp(new TlsConfig.Ocsp(true, null, null, null))),
+        pool("app").backend("b1", backends.get(0).port()))).await(10, java.util.concurrent.TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(30)).until(() -> tls().staples() && tls().ocsp().get(0).stapled());
+    String out = sClient("good.tandem.test");
+    assertTrue(out.contains("Cert Status: good"), out);
   }
 
   @Test
