@@ -19,6 +19,7 @@ import io.tandem.proxy.http.ListenerRuntime;
 import io.tandem.proxy.ListenerState;
 import io.tandem.proxy.tcp.TcpListenerRuntime;
 import io.tandem.proxy.tcp.TcpListenerVerticle;
+import io.tandem.tls.OcspServices;
 import io.tandem.tls.ServerTls;
 import io.tandem.tls.pem.CertificateProblem;
 import io.tandem.upstream.UpstreamRegistry;
@@ -31,6 +32,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +54,8 @@ public final class TandemNode implements RunningNode {
   private final SharedState shared;
   private final UpstreamRegistry registry;
   private final BackendClients clients;
+  /** OCSP fetches of TLS listeners that staple, timed on a worker context of their own (off the event loops). */
+  private final OcspServices ocsp;
   private final ActiveHealthChecker health;
   private final Probes probes;
   private final int eventLoops;
@@ -104,6 +108,7 @@ public final class TandemNode implements RunningNode {
     VertxScheduler scheduler = new VertxScheduler(control);
     this.registry = new UpstreamRegistry(shared, clock, scheduler, onControl);
     this.clients = new BackendClients(vertx);
+    this.ocsp = OcspServices.create(new VertxScheduler(((VertxInternal) vertx).createWorkerContext()));
     this.probes = new Probes(vertx, clock);
     this.health = new ActiveHealthChecker(probes::forConfig, shared.health(), scheduler, clock);
     // Runtime adds and removes change the pools without a reload: checks follow the pools in force.
@@ -310,7 +315,7 @@ public final class TandemNode implements RunningNode {
     ListenerState state = tcp ? tcpRuntime : runtime;
     if (lc.tls() != null) {
       try {
-        state.tls(ServerTls.load(lc.name(), lc.tls()));
+        state.tls(ServerTls.load(lc.name(), lc.tls(), ocsp));
       } catch (CertificateProblem p) {
         return Future.failedFuture(new IllegalStateException("listener " + lc.name() + ": tls." + p.field() + ": "
             + p.getMessage(), p));
@@ -404,18 +409,24 @@ public final class TandemNode implements RunningNode {
         && sameTlsSocket(a.tls(), b.tls());
   }
 
-  /** TLS on or off, its engine and ALPN are fixed when a server starts; the rest is updated in place. */
+  /**
+   * TLS on or off, its engine, ALPN and OCSP stapling on or off (contexts are built with OCSP for it) are fixed when
+   * a server starts; the rest is updated in place.
+   */
   private static boolean sameTlsSocket(TlsConfig a, TlsConfig b) {
     if (a == null || b == null) {
       return a == b;
     }
-    return a.engine() == b.engine() && a.alpn().equals(b.alpn());
+    return a.engine() == b.engine() && a.alpn().equals(b.alpn()) && a.ocsp().stapling() == b.ocsp().stapling();
   }
 
   private Future<Void> stopListener(String name) {
     Listener l = listeners.remove(name);
     if (l != null && l.tlsTimer[0] >= 0) {
       vertx.cancelTimer(l.tlsTimer[0]);
+    }
+    if (l != null && l.tls() != null) {
+      l.tls().close();
     }
     return l == null ? Future.succeededFuture() : vertx.undeploy(l.deploymentId);
   }

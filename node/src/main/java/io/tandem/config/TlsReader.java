@@ -1,16 +1,18 @@
 package io.tandem.config;
 
+import io.tandem.tls.der.Der;
+import io.tandem.tls.engine.TlsEngine;
+import io.tandem.tls.ocsp.OcspFile;
+import io.tandem.tls.ocsp.OcspRequest;
 import io.tandem.tls.pem.CertificateProblem;
 import io.tandem.tls.pem.KeyCertificate;
 import io.tandem.tls.pem.PemFiles;
 import java.nio.file.Path;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import javax.net.ssl.SSLContext;
 
 /**
  * Reads {@code tls} of a listener and of a pool. Certificate, key and CA files are read and checked here (readable,
@@ -28,9 +30,10 @@ final class TlsReader {
       return null;
     }
     YamlMap tls = listener.map("tls", "certificates", "default", "protocols", "ciphers", "alpn", "client-auth",
-        "client-ca", "hsts", "engine", "reload-interval");
+        "client-ca", "hsts", "engine", "reload-interval", "ocsp");
     Instant now = Instant.now();
     List<String> names = new ArrayList<>();
+    List<KeyCertificate> loaded = new ArrayList<>();
     int[] entries = {0};
     List<TlsConfig.CertificateFiles> certificates = tls.maps("certificates", c -> {
       entries[0]++;
@@ -42,6 +45,7 @@ final class TlsReader {
       try {
         KeyCertificate kc = PemFiles.load(cert, key, now);
         names.addAll(kc.names());
+        loaded.add(kc);
       } catch (CertificateProblem p) {
         c.error(p.field(), p.getMessage());
       }
@@ -59,7 +63,9 @@ final class TlsReader {
     if (tls.has("protocols") && protocols.isEmpty()) {
       tls.error("protocols", "must enable at least one of TLSv1.2, TLSv1.3");
     }
-    List<String> ciphers = tls.scalars("ciphers", TlsReader::cipher);
+    TlsConfig.Engine engine = tls.choice("engine", TlsConfig.Engine.class, TlsConfig.Engine.AUTO);
+    TlsEngine resolved = resolve(engine);
+    List<String> ciphers = tls.scalars("ciphers", node -> cipher(node, resolved));
     List<String> alpn = tls.has("alpn") ? tls.scalars("alpn", node -> oneOf(node, ALPN, "h2 or http/1.1"))
         : TlsConfig.DEFAULT_ALPN;
     TlsConfig.ClientAuth clientAuth = tls.choice("client-auth", TlsConfig.ClientAuth.class, TlsConfig.ClientAuth.NONE);
@@ -76,10 +82,76 @@ final class TlsReader {
       YamlMap h = tls.map("hsts", "max-age", "include-subdomains");
       hsts = new TlsConfig.Hsts(h.duration("max-age", Duration.ofDays(365)), h.bool("include-subdomains", false));
     }
-    TlsConfig.Engine engine = tls.choice("engine", TlsConfig.Engine.class, TlsConfig.Engine.AUTO);
     Duration reload = tls.duration("reload-interval", TlsConfig.DEFAULT_RELOAD_INTERVAL);
+    TlsConfig.Ocsp ocsp = tls.has("ocsp") ? ocsp(tls, base, engine, certificates,
+        loaded.size() == entries[0] ? loaded : null) : TlsConfig.Ocsp.OFF;
     return new TlsConfig(certificates, defaultName, protocols, ciphers, alpn, clientAuth, clientCa, hsts, engine,
-        reload);
+        reload, ocsp);
+  }
+
+  /**
+   * {@code tls.ocsp}. Stapling is off unless asked for ({@code stapling: true}) or a {@code file} is given, as in
+   * nginx: fetching makes the node call the CA's responder, which some networks do not allow.
+   *
+   * @param certificates the listener's certificates, or null when one did not load (checked no further then)
+   */
+  private static TlsConfig.Ocsp ocsp(YamlMap tls, Path base, TlsConfig.Engine engine,
+      List<TlsConfig.CertificateFiles> files, List<KeyCertificate> certificates) {
+    YamlMap o = tls.map("ocsp", "stapling", "file", "responder", "refresh-before");
+    Path file = o.value("file", null, node -> base.resolve(Scalars.text(node)));
+    boolean stapling = o.bool("stapling", file != null || o.has("file"));
+    java.net.URI responder = o.value("responder", null, TlsReader::responderUrl);
+    Duration refreshBefore = o.value("refresh-before", null, Scalars::duration);
+    if (!stapling) {
+      for (String key : new String[] {"file", "responder", "refresh-before"}) {
+        if (o.has(key)) {
+          o.error(key, "applies only with stapling: true");
+        }
+      }
+      return TlsConfig.Ocsp.OFF;
+    }
+    if (engine == TlsConfig.Engine.JDK) {
+      o.error("stapling", "needs the openssl engine; the JDK's cannot staple (engine is jdk)");
+    }
+    if (file != null && responder != null) {
+      o.error("responder", "applies to fetched responses; this listener staples " + file);
+    }
+    if (file != null && refreshBefore != null) {
+      o.error("refresh-before", "applies to fetched responses; a file is read again when it changes");
+    }
+    if (certificates != null && file != null) {
+      try {
+        OcspFile.read(file, certificates);
+      } catch (CertificateProblem p) {
+        o.error("file", p.getMessage());
+      }
+    } else if (certificates != null && responder == null) {
+      for (int i = 0; i < certificates.size(); i++) {
+        Path cert = files.get(i).cert();
+        try {
+          if (OcspRequest.responder(certificates.get(i).leaf()) == null) {
+            tls.error("certificates[" + i + "].cert", cert + ": names no OCSP responder (Authority Information "
+                + "Access) to fetch from; set ocsp.responder, or ocsp.stapling: false");
+          }
+        } catch (Der.MalformedException e) {
+          tls.error("certificates[" + i + "].cert", cert + ": bad Authority Information Access: " + e.getMessage());
+        }
+      }
+    }
+    return new TlsConfig.Ocsp(true, file, responder, refreshBefore);
+  }
+
+  private static java.net.URI responderUrl(com.fasterxml.jackson.databind.JsonNode node) {
+    String s = Scalars.text(node);
+    try {
+      java.net.URI uri = new java.net.URI(s);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+        return uri;
+      }
+    } catch (java.net.URISyntaxException e) {
+      // refused below
+    }
+    throw new IllegalArgumentException("must be an http:// or https:// URL, got " + Scalars.describe(node));
   }
 
   static BackendTlsConfig backend(YamlMap pool, Path base) {
@@ -117,20 +189,23 @@ final class TlsReader {
     return s;
   }
 
-  private static String cipher(com.fasterxml.jackson.databind.JsonNode node) {
-    String s = Scalars.text(node);
-    if (!supportedCiphers().contains(s)) {
-      throw new IllegalArgumentException("unknown cipher suite " + Scalars.describe(node) + "; use IANA names such as "
-          + "TLS_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
-    }
-    return s;
+  /** The engine a listener will run on here ({@code auto}: OpenSSL when it loads), whose suites it may name. */
+  static TlsEngine resolve(TlsConfig.Engine engine) {
+    return switch (engine) {
+      case OPENSSL -> TlsEngine.OPENSSL;
+      case JDK -> TlsEngine.JDK;
+      case AUTO -> TlsEngine.auto();
+    };
   }
 
-  private static Set<String> supportedCiphers() {
-    try {
-      return Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no default TLS context", e);
+  private static String cipher(com.fasterxml.jackson.databind.JsonNode node, TlsEngine engine) {
+    String s = Scalars.text(node);
+    if (!engine.knownCipherSuites().contains(s)) {
+      throw new IllegalArgumentException("unknown cipher suite " + Scalars.describe(node) + " for the "
+          + engine.spelling() + " engine" + (engine == TlsEngine.OPENSSL && s.contains("_DHE_")
+          ? " (BoringSSL has no DHE suites)" : "")
+          + "; use IANA names such as TLS_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
     }
+    return s;
   }
 }

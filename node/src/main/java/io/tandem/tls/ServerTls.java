@@ -1,6 +1,8 @@
 package io.tandem.tls;
 
 import io.tandem.config.TlsConfig;
+import io.tandem.tls.engine.StaplingOpenSslOptions;
+import io.tandem.tls.engine.TlsEngine;
 import io.tandem.tls.pem.CertificateProblem;
 import io.tandem.tls.pem.KeyCertificate;
 import io.vertx.core.Future;
@@ -43,28 +45,59 @@ public final class ServerTls {
   private final String listener;
   private final Supplier<Instant> clock;
   private final boolean openssl;
+  private final OcspStapler stapler;
   private final List<Function<ServerSSLOptions, Future<Boolean>>> servers = new CopyOnWriteArrayList<>();
   private volatile TlsMaterial current;
   private String refusedFingerprint;
   private volatile String lastError;
   private final java.util.concurrent.atomic.AtomicInteger reloads = new java.util.concurrent.atomic.AtomicInteger();
 
-  private ServerTls(String listener, TlsMaterial material, boolean openssl, Supplier<Instant> clock) {
+  private ServerTls(String listener, TlsMaterial material, boolean openssl, Supplier<Instant> clock,
+      OcspStapler stapler) {
     this.listener = listener;
     this.current = material;
     this.openssl = openssl;
     this.clock = clock;
+    this.stapler = stapler;
   }
 
-  /** Loads a listener's TLS settings now. */
+  /** Loads a listener's TLS settings now, without OCSP stapling (configuring it is refused). */
   public static ServerTls load(String listener, TlsConfig config) throws CertificateProblem {
     return load(listener, config, Instant::now);
   }
 
-  /** Loads with {@code clock} telling the time that certificates must be valid at (tests move it). */
+  /** Loads with {@code clock} telling the time that certificates must be valid at (tests move it); no stapling. */
   public static ServerTls load(String listener, TlsConfig config, Supplier<Instant> clock) throws CertificateProblem {
+    return load(listener, config, clock, null);
+  }
+
+  /**
+   * Loads a listener's TLS settings now; with {@code tls.ocsp}, staples responses fetched through {@code ocsp} (the
+   * first fetch starts now) or read from the configured file. Stapling needs the OpenSSL engine: when {@code auto}
+   * falls back to the JDK's, a warning says it is off.
+   */
+  public static ServerTls load(String listener, TlsConfig config, OcspServices ocsp) throws CertificateProblem {
+    return load(listener, config, Instant::now, ocsp);
+  }
+
+  static ServerTls load(String listener, TlsConfig config, Supplier<Instant> clock, OcspServices ocsp)
+      throws CertificateProblem {
     boolean openssl = useOpenSsl(config.engine());
-    return new ServerTls(listener, TlsMaterial.load(config, openssl, clock.get()), openssl, clock);
+    OcspStapler stapler = null;
+    if (config.ocsp().stapling() && !openssl) {
+      LOG.warn("{}: OCSP stapling needs the openssl engine, which does not load here (engine {} runs on jdk): "
+          + "not stapling", listener, config.engine().name().toLowerCase(java.util.Locale.ROOT));
+    } else if (config.ocsp().stapling()) {
+      if (ocsp == null) {
+        throw new IllegalArgumentException(listener + ": tls.ocsp is set but no OcspServices were given");
+      }
+      stapler = new OcspStapler(listener, ocsp, clock);
+    }
+    TlsMaterial material = TlsMaterial.load(config, openssl, clock.get(), stapler);
+    if (stapler != null) {
+      stapler.retain(material.staples());
+    }
+    return new ServerTls(listener, material, openssl, clock, stapler);
   }
 
   /** Whether {@code engine} resolves to OpenSSL here: {@code auto} uses it when netty-tcnative loads. */
@@ -72,7 +105,7 @@ public final class ServerTls {
     return switch (engine) {
       case OPENSSL -> true;
       case JDK -> false;
-      case AUTO -> OpenSSLEngineOptions.isAvailable() && OpenSSLEngineOptions.isAlpnAvailable();
+      case AUTO -> TlsEngine.auto() == TlsEngine.OPENSSL;
     };
   }
 
@@ -88,7 +121,9 @@ public final class ServerTls {
 
   /** Turns TLS on in {@code options} (HTTP or TCP server) with the current settings. */
   public void applyTo(NetServerOptions options) {
-    SSLEngineOptions engine = openssl ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
+    // With stapling, the server's contexts are built with OCSP on (what Netty needs before an engine takes a response).
+    SSLEngineOptions engine = !openssl ? new JdkSSLEngineOptions()
+        : stapler != null ? new StaplingOpenSslOptions() : new OpenSSLEngineOptions();
     ServerSSLOptions ssl = current.options();
     options.setSsl(true).setSslEngineOptions(engine);
     options.setKeyCertOptions(ssl.getKeyCertOptions())
@@ -125,6 +160,24 @@ public final class ServerTls {
     return current.certificates();
   }
 
+  /** Whether handshakes get OCSP responses (stapling configured, on the OpenSSL engine). */
+  public boolean staples() {
+    return stapler != null;
+  }
+
+  /** Per certificate in force, in configuration order, its OCSP stapling; empty without stapling. */
+  public List<OcspStatus> ocsp() {
+    OcspStapler.Staples staples = current.staples();
+    return staples == null ? List.of() : staples.status();
+  }
+
+  /** Stops refreshing OCSP responses: the listener stopped. */
+  public void close() {
+    if (stapler != null) {
+      stapler.close();
+    }
+  }
+
   /** The last refused reload's message, or null when the latest attempt succeeded. */
   public String lastError() {
     return lastError;
@@ -138,7 +191,10 @@ public final class ServerTls {
     return reloads.get();
   }
 
-  /** Applies a reloaded configuration (same engine). Fails, keeping the old settings, when it does not load. */
+  /**
+   * Applies a reloaded configuration (same engine, stapling still on or still off). Fails, keeping the old settings,
+   * when it does not load.
+   */
   public synchronized Future<Void> reconfigure(TlsConfig next) {
     return replace(next, "configuration reload");
   }
@@ -148,6 +204,9 @@ public final class ServerTls {
    * again) until it changes again. Blocking file reads: call it off the event loops.
    */
   public synchronized Future<Void> poll() {
+    if (stapler != null) {
+      stapler.expire();
+    }
     TlsConfig config = current.config();
     String seen = TlsMaterial.fingerprint(config);
     if (seen.equals(current.fingerprint()) || seen.equals(refusedFingerprint)) {
@@ -162,7 +221,7 @@ public final class ServerTls {
     String tried = TlsMaterial.fingerprint(config);
     TlsMaterial next;
     try {
-      next = TlsMaterial.load(config, openssl, clock.get());
+      next = TlsMaterial.load(config, openssl, clock.get(), stapler);
     } catch (CertificateProblem p) {
       refusedFingerprint = tried;
       lastError = "listener " + listener + ": tls." + p.field() + ": " + p.getMessage();
@@ -170,6 +229,9 @@ public final class ServerTls {
       return Future.failedFuture(new IllegalStateException(lastError, p));
     }
     current = next;
+    if (stapler != null) {
+      stapler.retain(next.staples());
+    }
     refusedFingerprint = null;
     lastError = null;
     List<Future<Boolean>> updates = new ArrayList<>();

@@ -6,6 +6,7 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.function.ObjIntConsumer;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -18,20 +19,37 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * ({@link SniSelector}). Both the JDK engine and Netty's OpenSSL engine ask it through
  * {@link #chooseEngineServerAlias}, with the client hello's names in the handshake session. Aliases are the
  * certificates' indexes. Immutable.
+ *
+ * <p>That choice is also the moment to staple: the engine learns which certificate it will send only here (after the
+ * client hello, before the certificate goes out), so {@code chosen} is told the engine and the certificate's index,
+ * and {@link OcspStapler.Staples} hands the engine that certificate's OCSP response.
  */
 final class SniKeyManager extends X509ExtendedKeyManager {
   private final List<KeyCertificate> certificates;
   private final SniSelector selector;
+  private final ObjIntConsumer<SSLEngine> chosen;
 
   SniKeyManager(List<KeyCertificate> certificates, SniSelector selector) {
+    this(certificates, selector, (engine, i) -> { });
+  }
+
+  /** @param chosen told each engine and the index of the certificate it will send; must not throw */
+  SniKeyManager(List<KeyCertificate> certificates, SniSelector selector, ObjIntConsumer<SSLEngine> chosen) {
     this.certificates = List.copyOf(certificates);
     this.selector = selector;
+    this.chosen = chosen;
   }
 
   @Override
   public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
     int i = selector.select(engine == null ? null : serverName(engine.getHandshakeSession()));
-    return fits(certificates.get(i), keyType) ? Integer.toString(i) : null;
+    if (!fits(certificates.get(i), keyType)) {
+      return null;
+    }
+    if (engine != null) {
+      chosen.accept(engine, i);
+    }
+    return Integer.toString(i);
   }
 
   @Override

@@ -73,6 +73,23 @@ public final class TestCerts {
    * The certificate file holds the leaf and the CA (a chain).
    */
   public Pair leaf(String file, String keyType, int days, String... names) {
+    return leaf(file, keyType, days, List.of(), names);
+  }
+
+  /**
+   * An EC leaf whose Authority Information Access names {@code ocspUrl} as its OCSP responder (e.g.
+   * {@code http://127.0.0.1:4567}), valid ten years.
+   */
+  public Pair leafWithOcsp(String file, String ocspUrl, String... names) {
+    return leaf(file, "ec", 3650, List.of("authorityInfoAccess=OCSP;URI:" + ocspUrl), names);
+  }
+
+  /** The CA's key file (to sign OCSP responses with, in tests that run a responder). */
+  public Path caKey() {
+    return caKey;
+  }
+
+  private Pair leaf(String file, String keyType, int days, List<String> extensions, String... names) {
     Path key = dir.resolve(file + ".key");
     Path csr = dir.resolve(file + ".csr");
     Path leaf = dir.resolve(file + ".leaf.crt");
@@ -89,6 +106,9 @@ public final class TestCerts {
     }
     req.addAll(List.of("-nodes", "-keyout", key.toString(), "-out", csr.toString(), "-subj", "/CN=" + names[0],
         "-addext", san.toString()));
+    for (String extension : extensions) {
+      req.addAll(List.of("-addext", extension));
+    }
     run(req.toArray(String[]::new));
     run("openssl", "x509", "-req", "-in", csr.toString(), "-CA", caCert.toString(), "-CAkey", caKey.toString(),
         "-set_serial", Long.toString(System.nanoTime()), "-days", Integer.toString(days),

@@ -10,6 +10,7 @@ import io.tandem.cluster.SharedState;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.Outcome;
 import io.tandem.proxy.http.ListenerRuntime;
+import io.tandem.tls.OcspStatus;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.BackendStats;
 import io.tandem.upstream.PoolSnapshot;
@@ -33,7 +34,8 @@ import java.util.function.Supplier;
  * {@link ListenerRuntime}) when scraped. Pools, backends and listeners come and go with reloads and runtime changes,
  * so every scrape first brings the registered meters in step with the routing snapshot in force (meters of a removed
  * backend are removed; a backend whose counters were replaced gets new meters). Labels are bounded by the
- * configuration: {@code listener}, {@code pool}, {@code backend}, {@code outcome}, and {@code node} for peers.
+ * configuration: {@code listener}, {@code pool}, {@code backend}, {@code outcome}, {@code certificate} (a stapling
+ * listener's certificate, by its first name), and {@code node} for peers.
  *
  * <pre>{@code
  * router.get("/metrics").handler(node.metrics().handler());
@@ -50,12 +52,16 @@ public final class NodeMetrics {
   private final KeyedMeters<ListenerRuntime> listenerMeters;
   private final KeyedMeters<String> poolMeters;
   private final KeyedMeters<String> peerMeters;
+  private final KeyedMeters<OcspKey> ocspMeters;
   private final GrpcCollector grpc = new GrpcCollector();
   private final LatencyCollector latency = new LatencyCollector(
       new LatencyCollector.Family("tandem_listener_request_duration_seconds",
           "Duration of the requests a listener finished, from request head to outcome"),
       new LatencyCollector.Family("tandem_backend_request_duration_seconds",
           "Duration of the requests whose last attempt went to a backend, as their clients saw them"));
+
+  /** One certificate of a TLS listener that staples, by its place in the listener's list. */
+  private record OcspKey(ListenerRuntime listener, int index, String certificate) {}
 
   /** A backend as its meters know it: equal while its counters are the same object. */
   private record BackendKey(String pool, String id, BackendStats stats) {}
@@ -74,6 +80,7 @@ public final class NodeMetrics {
     this.listenerMeters = new KeyedMeters<>(registry, this::registerListener);
     this.poolMeters = new KeyedMeters<>(registry, this::registerPool);
     this.peerMeters = new KeyedMeters<>(registry, this::registerPeer);
+    this.ocspMeters = new KeyedMeters<>(registry, this::registerOcsp);
     registerNode();
     meters.registry().getPrometheusRegistry().register(latency);
     meters.registry().getPrometheusRegistry().register(grpc);
@@ -136,6 +143,14 @@ public final class NodeMetrics {
     backendMeters.sync(backends);
     poolMeters.sync(pools);
     listenerMeters.sync(runningListeners());
+    Map<String, OcspKey> stapled = new LinkedHashMap<>();
+    for (ListenerRuntime rt : runningListeners().values()) {
+      List<OcspStatus> certificates = rt.tls() == null ? List.of() : rt.tls().ocsp();
+      for (int i = 0; i < certificates.size(); i++) {
+        stapled.put(rt.name() + "/" + i, new OcspKey(rt, i, certificates.get(i).certificate()));
+      }
+    }
+    ocspMeters.sync(stapled);
     Map<String, String> peers = new LinkedHashMap<>();
     shared.connections().publicationAgesMillis().keySet().forEach(id -> peers.put(id, id));
     peerMeters.sync(peers);
@@ -238,6 +253,23 @@ public final class NodeMetrics {
     m.add(gauge("tandem.listener.connections", "Open client connections on a listener", rt::openConnections,
         "listener", rt.name()));
     return m;
+  }
+
+  private List<Meter> registerOcsp(OcspKey k) {
+    String[] tags = {"listener", k.listener().name(), "certificate", k.certificate()};
+    return List.of(
+        gauge("tandem.tls.ocsp.stapled", "1 while handshakes get an OCSP response for the certificate, else 0",
+            () -> ocsp(k, s -> s.stapled() ? 1 : 0), tags),
+        gauge("tandem.tls.ocsp.next.update.seconds",
+            "nextUpdate of the stapled OCSP response, as Unix time (NaN: none stapled, or none given)",
+            () -> ocsp(k, s -> s.nextUpdate() == null ? Double.NaN : s.nextUpdate().getEpochSecond()), tags),
+        gauge("tandem.tls.ocsp.failing", "1 when the last OCSP fetch (or file) for the certificate gave nothing "
+            + "usable (the log says why), else 0", () -> ocsp(k, s -> s.lastError() == null ? 0 : 1), tags));
+  }
+
+  private double ocsp(OcspKey k, java.util.function.ToDoubleFunction<OcspStatus> value) {
+    List<OcspStatus> all = k.listener().tls() == null ? List.of() : k.listener().tls().ocsp();
+    return k.index() < all.size() ? value.applyAsDouble(all.get(k.index())) : Double.NaN;
   }
 
   private List<Meter> registerPeer(String nodeId) {

@@ -439,7 +439,7 @@ class HttpsListenerTest extends ProxyTestBase {
     }
   }
 
-  private static int https(int port, String sni, String path) throws Exception {
+  static int https(int port, String sni, String path) throws Exception {
     return Integer.parseInt(httpsText(port, sni, path).substring(9, 12));
   }
 
@@ -469,7 +469,7 @@ class HttpsListenerTest extends ProxyTestBase {
   }
 
   /** A client context that accepts any server certificate (the tests look at which one it was). */
-  private static SSLContext trusting() throws Exception {
+  static SSLContext trusting() throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, new TrustManager[] {new X509TrustManager() {
       @Override
