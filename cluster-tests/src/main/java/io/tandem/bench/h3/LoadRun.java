@@ -176,7 +176,7 @@ final class LoadRun {
   }
 
   private Result result() {
-    return new Result(options.duration() == null ? options.requests() : stats.started, stats, endNanos - startNanos,
+    return new Result(options.duration() == null ? options.requests() : stats.done, stats, endNanos - startNanos,
         receivedBytes);
   }
 
@@ -217,7 +217,7 @@ final class LoadRun {
   /**
    * What a run counted.
    *
-   * @param total         the requests asked for ({@code -n}), or those started in a {@code -D} run
+   * @param total         the requests asked for ({@code -n}), or those done in a {@code -D} run (as h2load counts)
    * @param stats         the counters and durations
    * @param elapsedNanos  from the start to the end of the run
    * @param receivedBytes UDP payload received on the connections still open at the end
