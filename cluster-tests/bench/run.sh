@@ -11,9 +11,11 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 
-# Scenarios: name | path | load generator arguments (wrk's besides -t1 -d --latency; in MODE=h2c h2load's besides -t1 -D
-# --log-file) | overrides (KEY=VALUE ..., for this scenario only: MODE=tcp, TANDEM_CONFIG=config/bench/tcp.yaml,
-# BACKEND_PROTO=h2c, ...). The arguments are read by the shell, so quotes and $VARS work.
+# Scenarios: name | path | load generator arguments (wrk's besides -t1 -d --latency; in MODE=h2c and h2tls h2load's
+# besides -t1 -D --log-file; in MODE=h3 h3load's besides -D --log-file) | overrides (KEY=VALUE ..., for this scenario
+# only: MODE=tcp, TANDEM_CONFIG=config/bench/tcp.yaml, BACKEND_PROTO=h2c, ONLY=tandem,baseline (the contenders this
+# scenario is for; the others are skipped), COMPANION=h2-tls (the report divides by that scenario's figures), ...).
+# The arguments are read by the shell, so quotes and $VARS work.
 SCENARIO_TABLE=(
   'keepalive | /    | -c$CONNECTIONS                          | '
   'newconn   | /    | -c$CONNECTIONS -H "Connection: close"   | '
@@ -28,6 +30,11 @@ SCENARIO_TABLE=(
   # h2load speaks HTTP/2 cleartext with prior knowledge to the balancer, which speaks HTTP/1.1 or h2c to the backends.
   'h2-h1 | / | -c$H2_CLIENTS -m$H2_STREAMS  | MODE=h2c TANDEM_CONFIG=config/bench/h2c-h1.yaml'
   'h2-h2 | / | -c$H2_CLIENTS -m$H2_STREAMS  | MODE=h2c BACKEND_PROTO=h2c TANDEM_CONFIG=config/bench/h2c.yaml'
+  # The same Tandem node (a TLS listener with HTTP/3) over HTTP/3 (h3load, QUIC) and over HTTP/2 with TLS (h2load,
+  # ALPN h2), HTTP/1.1 to the backends. Tandem builds only: HAProxy 2.6 and nginx 1.22 here have no HTTP/3.
+  # ONLY: the Tandem builds among the contenders (tandemrules brings a config of its own).
+  'h3     | / | -c$H2_CLIENTS -m$H2_STREAMS | MODE=h3 TANDEM_CONFIG=config/bench/h3.yaml ONLY=tandem,tandemuring,tandem25,baseline COMPANION=h2-tls'
+  'h2-tls | / | -c$H2_CLIENTS -m$H2_STREAMS | MODE=h2tls TANDEM_CONFIG=config/bench/h3.yaml ONLY=tandem,tandemuring,tandem25,baseline'
 )
 
 QUICK=${QUICK:-0}
@@ -51,6 +58,12 @@ LB_CORE=${LB_CORE:-1}                           # the balancer under test
 TANDEM_JAR=${TANDEM_JAR:-$ROOT/node/target/tandem.jar}
 TANDEM_LAUNCHER=${TANDEM_LAUNCHER:-$ROOT/node/target/tandem}
 TANDEM_CONFIG=${TANDEM_CONFIG:-$ROOT/config/bench/http.yaml}
+# The HTTP/3 load generator (cluster-tests' io.tandem.bench.h3.H3Load), built by
+# mvn -B -q -o -pl cluster-tests -am package -DskipTests (or mvn install): the jar and its Netty classpath.
+H3LOAD_JAR=${H3LOAD_JAR:-$ROOT/cluster-tests/target/tandem-cluster-tests.jar}
+H3LOAD_JAVA_OPTS=${H3LOAD_JAVA_OPTS:-"-XX:+UseSerialGC -Xms128m -Xmx512m -Dio.netty.leakDetection.level=disabled"}
+# shellcheck disable=SC2206 # H3LOAD_JAVA_OPTS is a list of flags
+H3LOAD=(java $H3LOAD_JAVA_OPTS -cp "$H3LOAD_JAR:$(dirname "$H3LOAD_JAR")/h3load-lib/*" io.tandem.bench.h3.H3Load)
 TANDEM_JAVA_OPTS_SET=${TANDEM_JAVA_OPTS:+1}
 # The launcher (node/target/tandem) carries the launch defaults; extra flags reach it only when set explicitly.
 # Without the launcher, plain java gets these.
@@ -63,7 +76,7 @@ WORK=${WORK:-$HERE/work}
 OUT=${OUT:-$HERE/results/$(quick latest-smoke latest)}   # writes $OUT.md, $OUT.json, $OUT.png
 
 SETTING_NAMES=(QUICK PROTOCOL WARM_TIME ROUNDS DURATION WARMUP NATIVE_WARMUP CONNECTIONS H2_CLIENTS H2_STREAMS SCENARIOS
-  CONTENDERS LOAD_CORE LB_CORE LB_PORT BACKEND_PORTS H2_BACKEND_PORTS TANDEM_CONFIG TANDEM_JAVA_OPTS)
+  CONTENDERS LOAD_CORE LB_CORE LB_PORT BACKEND_PORTS H2_BACKEND_PORTS TANDEM_CONFIG TANDEM_JAVA_OPTS H3LOAD_JAVA_OPTS)
 HOST=127.0.0.1
 LB_PORT=${LB_PORT:-18080}                       # where each balancer listens
 BACKEND_PORTS=${BACKEND_PORTS:-"19001 19002"}          # the two backends
@@ -76,7 +89,8 @@ RESULTS=$WORK/results.tsv
 MODE=http
 BACKEND_PROTO=http1
 declare -A SKIPPED=() FACTS=()
-FACT_KEYS=(date command cpus cpu memory kernel java haproxy nginx wrk h2load tandem tandemuring tandem25 baseline bare)
+FACT_KEYS=(date command cpus cpu memory kernel java haproxy nginx wrk h2load h3load tandem tandemuring tandem25 baseline
+  bare)
 
 # shellcheck source=lib/procs.sh
 source "$HERE/lib/procs.sh"
@@ -93,10 +107,10 @@ to_us() {  # "402.00us" / "1.23ms" / "2.00s" -> microseconds
     if (f < 0) { print "-"; exit } printf "%.0f", n * f }'
 }
 
-# Runs the scenario's load generator (wrk; h2load in MODE=h2c) with its arguments; sets RPS REQUESTS P50 P99 ERRORS
-# (and BYTES_PER_SEC) from its output.
+# Runs the scenario's load generator (wrk; h2load in MODE=h2c and h2tls, h3load in MODE=h3) with its arguments; sets
+# RPS REQUESTS P50 P99 ERRORS (and BYTES_PER_SEC) from its output.
 measure() {  # port seconds outfile
-  [[ $MODE != h2c ]] || { measure_h2load "$@"; return; }
+  [[ $MODE != h2c && $MODE != h2tls && $MODE != h3 ]] || { measure_streams "$@"; return; }
   # In the background and waited for, so that an interrupt stops the run at once (stop_all then stops wrk too).
   taskset -c "$LOAD_CORE" wrk -t1 -d"$2"s --latency "${WRK_ARGS[@]}" "$([[ $MODE == https ]] && echo https || echo http)://$HOST:$1$SCENARIO_PATH" >"$3" 2>&1 &
   local wrk=$!
@@ -114,22 +128,27 @@ measure() {  # port seconds outfile
   [[ -n $RPS && -n $REQUESTS && $REQUESTS -gt 0 ]] || die "could not read wrk output ${3#"$ROOT"/}"
 }
 
-# h2load speaking h2c with prior knowledge (its way for http:// URIs), one thread, for a duration. It prints no
-# percentiles: its --log-file has a line per finished request (start time, status, microseconds to the end of the
-# response; status -1 for a failed stream), from which p50/p99 (nearest rank) and the errors (every status but 2xx)
-# come; requests/s and the completed requests ("done") from its summary. The log is deleted once read.
-measure_h2load() {  # port seconds outfile
-  local log=${3%.txt}.h2load.log
+# Streams on a few connections, one thread, for a duration: h2load speaking h2c with prior knowledge (its way for
+# http:// URIs; MODE=h2c) or HTTP/2 over TLS (https://, ALPN h2; MODE=h2tls), or h3load speaking HTTP/3 (MODE=h3),
+# which prints h2load's summary and writes h2load's log. h2load prints no percentiles: its --log-file has a line per
+# finished request (start time, status, microseconds to the end of the response; status -1 for a failed stream), from
+# which p50/p99 (nearest rank) and the errors (every status but 2xx) come; requests/s and the completed requests
+# ("done") from its summary. The log is deleted once read.
+measure_streams() {  # port seconds outfile
+  local log=${3%.txt}.requests.log gen=(h2load -t1) what=h2load scheme=https
+  [[ $MODE != h2c ]] || scheme=http
+  [[ $MODE != h3 ]] || { gen=("${H3LOAD[@]}"); what=h3load; }
   rm -f "$log"   # h2load appends to an existing log file
-  taskset -c "$LOAD_CORE" h2load -t1 -D "$2" --log-file="$log" "${WRK_ARGS[@]}" "http://$HOST:$1$SCENARIO_PATH" >"$3" 2>&1 &
-  local h2load=$!
-  remember "$h2load"
-  wait "$h2load" || die "h2load failed: $(tail -3 "$3")"
+  taskset -c "$LOAD_CORE" "${gen[@]}" -D "$2" --log-file="$log" "${WRK_ARGS[@]}" "$scheme://$HOST:$1$SCENARIO_PATH" \
+    >"$3" 2>&1 &
+  local pid=$!
+  remember "$pid"
+  wait "$pid" || die "$what failed: $(tail -3 "$3")"
   RPS=$(awk '/^finished in / { printf "%.0f", $4 }' "$3")
   REQUESTS=$(awk '/^requests: / { print $6 }' "$3")
   BYTES_PER_SEC=$(awk '/^finished in / { v = $6; n = v; sub(/[A-Za-z\/]+$/, "", n); u = v; sub(/^[0-9.]+/, "", u);
     f = (u == "B/s") ? 1 : (u == "KB/s") ? 1024 : (u == "MB/s") ? 1048576 : (u == "GB/s") ? 1073741824 : 0; printf "%.0f", n * f }' "$3")
-  [[ -n $RPS && -n $REQUESTS && $REQUESTS -gt 0 && -s $log ]] || die "could not read h2load output ${3#"$ROOT"/}"
+  [[ -n $RPS && -n $REQUESTS && $REQUESTS -gt 0 && -s $log ]] || die "could not read the output ${3#"$ROOT"/}"
   ERRORS=$(awk -F'\t' '$2 !~ /^2[0-9][0-9]$/ { e++ } END { print e + 0 }' "$log")
   read -r P50 P99 < <(cut -f3 "$log" | sort -n -S 64M | awk '
     function rank(p,   r) { r = int(NR * p); return (r < NR * p) ? r + 1 : r }
@@ -213,6 +232,7 @@ run_scenario() {  # table line
   IFS='|' read -r name path args overrides <<<"$1"
   name=$(trim "$name")
   local SCENARIO_PATH MODE=$MODE BACKEND_PROTO=$BACKEND_PROTO TANDEM_CONFIG=$TANDEM_CONFIG BODY_BYTES=1 WRK_ARGS=()
+  local ONLY=""
   SCENARIO_PATH=$(trim "$path")
   for kv in $overrides; do local "${kv%%=*}=${kv#*=}"; done
   # BACKEND_PROTO=h2c: the contenders (and direct) talk to the backends' h2c listeners, in every contender's config
@@ -227,6 +247,12 @@ run_scenario() {  # table line
   for who in $CONTENDERS; do
     declare -F "start_$who" >/dev/null \
       || die "unknown contender $who (known: direct haproxy nginx tandem tandemuring tandem25 baseline bare)"
+    if [[ -n $ONLY && ",$ONLY," != *",$who,"* ]]; then
+      reason="$name is measured with ${ONLY//,/, } only"
+      log "$name: $who SKIPPED: $reason"
+      SKIPPED[$who in $name]=$reason
+      continue
+    fi
     if reason=$("skip_$who"); then
       log "$name: $who SKIPPED: $reason"
       SKIPPED[$who in $name]=$reason
@@ -234,6 +260,7 @@ run_scenario() {  # table line
     fi
     contenders+=("$who")
   done
+  ((${#contenders[@]})) || { log "$name: no contender left to measure"; return 0; }
   if [[ $PROTOCOL == warm ]]; then
     run_warm "$name" "${contenders[@]}"
     return
@@ -242,6 +269,17 @@ run_scenario() {  # table line
   for round in $(seq "$ROUNDS"); do
     for who in "${contenders[@]}"; do run_one "$name" "$round" "$who"; done
   done
+}
+
+# Whether a scenario asked for (SCENARIOS) runs h3load.
+wants_h3load() {
+  local wanted line
+  for wanted in $SCENARIOS; do
+    for line in "${SCENARIO_TABLE[@]}"; do
+      [[ $(trim "${line%%|*}") == "$wanted" && " $line " == *" MODE=h3 "* ]] && return 0
+    done
+  done
+  return 1
 }
 
 collect_facts() {
@@ -256,6 +294,7 @@ collect_facts() {
   FACTS[nginx]=$(version_nginx)
   FACTS[wrk]=$( (wrk -v 2>&1 || true) | sed -n "1s/ Copyright.*//p")
   FACTS[h2load]=$( (h2load --version 2>&1 || true) | sed -n 1p)
+  ! wants_h3load || FACTS[h3load]=$("${H3LOAD[@]}" --version 2>&1 | sed -n 1p)
   FACTS[tandem]=$(version_tandem)
   [[ " $CONTENDERS " != *" baseline "* ]] || skip_baseline >/dev/null || FACTS[baseline]=$(version_baseline)
   [[ " $CONTENDERS " != *" bare "* ]] || FACTS[bare]=$(version_bare)
@@ -278,6 +317,9 @@ main() {
     for line in "${SCENARIO_TABLE[@]}"; do [[ $(trim "${line%%|*}") == "$wanted" ]] && found=1; done
     ((found)) || die "unknown scenario $wanted (known: $(for line in "${SCENARIO_TABLE[@]}"; do printf '%s ' "$(trim "${line%%|*}")"; done))"
   done
+  ! wants_h3load || [[ -f $H3LOAD_JAR && -d $(dirname "$H3LOAD_JAR")/h3load-lib ]] || die "the HTTP/3 load generator" \
+    "${H3LOAD_JAR#"$ROOT"/} (and h3load-lib/ beside it) is not built: mvn -B -q -o -pl cluster-tests -am package -DskipTests"
+  ! wants_h3load || command -v java >/dev/null || die "the HTTP/3 load generator needs java on PATH"
   : >"$RESULTS"
   collect_facts
   start_backends

@@ -58,12 +58,15 @@ wait_for_port() {  # port pid what
   die "$3 did not listen on $HOST:$1 within 60 s (see ${WORK#"$ROOT"/}/$3.log)"
 }
 
-# One GET through bash's /dev/tcp (curl for https and h2c); fails unless the answer is 200 with a body of at least
-# min_bytes.
+# One GET through bash's /dev/tcp (curl for https, h2tls and h2c; h3load for h3); fails unless the answer is 200 with
+# a body of at least min_bytes.
 check_get() {  # port path min_bytes
   local answer body
+  [[ ${MODE:-http} != h3 ]] || { check_get_h3 "$@"; return; }
   if [[ ${MODE:-http} == https ]]; then   # the bench certificates are self-made: no verification here
     answer=$(curl -sk -i --http1.1 --max-time 5 -H 'Host: bench' "https://$HOST:$1$2"; echo .) || true
+  elif [[ ${MODE:-http} == h2tls ]]; then   # HTTP/2 over TLS (ALPN h2), as h2load speaks it to an https:// URI
+    answer=$(curl -sk -i --http2 --max-time 5 -H 'Host: bench' "https://$HOST:$1$2"; echo .) || true
   elif [[ ${MODE:-http} == h2c ]]; then   # HTTP/2 cleartext with prior knowledge, as h2load speaks it
     answer=$(curl -s -i --http2-prior-knowledge --max-time 5 -H 'Host: bench' "http://$HOST:$1$2"; echo .) || true
   else
@@ -72,8 +75,24 @@ check_get() {  # port path min_bytes
   fi
   body=${answer#*$'\r\n\r\n'}
   body=${body%.}  # the dot keeps $(...) from eating the body's last newline
-  [[ ($answer == "HTTP/1.1 200"* || (${MODE:-http} == h2c && $answer == "HTTP/2 200"*)) && ${#body} -ge $3 ]] \
+  [[ ($answer == "HTTP/1.1 200"* || (${MODE:-http} == h2* && $answer == "HTTP/2 200"*)) && ${#body} -ge $3 ]] \
     || die "$HOST:$1$2 did not answer 200 with ${3}+ bytes of body: ${answer:0:200}"
+}
+
+# The same over HTTP/3 with one request of h3load (this curl has no HTTP/3): its log gives the status, its summary the
+# body's bytes. Tried a few times: the listener's UDP side may open a moment after the TCP port that wait_for_port saw.
+check_get_h3() {  # port path min_bytes
+  local out log=$WORK/check-h3.log status="" bytes=0
+  for _ in $(seq 10); do
+    rm -f "$log"
+    out=$("${H3LOAD[@]}" -n 1 --connect-timeout=2 --log-file="$log" "https://$HOST:$1$2" 2>&1) || true
+    status=$(cut -f2 "$log" 2>/dev/null || true)
+    [[ $status == -1 || -z $status ]] || break
+  done
+  bytes=$(awk '/^traffic:/ { gsub(/[()]/, "", $6); print $6 }' <<<"$out")
+  rm -f "$log"
+  [[ $status == 200 && ${bytes:-0} -ge $3 ]] \
+    || die "$HOST:$1$2 did not answer 200 with ${3}+ bytes of body over HTTP/3 (status ${status:-none}): ${out:0:300}"
 }
 
 # utime + stime (fields 14, 15 of /proc/PID/stat, after the command name) of the whole tree, in clock ticks.

@@ -122,10 +122,11 @@ write_markdown() {  # summary.tsv
   for key in "${!SKIPPED[@]}"; do echo "- **$key skipped**: ${SKIPPED[$key]}"; done
   echo
   echo "CPU µs/req is the balancer's user+sys time over the measured run (all processes and threads: JIT, GC,"
-  echo "nginx master and worker) divided by the requests wrk (h2load) completed. Ratios to HAProxy are taken within each"
-  echo "round, then the median. Errors are wrk socket errors plus non-2xx/3xx answers (h2load: every answer but 2xx, failed"
-  echo "streams included), summed over the measured runs (warm-up errors in brackets). Peak RSS is VmHWM summed over the"
-  echo "balancer's processes, the highest of the rounds. h2load's p50/p99 come from its per-request log (nearest rank)."
+  echo "nginx master and worker) divided by the requests wrk (h2load, h3load) completed. Ratios to HAProxy are taken"
+  echo "within each round, then the median. Errors are wrk socket errors plus non-2xx/3xx answers (h2load and h3load:"
+  echo "every answer but 2xx, failed streams and connections included), summed over the measured runs (warm-up errors in"
+  echo "brackets). Peak RSS is VmHWM summed over the balancer's processes, the highest of the rounds. h2load's and"
+  echo "h3load's p50/p99 come from their per-request logs (nearest rank)."
   local line s path args overrides
   for line in "${SCENARIO_TABLE[@]}"; do
     IFS='|' read -r s path args overrides <<<"$line"
@@ -136,13 +137,17 @@ write_markdown() {  # summary.tsv
     echo
     local load="wrk -t1 -d${DURATION}s --latency"
     [[ $overrides != *MODE=h2c* ]] || load="h2load -t1 -D $DURATION --log-file=FILE"
-    echo "GET \`$(trim "$path")\`, \`$load $(shown_args "$args")\`$(
+    local over=""
+    [[ $overrides != *MODE=h2tls* ]] || { load="h2load -t1 -D $DURATION --log-file=FILE"; over=" over HTTP/2 with TLS"; }
+    [[ $overrides != *MODE=h3\ * ]] || { load="h3load -D $DURATION --log-file=FILE"; over=" over HTTP/3"; }
+    echo "GET \`$(trim "$path")\`$over, \`$load $(shown_args "$args")\`$(
       [[ -n $(trim "$overrides") ]] && echo ", overrides \`$(trim "$overrides")\`")."
     echo
     echo "| contender | req/s | p50 µs | p99 µs | CPU µs/req | errors | peak RSS MiB | req/s ÷ HAProxy | CPU ÷ HAProxy | p99 ÷ HAProxy |"
     echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
     awk -F'\t' -v s="$s" '$1 == s { printf "| %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s |\n",
       $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 }' "$1"
+    companion_ratios "$1" "$s" "$overrides"
     echo
     echo "Every run:"
     echo
@@ -151,6 +156,25 @@ write_markdown() {  # summary.tsv
     awk -F'\t' -v s="$s" '$1 == s { printf "| %s | %s | %s | %s | %s | %s | %s (%s) | %s |\n", $2, $3, $4, $5, $6, $7,
       $8, $11, ($9 == "-") ? "-" : sprintf("%.1f", $9 / 1024) }' "$RESULTS"
   done
+}
+
+# A scenario with COMPANION=other (h3 beside h2-tls: the same node over another protocol): each contender's medians
+# divided by its medians in the other scenario, when both were measured.
+companion_ratios() {  # summary.tsv scenario overrides
+  local companion
+  companion=$(sed -n 's/.*COMPANION=\([^[:space:]]*\).*/\1/p' <<<"$3")
+  [[ -n $companion ]] && grep -q "^$companion"$'\t' "$1" || return 0
+  echo
+  echo "Beside \`$companion\` (the same contender over the other protocol; medians divided by its medians there):"
+  echo
+  echo "| contender | req/s ÷ $companion | CPU µs/req ÷ $companion | p99 ÷ $companion |"
+  echo "|---|--:|--:|--:|"
+  awk -F'\t' -v s="$2" -v c="$companion" '
+    function ratio(a, b) { return (a == "-" || b == "-" || b + 0 == 0) ? "-" : sprintf("%.3f", a / b) }
+    $1 == c { rps[$2] = $4; p99[$2] = $6; cpu[$2] = $7 }
+    $1 == s { who[++n] = $2; mrps[$2] = $4; mp99[$2] = $6; mcpu[$2] = $7 }
+    END { for (i = 1; i <= n; i++) { w = who[i]; if (w in cpu)
+      printf "| %s | %s | %s | %s |\n", w, ratio(mrps[w], rps[w]), ratio(mcpu[w], cpu[w]), ratio(mp99[w], p99[w]) } }' "$1"
 }
 
 # Two clustered bar charts, one bar per contender in each scenario: CPU µs per request, and requests/s.

@@ -3,8 +3,9 @@
 #   start_<name>  starts it listening on $HOST:$LB_PORT, pinned to $LB_CORE, and sets LB_PID (empty: nothing to measure);
 #   version_<name> prints one line for the machine facts.
 # They read the scenario's MODE: http, https, tcp (HAProxy in mode tcp, nginx's stream module, Tandem's tcp config),
-# or h2c (h2load speaks HTTP/2 with prior knowledge to the balancer); and BACKEND_PROTO: http1, or h2c (the backends'
-# h2c listeners, H2_BACKEND_PORTS, which run_scenario then puts in BACKENDS).
+# h2c (h2load speaks HTTP/2 with prior knowledge to the balancer), h2tls (h2load, HTTP/2 over TLS) or h3 (h3load,
+# HTTP/3; these two for Tandem only, the scenarios' ONLY); and BACKEND_PROTO: http1, or h2c (the backends' h2c
+# listeners, H2_BACKEND_PORTS, which run_scenario then puts in BACKENDS).
 
 install_tools() {
   local missing=()
@@ -235,9 +236,10 @@ skip_tandem() {
   [[ -f $TANDEM_JAR ]] || { echo "${TANDEM_JAR#"$ROOT"/} not found (build it: mvn -B -DskipTests package)"; return 0; }
   [[ -f $TANDEM_CONFIG ]] || { echo "${TANDEM_CONFIG#"$ROOT"/} not found"; return 0; }
   command -v java >/dev/null || { echo "java not on PATH"; return 0; }
-  # The h2 configs use keys (listener h2c, pool protocol) that builds before issue 13 reject: ask the build first,
-  # so that such a build is skipped with its own words rather than ending the run when it refuses to start.
-  if [[ $MODE == h2c ]]; then
+  # The h2 configs use keys (listener h2c, pool protocol) that builds before issue 13 reject, and h3.yaml the
+  # listener's http3 (issue 14): ask the build first, so that such a build is skipped with its own words rather than
+  # ending the run when it refuses to start.
+  if [[ $MODE == h2c || $MODE == h2tls || $MODE == h3 ]]; then
     local problems
     problems=$(${JAVA:-java} -jar "$TANDEM_JAR" --check-config --config "$TANDEM_CONFIG" 2>&1 >/dev/null) \
       || { echo "this build does not accept ${TANDEM_CONFIG#"$ROOT"/}: $(grep -v 'configuration test failed' <<<"$problems" \
