@@ -533,6 +533,28 @@ public final class TandemNode implements RunningNode {
     return metrics;
   }
 
+  /** What the cluster shares with this node: membership, QUIC peers (tests). */
+  public SharedState shared() {
+    return shared;
+  }
+
+  /**
+   * Stops at once, as a crash would (tests): the HTTP/3 sockets and the QUIC relay close without a word to their
+   * clients, the cluster member is terminated (the others see it gone at once), then everything else closes.
+   */
+  public Future<Void> crash() {
+    if (quicRelay != null) {
+      quicRelay.close();
+    }
+    for (Listener l : listeners.values()) {
+      if (l.runtime != null) {
+        l.runtime.closeHttp3();
+      }
+    }
+    shared.terminate();
+    return vertx.close().onComplete(closed -> meters.close());
+  }
+
   public Vertx vertx() {
     return vertx;
   }

@@ -205,7 +205,8 @@ public final class HazelcastCluster implements SharedState {
   }
 
   /** Stops the member at once, as a crash would (tests). */
-  void terminate() {
+  @Override
+  public void terminate() {
     io.shutdownNow();
     hz.getLifecycleService().terminate();
   }

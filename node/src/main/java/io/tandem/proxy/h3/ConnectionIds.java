@@ -13,15 +13,17 @@ import javax.crypto.Mac;
  * hidden and authenticated, so that any node of the cluster can tell whose connection a packet belongs to:
  *
  * <pre>
- *   byte  0       random
+ *   byte  0       random, but for its lowest bit: 1 on a connection's first id (the one the handshake gives)
  *   bytes 1..13   nonce (random, or derived from the client's id for a repeated Initial)
  *   bytes 14..15  server id XOR h[0..1]
  *   bytes 16..19  h[2..5]                      where h = HMAC(key, bytes 0..13)
  * </pre>
  *
  * An id that does not check (a client's own Initial id, another cluster's, noise) decodes to {@link #NOT_OURS}, so a
- * random id is taken for another node's only once in 2^32. The reset token of an id is HMAC(reset key, id): any node
- * can answer for a node that is gone. Thread-safe (the MACs are per thread).
+ * random id is taken for another node's only once in 2^32. Any node can answer for a node that is gone with the id's
+ * stateless-reset token: HMAC(reset key, id) for the ids issued later (NEW_CONNECTION_ID), and for a first id the
+ * cluster's {@link #firstIdToken()}, since quiche announces one token per server configuration in the handshake's
+ * transport parameters (hence the marker bit). Thread-safe (the MACs are per thread).
  */
 public final class ConnectionIds implements QuicConnectionIdGenerator, QuicResetTokenGenerator {
   /** The length of the ids Tandem issues (QUIC's maximum). */
@@ -30,6 +32,7 @@ public final class ConnectionIds implements QuicConnectionIdGenerator, QuicReset
   public static final int NOT_OURS = -1;
   private static final int NONCE_END = 14;
   private static final int TOKEN_LENGTH = 16;
+  private static final int FIRST = 0x01;
 
   private final Keys keys;
   private final int serverId;
@@ -52,17 +55,36 @@ public final class ConnectionIds implements QuicConnectionIdGenerator, QuicReset
     byte[] id = new byte[LENGTH];
     byte[] nonce = new byte[NONCE_END];
     random.nextBytes(nonce);
+    nonce[0] &= ~FIRST;
     return ByteBuffer.wrap(seal(id, nonce), 0, checkLength(length));
+  }
+
+  /** A connection's first id (Netty asks with both of the client's ids): marked, derived from the client's. */
+  @Override
+  public ByteBuffer newId(ByteBuffer scid, ByteBuffer dcid, int length) {
+    return derived(dcid, length, true);
   }
 
   /** Derived from {@code input} (the client's Initial id): a repeated Initial gets the same id. */
   @Override
   public ByteBuffer newId(ByteBuffer input, int length) {
+    return derived(input, length, false);
+  }
+
+  private ByteBuffer derived(ByteBuffer input, int length, boolean first) {
     Mac m = keys.mac(Keys.Use.CONNECTION_ID);
     m.update((byte) 'n');
     m.update(input.duplicate());
     byte[] nonce = Arrays.copyOf(m.doFinal(), NONCE_END);
+    nonce[0] = (byte) (first ? nonce[0] | FIRST : nonce[0] & ~FIRST);
     return ByteBuffer.wrap(seal(new byte[LENGTH], nonce), 0, checkLength(length));
+  }
+
+  /** The reset token the handshake announces for every connection's first id (the same on every node). */
+  public byte[] firstIdToken() {
+    Mac m = keys.mac(Keys.Use.RESET_TOKEN);
+    m.update("first connection id".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    return Arrays.copyOf(m.doFinal(), TOKEN_LENGTH);
   }
 
   private byte[] seal(byte[] id, byte[] nonce) {
@@ -124,19 +146,25 @@ public final class ConnectionIds implements QuicConnectionIdGenerator, QuicReset
 
   @Override
   public ByteBuffer newResetToken(ByteBuffer cid) {
+    byte[] id = new byte[cid.remaining()];
+    cid.duplicate().get(id);
+    return ByteBuffer.wrap(token(id));
+  }
+
+  private byte[] token(byte[] id) {
+    if (id.length > 0 && (id[0] & FIRST) != 0) {
+      return firstIdToken();
+    }
     Mac m = keys.mac(Keys.Use.RESET_TOKEN);
-    m.update(cid.duplicate());
-    return ByteBuffer.wrap(m.doFinal(), 0, TOKEN_LENGTH).slice();
+    m.update(id);
+    return Arrays.copyOf(m.doFinal(), TOKEN_LENGTH);
   }
 
   /** The reset token of the id in {@code buf} at {@code index} ({@value #LENGTH} bytes), into {@code out}. */
   void resetToken(ByteBuf buf, int index, byte[] out, int offset) {
-    Mac m = keys.mac(Keys.Use.RESET_TOKEN);
     byte[] id = new byte[LENGTH];
     buf.getBytes(index, id);
-    m.update(id);
-    byte[] h = m.doFinal();
-    System.arraycopy(h, 0, out, offset, TOKEN_LENGTH);
+    System.arraycopy(token(id), 0, out, offset, TOKEN_LENGTH);
   }
 
   static int tokenLength() {

@@ -40,6 +40,12 @@ final class PacketRouter extends ChannelDuplexHandler {
   private final QuicRelay relay;
   private final H3Stats stats;
   private final long relayedExpiryNanos;
+  /**
+   * The first bytes after the first byte of the newest short-header packet an owner sent through this node to each
+   * client: the client's own connection id (of whatever length) leads them. A stateless reset then starts with it, so
+   * a client that finds its connection by id (one socket for many connections) hands the reset to that connection.
+   */
+  private final Map<InetSocketAddress, byte[]> clientIds = new HashMap<>();
   /** Clients whose packets reach this node through another one: where to send their answers. */
   private final Map<InetSocketAddress, Via> relayed = new HashMap<>();
   private ChannelHandlerContext ctx;
@@ -118,6 +124,10 @@ final class PacketRouter extends ChannelDuplexHandler {
     byte[] reset = new byte[length];
     ThreadLocalRandom.current().nextBytes(reset);
     reset[0] = (byte) (0x40 | reset[0] & 0x3F);   // looks like a short-header packet
+    byte[] clientId = clientIds.get(p.sender());
+    if (clientId != null) {
+      System.arraycopy(clientId, 0, reset, 1, Math.min(clientId.length, length - 1 - ConnectionIds.tokenLength()));
+    }
     ids.resetToken(p.content(), idIndex, reset, length - ConnectionIds.tokenLength());
     stats.resets.increment();
     ctx.writeAndFlush(new DatagramPacket(ctx.alloc().buffer(length).writeBytes(reset), p.sender()));
@@ -173,7 +183,17 @@ final class PacketRouter extends ChannelDuplexHandler {
       return;
     }
     // From this handler's context: past the codec, straight to the socket.
-    c.executor().execute(() -> c.writeAndFlush(new DatagramPacket(packet, client)));
+    c.executor().execute(() -> {
+      if (packet.readableBytes() > 1 && (packet.getByte(packet.readerIndex()) & 0x80) == 0) {
+        byte[] id = new byte[Math.min(ConnectionIds.LENGTH, packet.readableBytes() - 1)];
+        packet.getBytes(packet.readerIndex() + 1, id);
+        if (clientIds.size() >= MAX_RELAYED_CLIENTS) {
+          clientIds.clear();
+        }
+        clientIds.put(client, id);
+      }
+      c.writeAndFlush(new DatagramPacket(packet, client));
+    });
   }
 
   private void expire() {

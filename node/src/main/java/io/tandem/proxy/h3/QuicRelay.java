@@ -126,7 +126,7 @@ public final class QuicRelay implements AutoCloseable {
 
   private void send(byte kind, String listener, InetSocketAddress client, ByteBuf packet, InetSocketAddress to) {
     Channel ch = channel;
-    if (ch == null) {
+    if (ch == null || !ch.isActive()) {
       return;
     }
     byte[] name = listener.getBytes(StandardCharsets.UTF_8);
@@ -212,6 +212,7 @@ public final class QuicRelay implements AutoCloseable {
   @Override
   public void close() {
     Channel ch = channel;
+    channel = null;
     if (ch != null) {
       ch.close();
     }

@@ -99,6 +99,7 @@ public final class QuicServer {
         .localConnectionIdLength(ConnectionIds.LENGTH)
         .connectionIdAddressGenerator(ids)
         .resetTokenGenerator(ids)
+        .statelessResetToken(ids.firstIdToken())
         .tokenHandler(tokens)
         .handler(new ChannelInitializer<QuicChannel>() {
           @Override

@@ -182,6 +182,7 @@ public final class HttpListenerVerticle extends VerticleBase {
             return;
           }
           quic = q;
+          runtime.quicServer(q);
           runtime.altSvc("h3=\":" + q.port() + "\"; ma=" + h3.altSvcMaxAge().toSeconds());
           LOG.info("listener {} serving HTTP/3 on udp {}:{}", runtime.name(), lc.host(), q.port());
           bound.complete(started);

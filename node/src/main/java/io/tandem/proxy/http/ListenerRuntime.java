@@ -29,6 +29,7 @@ public final class ListenerRuntime extends ListenerState {
   private final io.tandem.proxy.h3.H3Stats h3 = new io.tandem.proxy.h3.H3Stats();
   private volatile io.tandem.proxy.h3.QuicRelay relay;
   private Object http3Owner;
+  private volatile io.tandem.proxy.h3.QuicServer quicServer;
 
   public ListenerRuntime(ListenerConfig config, UpstreamRegistry registry, BackendClients clients,
       AffinityTable affinity, boolean accessLog) {
@@ -78,6 +79,19 @@ public final class ListenerRuntime extends ListenerState {
 
   void altSvc(String value) {
     altSvc = value;
+  }
+
+  /** The HTTP/3 socket once bound (null before, and without HTTP/3). */
+  void quicServer(io.tandem.proxy.h3.QuicServer server) {
+    this.quicServer = server;
+  }
+
+  /** Closes the HTTP/3 socket at once, its connections without a goodbye (a crash, in tests). */
+  public void closeHttp3() {
+    io.tandem.proxy.h3.QuicServer q = quicServer;
+    if (q != null) {
+      q.close();
+    }
   }
 
   /** What this listener's HTTP/3 side counts (all zero without HTTP/3). */
