@@ -49,6 +49,7 @@ public final class H3Client implements AutoCloseable {
   private final Channel udp;
   private final QuicChannel quic;
   private final String authority;
+  private final CompletableFuture<Response> early;
 
   /** What a request got: status, fields, body, trailers; or the stream's reset. */
   public record Response(int status, Map<String, String> headers, String body, Map<String, String> trailers,
@@ -58,11 +59,13 @@ public final class H3Client implements AutoCloseable {
     }
   }
 
-  private H3Client(EventLoopGroup group, Channel udp, QuicChannel quic, String authority) {
+  private H3Client(EventLoopGroup group, Channel udp, QuicChannel quic, String authority,
+      CompletableFuture<Response> early) {
     this.group = group;
     this.udp = udp;
     this.quic = quic;
     this.authority = authority;
+    this.early = early;
   }
 
   public static H3Client connect(InetSocketAddress server, String serverName) throws Exception {
@@ -72,6 +75,16 @@ public final class H3Client implements AutoCloseable {
   /** Connects, with 0-RTT session resumption from {@code resume}'s context when given (null: a fresh one). */
   public static H3Client connect(InetSocketAddress server, String serverName, QuicSslContext resume)
       throws Exception {
+    return connect(server, serverName, resume, null);
+  }
+
+  /**
+   * Connects; with {@code earlyRequest} (and a {@code resume} context holding a ticket of an earlier connection to
+   * the same server) that request goes out in 0-RTT data, before the handshake completes, as soon as the TLS stack
+   * allows it. Its answer is {@link #earlyResponse()}.
+   */
+  public static H3Client connect(InetSocketAddress server, String serverName, QuicSslContext resume,
+      Http3Headers earlyRequest) throws Exception {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
       QuicSslContext ssl = resume != null ? resume : context(false);
@@ -84,11 +97,32 @@ public final class H3Client implements AutoCloseable {
           .build();
       Channel udp = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec)
           .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+      CompletableFuture<Response> early = new CompletableFuture<>();
       QuicChannel quic = QuicChannel.newBootstrap(udp)
-          .handler(new Http3ClientConnectionHandler())
+          .handler(new io.netty.channel.ChannelInitializer<QuicChannel>() {
+            @Override
+            protected void initChannel(QuicChannel ch) {
+              ch.pipeline().addLast(new Http3ClientConnectionHandler(), new io.netty.channel.ChannelInboundHandlerAdapter() {
+                @Override
+                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                  if (evt instanceof io.netty.handler.codec.quic.SslEarlyDataReadyEvent && earlyRequest != null) {
+                    Http3.newRequestStream(ch, new Collector(early)).addListener(f -> {
+                      if (f.isSuccess()) {
+                        ((QuicStreamChannel) f.getNow()).writeAndFlush(new DefaultHttp3HeadersFrame(earlyRequest))
+                            .addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+                      } else {
+                        early.completeExceptionally(f.cause());
+                      }
+                    });
+                  }
+                  ctx.fireUserEventTriggered(evt);
+                }
+              });
+            }
+          })
           .remoteAddress(server)
           .connect().get(10, TimeUnit.SECONDS);
-      return new H3Client(group, udp, quic, serverName + ":" + server.getPort());
+      return new H3Client(group, udp, quic, serverName + ":" + server.getPort(), early);
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
@@ -99,6 +133,11 @@ public final class H3Client implements AutoCloseable {
   public static QuicSslContext context(boolean earlyData) {
     return QuicSslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
         .applicationProtocols(Http3.supportedApplicationProtocols()).earlyData(earlyData).build();
+  }
+
+  /** The answer to the request sent in 0-RTT data (never completes when none was sent). */
+  public CompletableFuture<Response> earlyResponse() {
+    return early;
   }
 
   public QuicChannel quic() {

@@ -10,7 +10,7 @@ import javax.crypto.spec.SecretKeySpec;
  * packets), each an HMAC-SHA256. A {@link Mac} is not thread-safe: each thread gets its own copies.
  */
 final class Keys {
-  enum Use { CONNECTION_ID, RESET_TOKEN, RETRY_TOKEN, RELAY }
+  enum Use { CONNECTION_ID, RESET_TOKEN, RETRY_TOKEN, RELAY, SESSION_TICKET }
 
   private final SecretKeySpec[] keys = new SecretKeySpec[Use.values().length];
   private final ThreadLocal<Mac[]> macs = ThreadLocal.withInitial(() -> new Mac[Use.values().length]);
@@ -32,6 +32,20 @@ final class Keys {
       m.reset();
     }
     return m;
+  }
+
+  /**
+   * The TLS session ticket key of the QUIC listeners, the same on every node: a client resumes (and sends 0-RTT
+   * data) on whichever node it reaches next. It lives as long as the cluster's secret.
+   */
+  io.netty.handler.codec.quic.SslSessionTicketKey ticketKey() {
+    byte[][] parts = new byte[3][];
+    String[] labels = {"name", "hmac", "aes"};
+    for (int i = 0; i < 3; i++) {
+      Mac m = mac(Use.SESSION_TICKET);
+      parts[i] = java.util.Arrays.copyOf(m.doFinal(labels[i].getBytes(StandardCharsets.US_ASCII)), 16);
+    }
+    return new io.netty.handler.codec.quic.SslSessionTicketKey(parts[0], parts[1], parts[2]);
   }
 
   private static byte[] derive(byte[] secret, Use use) {

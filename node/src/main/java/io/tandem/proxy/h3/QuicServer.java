@@ -75,16 +75,16 @@ public final class QuicServer {
       long maxFieldSectionSize, ChannelHandler requestStream, H3Stats stats, Runnable refusedOutcome) {
     QuicServer server = new QuicServer(listener, config, stats, refusedOutcome);
     CompletableFuture<QuicServer> bound = new CompletableFuture<>();
+    QuicPeers peers = relay == null ? QuicPeers.ALONE : relay.peers();
+    Keys keys = relay == null ? new Keys(peers.secret()) : relay.keys();
     QuicTls quicTls;
     try {
-      quicTls = QuicTls.follow(tls, config.earlyData(), server.tlsRegistration);
+      quicTls = QuicTls.follow(tls, config.earlyData(), keys.ticketKey(), server.tlsRegistration);
     } catch (CertificateProblem | RuntimeException e) {
       bound.completeExceptionally(new IllegalStateException("listener " + listener + ": http3: TLS contexts: "
           + e.getMessage(), e));
       return bound;
     }
-    QuicPeers peers = relay == null ? QuicPeers.ALONE : relay.peers();
-    Keys keys = relay == null ? new Keys(peers.secret()) : relay.keys();
     ConnectionIds ids = new ConnectionIds(keys, peers.serverId());
     RetryTokens tokens = new RetryTokens(keys, config, stats.handshaking::get, System::currentTimeMillis,
         stats.retries::increment);

@@ -4,6 +4,7 @@ import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicSslEngine;
+import io.netty.handler.codec.quic.SslSessionTicketKey;
 import io.netty.handler.ssl.ClientAuth;
 import io.tandem.config.TlsConfig;
 import io.tandem.tls.CaTrust;
@@ -28,15 +29,18 @@ final class QuicTls {
   private record Contexts(QuicSslContext[] byCertificate, SniSelector selector, QuicSslContext byDefault) {}
 
   private final boolean earlyData;
+  private final SslSessionTicketKey ticketKey;
   private volatile Contexts current;
 
-  private QuicTls(boolean earlyData) {
+  private QuicTls(boolean earlyData, SslSessionTicketKey ticketKey) {
     this.earlyData = earlyData;
+    this.ticketKey = ticketKey;
   }
 
   /** Contexts for {@code tls}'s certificates, kept current; returns them and the handle that stops following. */
-  static QuicTls follow(ServerTls tls, boolean earlyData, Runnable[] unregister) throws CertificateProblem {
-    QuicTls q = new QuicTls(earlyData);
+  static QuicTls follow(ServerTls tls, boolean earlyData, SslSessionTicketKey ticketKey, Runnable[] unregister)
+      throws CertificateProblem {
+    QuicTls q = new QuicTls(earlyData, ticketKey);
     q.current = q.build(tls.config(), tls.certificates());
     unregister[0] = tls.register(options -> {
       try {
@@ -57,14 +61,25 @@ final class QuicTls {
     SniSelector selector = new SniSelector(names, defaultIndex);
     QuicSslContext[] contexts = new QuicSslContext[certs.size()];
     for (int i = 0; i < contexts.length; i++) {
-      contexts[i] = builder(certs.get(i), config, clients).build();
+      contexts[i] = tickets(builder(certs.get(i), config, clients).build());
     }
     Contexts[] self = new Contexts[1];
-    QuicSslContext byDefault = builder(certs.get(defaultIndex), config, clients)
-        .sni(name -> self[0].byCertificate[self[0].selector.select(name)])
-        .build();
+    QuicSslContextBuilder top = builder(certs.get(defaultIndex), config, clients);
+    if (certs.size() > 1) {
+      top.sni(name -> self[0].byCertificate[self[0].selector.select(name)]);
+    }
+    QuicSslContext byDefault = tickets(top.build());
     self[0] = new Contexts(contexts, selector, byDefault);
     return self[0];
+  }
+
+  /**
+   * One ticket key for every context, across reloads and nodes: a ticket issued under the certificate SNI chose is
+   * read under the context a resuming handshake starts in.
+   */
+  private QuicSslContext tickets(QuicSslContext context) {
+    context.sessionContext().setTicketKeys(ticketKey);
+    return context;
   }
 
   private QuicSslContextBuilder builder(KeyCertificate cert, TlsConfig config, TrustManagerFactory clients) {

@@ -242,4 +242,35 @@ class Http3ListenerTest extends ProxyTestBase {
     assertTrue(s.accepted() >= 1, s.toString());
     assertTrue(s.streams() >= 1, s.toString());
   }
+
+  /**
+   * With early-data on, a client that resumes sends its request in 0-RTT data (Netty's client does, on
+   * SslEarlyDataReadyEvent); the server here completes the handshake before it reads the stream (quiche takes the
+   * data in 1-RTT), so the request is an ordinary one: answered, not marked Early-Data, not refused. Whether a request
+   * that does arrive in 0-RTT is refused (unsafe) or marked (safe) is H3Stream's {@code early} branch, which this
+   * pair of Netty peers does not reach.
+   */
+  @Test
+  void resumedConnectionsWithEarlyDataOnAreServedAndNotMarkedAfterTheHandshake() throws Exception {
+    FakeBackend b1 = backend("b1");
+    ListenerConfig.Http3 d = h3();
+    start(config(eventLoops(), listener("web").tls(HttpsListenerTest.tls(null, List.of(a))).http3(
+        new ListenerConfig.Http3(0, d.maxConnections(), d.maxStreams(), d.idleTimeout(), d.retry(),
+            d.retryThreshold(), true, d.altSvcMaxAge(), d.connectionWindow(), d.streamWindow())),
+        pool("app").backend(b1.name(), b1.port())));
+    InetSocketAddress server = new InetSocketAddress("127.0.0.1", port());
+    io.netty.handler.codec.quic.QuicSslContext tickets = H3Client.context(true);
+    try (H3Client first = H3Client.connect(server, "a.tandem.test", tickets)) {
+      assertEquals(200, await5(first.get("/full-handshake")).status());
+    }
+    Http3Headers get = new DefaultHttp3Headers().method("GET").path("/resumed").scheme("https")
+        .authority("a.tandem.test:" + port());
+    try (H3Client second = H3Client.connect(server, "a.tandem.test", tickets, get)) {
+      assertEquals(200, await5(second.earlyResponse()).status());
+    }
+    List<Received> got = b1.awaitRequests(2);
+    assertEquals("/resumed", got.get(1).uri());
+    assertNull(got.get(1).header("early-data"));
+    assertEquals(0, node.listener("web").count(Outcome.TOO_EARLY));
+  }
 }
