@@ -252,7 +252,13 @@ public final class QuicServer {
         done.complete(null);
       }, Math.max(1, drainMillis), TimeUnit.MILLISECONDS);
     });
-    return done.thenRun(this::close);
+    // Complete once the socket is closed: a restarted listener binds the same port next.
+    return done.thenCompose(v -> {
+      close();
+      CompletableFuture<Void> closed = new CompletableFuture<>();
+      channel.closeFuture().addListener(f -> closed.complete(null));
+      return closed;
+    });
   }
 
   /** Closes the socket (connections still open end with it). */
