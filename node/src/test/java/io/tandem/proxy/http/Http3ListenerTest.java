@@ -273,4 +273,36 @@ class Http3ListenerTest extends ProxyTestBase {
     assertNull(got.get(1).header("early-data"));
     assertEquals(0, node.listener("web").count(Outcome.TOO_EARLY));
   }
+
+  @Test
+  void aCertificateReloadReachesNewHttp3Connections() throws Exception {
+    TestCerts certs = TestCerts.create(java.nio.file.Files.createDirectories(dir.resolve("reload")));
+    TestCerts.Pair first = certs.leaf("live", "a.tandem.test");
+    TestCerts.Pair second = certs.leaf("next", "a.tandem.test");
+    FakeBackend b1 = backend("b1");
+    start(config(eventLoops(), listener("web").tls(HttpsListenerTest.tls(null, List.of(first))).http3(h3()),
+        pool("app").backend(b1.name(), b1.port())));
+    java.math.BigInteger before = servedSerial();
+    java.nio.file.Files.copy(second.cert(), first.cert(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    java.nio.file.Files.copy(second.key(), first.key(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    node.listener("web").tls().poll().await(10, TimeUnit.SECONDS);
+    java.math.BigInteger after = servedSerial();
+    assertTrue(!before.equals(after), "a new connection gets the reloaded certificate");
+    assertEquals(serial(second.cert()), after);
+  }
+
+  private java.math.BigInteger servedSerial() throws Exception {
+    try (H3Client c = client()) {
+      assertEquals(200, await5(c.get("/cert")).status());
+      return ((java.security.cert.X509Certificate) c.quic().sslEngine().getSession().getPeerCertificates()[0])
+          .getSerialNumber();
+    }
+  }
+
+  private static java.math.BigInteger serial(Path pem) throws Exception {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(pem)) {
+      return ((java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(in)).getSerialNumber();
+    }
+  }
 }
