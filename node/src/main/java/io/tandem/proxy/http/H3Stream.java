@@ -581,9 +581,12 @@ final class H3Stream extends ChannelDuplexHandler {
 
   /** Ends the stream with an error both ways (a malformed request body: the exchange sees its client leave). */
   private void reset(ChannelHandlerContext ctx, Http3ErrorCode code, String why) {
+    boolean headSent = body != Body.PENDING;
     refused = true;
     LOG.debug("reset HTTP/3 stream from {} on {}: {}", clientIp, runtime.name(), why);
-    runtime.record(Outcome.BAD_REQUEST);
+    if (!headSent) {
+      runtime.record(Outcome.BAD_REQUEST);   // else the exchange under way ends (client_aborted) and counts it
+    }
     QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
     stream.shutdown(code.code());
     stream.close();
