@@ -133,6 +133,7 @@ public final class AdminServer {
     RoutesResource routes = new RoutesResource(node, peers, applyWait);
     ReloadResource reload = new ReloadResource(node, peers, local);
     LimitsResource limits = new LimitsResource(node, peers);
+    Http3Resource http3 = new Http3Resource(node, peers);
 
     for (String prefix : new String[] {"", API}) {
       router.get(prefix + "/healthz").handler(probes::alive);
@@ -154,6 +155,8 @@ public final class AdminServer {
     read(API + "/local/limits/rate", limits::localRate);
     read(API + "/routes", routes::cluster);
     read(API + "/local/routes", routes::local);
+    read(API + "/http3", http3::cluster);
+    read(API + "/local/http3", http3::local);
 
     String backend = API + "/pools/:pool/backends/:id";
     change(HttpMethod.POST, backend + "/drain", changes::drain);

@@ -22,10 +22,20 @@ import java.util.function.Supplier;
  * @param limits          this node's overload protection (rate limits, pool guards, refusals); null: none to show
  * @param vips            this node's VIP controller; null when the configuration has no VIPs
  * @param routeCounts     what each HTTP listener's route actions did here: listener, route label, count name
+ * @param http3           the QUIC side of each listener with HTTP/3 here: listener, fact name, value
  */
 public record NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,
     UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady, NodeLimits limits,
-    io.tandem.vip.VipController vips, Supplier<Map<String, Map<String, Map<String, Object>>>> routeCounts) {
+    io.tandem.vip.VipController vips, Supplier<Map<String, Map<String, Map<String, Object>>>> routeCounts,
+    Supplier<Map<String, Map<String, Object>>> http3) {
+
+  /** A view without HTTP/3 facts. */
+  public NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,
+      UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady, NodeLimits limits,
+      io.tandem.vip.VipController vips, Supplier<Map<String, Map<String, Map<String, Object>>>> routeCounts) {
+    this(nodeId, version, startedAtMillis, shared, registry, config, listenersReady, limits, vips, routeCounts,
+        Map::of);
+  }
 
   /** A view without route counts. */
   public NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,

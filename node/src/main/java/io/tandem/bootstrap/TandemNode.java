@@ -265,7 +265,7 @@ public final class TandemNode implements RunningNode {
     NodeView view = new NodeView(config.nodeId(), io.tandem.cluster.Membership.localVersion(), startedAtMillis,
         shared, registry, () -> config, () -> config.listeners().stream().allMatch(l -> listeners.containsKey(l.name())),
         new io.tandem.limits.NodeLimits(rateLimits, poolGuards, clientConnections, this::refusals), vips.controller(),
-        this::routeCounts);
+        this::routeCounts, this::http3Facts);
     AdminServer server = new AdminServer(vertx, view);
     server.metrics(metrics::scrape);
     return server.start().map(port -> {
@@ -282,6 +282,29 @@ public final class TandemNode implements RunningNode {
     listeners.forEach((name, l) -> {
       if (l.runtime != null) {
         out.put(name, l.runtime.routes().view());
+      }
+    });
+    return out;
+  }
+
+  /** The QUIC side of each listener with HTTP/3 on this node, for the admin API. */
+  private Map<String, Map<String, Object>> http3Facts() {
+    Map<String, Map<String, Object>> out = new java.util.TreeMap<>();
+    listeners.forEach((name, l) -> {
+      if (l.runtime != null && l.config.http3() != null) {
+        io.tandem.proxy.h3.H3Stats.Snapshot s = l.runtime.http3().snapshot();
+        Map<String, Object> f = new java.util.LinkedHashMap<>();
+        f.put("udpPort", l.runtime.http3Port());
+        f.put("open", s.open());
+        f.put("handshaking", s.handshaking());
+        f.put("accepted", s.accepted());
+        f.put("refused", s.refused());
+        f.put("retries", s.retries());
+        f.put("streams", s.streams());
+        f.put("relayedToOwner", s.relayedOut());
+        f.put("relayedFromOwner", s.relayedIn());
+        f.put("statelessResets", s.statelessResets());
+        out.put(name, f);
       }
     });
     return out;

@@ -54,6 +54,7 @@ public final class NodeMetrics {
   private final KeyedMeters<String> peerMeters;
   private final KeyedMeters<OcspKey> ocspMeters;
   private final GrpcCollector grpc = new GrpcCollector();
+  private final Http3Collector http3 = new Http3Collector();
   private final LatencyCollector latency = new LatencyCollector(
       new LatencyCollector.Family("tandem_listener_request_duration_seconds",
           "Duration of the requests a listener finished, from request head to outcome"),
@@ -84,6 +85,7 @@ public final class NodeMetrics {
     registerNode();
     meters.registry().getPrometheusRegistry().register(latency);
     meters.registry().getPrometheusRegistry().register(grpc);
+    meters.registry().getPrometheusRegistry().register(http3);
   }
 
   /** Every meter in the Prometheus text format (0.0.4): Tandem's, Vert.x's and the JVM's. */
@@ -163,6 +165,7 @@ public final class NodeMetrics {
         Labels.of("backend", k.id(), "pool", k.pool()), k.stats().latency())));
     latency.sources(l, b);
     grpc.sources(listenerMeters.sources());
+    http3.sources(listenerMeters.sources());
   }
 
   private Map<String, ListenerRuntime> runningListeners() {

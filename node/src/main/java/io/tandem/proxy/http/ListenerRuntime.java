@@ -86,6 +86,12 @@ public final class ListenerRuntime extends ListenerState {
     this.quicServer = server;
   }
 
+  /** The bound UDP port of the HTTP/3 socket, or 0 while none serves. */
+  public int http3Port() {
+    io.tandem.proxy.h3.QuicServer q = quicServer;
+    return q == null || altSvc == null ? 0 : q.port();
+  }
+
   /** Closes the HTTP/3 socket at once, its connections without a goodbye (a crash, in tests). */
   public void closeHttp3() {
     io.tandem.proxy.h3.QuicServer q = quicServer;

@@ -1,4 +1,4 @@
-// Tandem dashboard: polls the admin API (/api/v1/cluster, /api/v1/pools, /api/v1/limits, /api/v1/routes), renders the cluster at a glance, computes
+// Tandem dashboard: polls the admin API (/api/v1/cluster, /api/v1/pools, /api/v1/limits, /api/v1/routes, /api/v1/http3), renders the cluster at a glance, computes
 // request and error rates from counter deltas between polls, and drains / enables backends with the admin token.
 // Plain JS, no dependencies, no network access beyond the node that serves it.
 'use strict';
@@ -20,6 +20,7 @@ const state = {
   pools: null,
   limits: null, // null when the node has no /api/v1/limits (an older node) or it failed: the panel is hidden
   routes: null, // the same for /api/v1/routes
+  http3: null, // the same for /api/v1/http3; hidden too when no listener has HTTP/3
   lastOk: null,
   failure: null,
   // counters seen at the previous poll, to turn them into rates: key -> {requests, errors, at}
@@ -528,6 +529,30 @@ function renderRoutes(r) {
     ${list(r.unavailable).length === 0 ? '' : `<p class="muted">No answer from ${esc(list(r.unavailable).join(', '))}.</p>`}`);
 }
 
+function renderHttp3(h) {
+  const section = $('http3');
+  const listeners = h ? list(h.listeners) : [];
+  section.hidden = listeners.length === 0;
+  if (listeners.length === 0) return;
+  const rows = listeners.map((x) => {
+    const t = isObject(x.total) ? x.total : {};
+    const nodes = isObject(x.nodes) ? Object.entries(x.nodes).map(([id, f]) => `${esc(id)} ${count(f.open)}`)
+      .join(' · ') : '';
+    return `<tr data-listener="${esc(x.listener)}"><th scope="row">${esc(x.listener)}</th>
+      <td class="num">${count(x.udpPort)}</td><td class="num">${count(t.open)}</td><td>${nodes}</td>
+      <td class="num">${count(t.handshaking)}</td><td class="num">${count(t.streams)}</td>
+      <td class="num">${count(t.refused)}</td><td class="num">${count(t.retries)}</td>
+      <td class="num">${count(t.relayedToOwner)} / ${count(t.relayedFromOwner)}</td>
+      <td class="num">${count(t.statelessResets)}</td></tr>`;
+  });
+  render('http3', `<h2 id="http3-title">HTTP/3</h2>
+    <table class="grid http3"><thead><tr><th>Listener</th><th class="num">UDP port</th><th class="num">Connections</th>
+      <th>Per node</th><th class="num">In handshake</th><th class="num">Requests</th><th class="num">Refused</th>
+      <th class="num">Retries</th><th class="num">Relayed to / from owner</th><th class="num">Resets</th></tr></thead>
+      <tbody>${rows.join('')}</tbody></table>
+    ${list(h.unavailable).length === 0 ? '' : `<p class="muted">No answer from ${esc(list(h.unavailable).join(', '))}.</p>`}`);
+}
+
 function renderExtra(c, p) {
   const sections = [...unknownKeys(c, KNOWN_CLUSTER).map((k) => [k, c[k]]),
     ...unknownKeys(p, KNOWN_POOLS).map((k) => [k, p[k]])];
@@ -557,6 +582,7 @@ function renderAll() {
   renderPools(state.pools);
   renderLimits(state.limits);
   renderRoutes(state.routes);
+  renderHttp3(state.http3);
   renderExtra(state.cluster, state.pools);
   renderStatus();
 }
@@ -570,8 +596,9 @@ async function poll() {
   clearTimeout(pollTimer);
   try {
     // A node without /limits (or failing it) still shows everything else; the limits panel is hidden then.
-    const [cluster, pools, limits, routes] = await Promise.all([call('GET', '/cluster'), call('GET', '/pools'),
-      call('GET', '/limits').catch(() => null), call('GET', '/routes').catch(() => null)]);
+    const [cluster, pools, limits, routes, http3] = await Promise.all([call('GET', '/cluster'), call('GET', '/pools'),
+      call('GET', '/limits').catch(() => null), call('GET', '/routes').catch(() => null),
+      call('GET', '/http3').catch(() => null)]);
     const at = performance.now();
     computeRates(pools, at);
     computeLimitRates(limits, at);
@@ -579,6 +606,7 @@ async function poll() {
     state.pools = pools;
     state.limits = limits;
     state.routes = routes;
+    state.http3 = http3;
     state.lastOk = new Date();
     state.failure = null;
   } catch (e) {
