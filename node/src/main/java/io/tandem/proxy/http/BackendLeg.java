@@ -277,14 +277,7 @@ final class BackendLeg implements UpstreamLeg {
     ForwardingHeaders.copyEndToEnd(up.headers(), out, false);
     apply(plan.response(), out);
     gzip = compression(plan, up.statusCode(), up.headers(), out);
-    String hsts = listener.hsts();
-    if (hsts != null) {
-      out.set(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
-    }
-    String altSvc = listener.altSvc();
-    if (altSvc != null && !out.contains(HttpsRedirect.ALT_SVC)) {
-      out.set(HttpsRedirect.ALT_SVC, altSvc);
-    }
+    HttpsRedirect.listenerFields(listener, out);
     CompletableFuture<Void> stored = session.record(out, backend).toCompletableFuture();
     if (stored.isDone()) {
       relayBody(up);

@@ -369,14 +369,7 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     if (!grpc && !endStream && plan.compress() != null) {
       gzip = BackendLeg.compression(plan, code, out, out);
     }
-    String hsts = listener.hsts();
-    if (hsts != null) {
-      out.set(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
-    }
-    String altSvc = listener.altSvc();
-    if (altSvc != null && !out.contains(HttpsRedirect.ALT_SVC)) {
-      out.set(HttpsRedirect.ALT_SVC, altSvc);
-    }
+    HttpsRedirect.listenerFields(listener, out);
     resp.setStatusCode(code);
     CompletableFuture<Void> stored = session.record(out, backend).toCompletableFuture();
     if (!stored.isDone()) {

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http3.Http3HeadersFrame;
 import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.tandem.proxy.Outcome;
-import io.tandem.proxy.h1.Ascii;
 import io.tandem.proxy.h1.ChunkedFramer;
 import io.tandem.proxy.h1.ParseResult;
 import io.tandem.proxy.h1.ResponseHead;
@@ -46,8 +45,6 @@ import org.apache.logging.log4j.Logger;
  */
 final class H3Stream extends ChannelDuplexHandler {
   private static final Logger LOG = LogManager.getLogger(H3Stream.class);
-  private static final Set<String> CONNECTION_FIELDS =
-      Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade");
   private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
   private static final Set<String> BODYLESS = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "DELETE", "CONNECT");
   private static final byte[] CRLF = {'\r', '\n'};
@@ -105,7 +102,7 @@ final class H3Stream extends ChannelDuplexHandler {
       return;
     }
     if (body == Body.PENDING && pending == null) {
-      String problem = problem(h);
+      String problem = H3Fields.problem(h);
       if (problem != null) {
         refuse(ctx, Outcome.BAD_REQUEST, problem);
         return;
@@ -116,7 +113,7 @@ final class H3Stream extends ChannelDuplexHandler {
         return;
       }
       CharSequence cl = h.get("content-length");
-      length = cl == null ? -1 : parseLength(cl);
+      length = cl == null ? -1 : H3Fields.parseLength(cl);
       if (cl != null && length < 0) {
         refuse(ctx, Outcome.BAD_REQUEST, "invalid content-length");
         return;
@@ -128,7 +125,7 @@ final class H3Stream extends ChannelDuplexHandler {
       return;
     }
     // Trailers: they end the body.
-    String problem = fieldProblem(h, true);
+    String problem = H3Fields.fieldProblem(h, true);
     if (problem != null) {
       reset(ctx, Http3ErrorCode.H3_MESSAGE_ERROR, problem);
       return;
@@ -231,10 +228,10 @@ final class H3Stream extends ChannelDuplexHandler {
     StringBuilder cookies = null;
     for (Map.Entry<CharSequence, CharSequence> e : h) {
       CharSequence name = e.getKey();
-      if (name.length() > 0 && name.charAt(0) == ':' || contentEquals(name, "host")) {
+      if (name.length() > 0 && name.charAt(0) == ':' || H3Fields.contentEquals(name, "host")) {
         continue;
       }
-      if (contentEquals(name, "cookie")) {
+      if (H3Fields.contentEquals(name, "cookie")) {
         // HTTP/3 may split the cookie field; HTTP/1.1 wants one (RFC 9114 4.2.1).
         cookies = cookies == null ? new StringBuilder() : cookies.append("; ");
         cookies.append(e.getValue());
@@ -261,107 +258,6 @@ final class H3Stream extends ChannelDuplexHandler {
     out.writeBytes(CRLF);
     pending = null;
     ctx.fireChannelRead(out);
-  }
-
-  /** What makes the request head malformed in HTTP/3 (or unusable here), or null. */
-  private static String problem(Http3Headers h) {
-    CharSequence method = h.method();
-    if (method == null || method.length() == 0 || !token(method)) {
-      return "missing or invalid :method";
-    }
-    boolean connect = contentEquals(method, "CONNECT");
-    if (h.get(":protocol") != null) {
-      return "extended CONNECT is not supported";
-    }
-    CharSequence path = h.path();
-    if (connect ? h.authority() == null || path != null
-        : path == null || path.length() == 0 || !(path.charAt(0) == '/' || contentEquals(path, "*"))) {
-      return connect ? "CONNECT needs :authority and no :path" : "missing or invalid :path";
-    }
-    if (h.authority() == null && h.get("host") == null) {
-      return "no :authority and no host";
-    }
-    for (CharSequence v : new CharSequence[] {path, h.authority(), h.get("host")}) {
-      if (v != null && !fieldValue(v, true)) {
-        return "invalid characters in :path, :authority or host";
-      }
-    }
-    return fieldProblem(h, false);
-  }
-
-  /** What makes a field section malformed: names, values, connection-specific fields; null when fine. */
-  private static String fieldProblem(Http3Headers h, boolean trailers) {
-    for (Map.Entry<CharSequence, CharSequence> e : h) {
-      CharSequence name = e.getKey();
-      if (name.length() > 0 && name.charAt(0) == ':') {
-        if (trailers) {
-          return "pseudo-header field in trailers";
-        }
-        continue;
-      }
-      if (name.length() == 0 || !lowerToken(name)) {
-        return "invalid field name";
-      }
-      if (!fieldValue(e.getValue(), false)) {
-        return "CR, LF or NUL in the value of " + name;
-      }
-      String n = name.toString();
-      if (CONNECTION_FIELDS.contains(n)) {
-        return "connection-specific field " + n;
-      }
-      if (n.equals("te") && !contentEquals(e.getValue(), "trailers")) {
-        return "te other than trailers";
-      }
-    }
-    return null;
-  }
-
-  private static boolean token(CharSequence s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (!Ascii.tokenChar(s.charAt(i))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean lowerToken(CharSequence s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= 'A' && c <= 'Z' || !Ascii.tokenChar(c)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean fieldValue(CharSequence s, boolean noSpace) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\r' || c == '\n' || c == 0 || c > 0xFF || noSpace && (c == ' ' || c == '\t')) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static long parseLength(CharSequence cl) {
-    if (cl.length() == 0 || cl.length() > 18) {
-      return -1;
-    }
-    long n = 0;
-    for (int i = 0; i < cl.length(); i++) {
-      char c = cl.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      n = n * 10 + (c - '0');
-    }
-    return n;
-  }
-
-  private static boolean contentEquals(CharSequence a, String b) {
-    return a != null && a.length() == b.length() && a.toString().equalsIgnoreCase(b);
   }
 
   private static void write(ByteBuf out, CharSequence s) {
@@ -450,7 +346,7 @@ final class H3Stream extends ChannelDuplexHandler {
       Http3Headers t = new DefaultHttp3Headers(false);
       for (int i = 0; i < trailers.size(); i += 2) {
         String name = trailers.get(i).toLowerCase(java.util.Locale.ROOT);
-        if (!CONNECTION_FIELDS.contains(name)) {
+        if (!H3Fields.CONNECTION_FIELDS.contains(name)) {
           t.add(name, trailers.get(i + 1));
         }
       }
@@ -492,7 +388,7 @@ final class H3Stream extends ChannelDuplexHandler {
     h.status(Integer.toString(rh.status()));
     for (int i = 0; i < rh.headerCount(); i++) {
       String name = rh.name(i).toLowerCase(java.util.Locale.ROOT);
-      if (!CONNECTION_FIELDS.contains(name)) {
+      if (!H3Fields.CONNECTION_FIELDS.contains(name)) {
         h.add(name, rh.value(i));
       }
     }

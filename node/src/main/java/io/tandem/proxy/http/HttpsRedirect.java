@@ -57,4 +57,19 @@ final class HttpsRedirect {
           req.method().name(), req.uri(), 308, Outcome.REDIRECTED, null, null, 0, null, 0, null);
     }
   }
+
+  /**
+   * The fields the listener adds to every forwarded answer on the HTTP/2 front: its Strict-Transport-Security
+   * (replacing the backend's), and the Alt-Svc advertising its HTTP/3 port (unless the backend sent one).
+   */
+  static void listenerFields(ListenerRuntime listener, io.vertx.core.MultiMap out) {
+    String hsts = listener.hsts();
+    if (hsts != null) {
+      out.set(STRICT_TRANSPORT_SECURITY, hsts);
+    }
+    String altSvc = listener.altSvc();
+    if (altSvc != null && !out.contains(ALT_SVC)) {
+      out.set(ALT_SVC, altSvc);
+    }
+  }
 }
