@@ -19,7 +19,7 @@ final class ConfigReader {
       root = null;
     }
     YamlMap top = YamlMap.open(root, "", problems, "node", "access-log", "listeners", "pools", "cluster", "nodes",
-        "admin", "vips");
+        "admin", "vips", "dns");
 
     YamlMap node = top.map("node", "event-loops", "drain-timeout", "transport");
     NodeSettings nodeSettings = new NodeSettings(
@@ -29,6 +29,7 @@ final class ConfigReader {
     AccessLogConfig accessLog =
         new AccessLogConfig(top.map("access-log", "enabled").bool("enabled", AccessLogConfig.DEFAULTS.enabled()));
 
+    DnsConfig dns = DnsReader.read(top);
     // Listeners refer to pools by name, so collect the names first; then read both sections in the order of the
     // file, so that errors are listed in that order too.
     PoolNames names = PoolNames.in(root == null ? null : root.get("pools"));
@@ -37,9 +38,9 @@ final class ConfigReader {
     List<ListenerConfig> listeners;
     if (comesFirst(root, "listeners", "pools")) {
       listeners = listeners(top, names, binds, base);
-      pools = pools(top, base);
+      pools = pools(top, base, dns);
     } else {
-      pools = pools(top, base);
+      pools = pools(top, base, dns);
       listeners = listeners(top, names, binds, base);
     }
     List<String> listenerNames = Names.in(root == null ? null : root.get("listeners"), "name");
@@ -50,7 +51,8 @@ final class ConfigReader {
     Binds.check(binds, problems);
     List<String> nodeIds = top.has("nodes") ? Names.in(root.get("nodes"), "id") : List.of(TandemConfig.LOCAL_NODE);
     VipConfig vips = VipReader.read(top, nodeIds);
-    return new TandemConfig(source, nodeSettings, listeners, pools, accessLog, cluster.cluster(), admin, vips);
+    return new TandemConfig(source, nodeSettings, listeners, pools, accessLog, cluster.cluster(), admin, vips,
+        dns);
   }
 
   /**
@@ -82,13 +84,13 @@ final class ConfigReader {
     return keys.contains(a) && (!keys.contains(b) || keys.indexOf(a) < keys.indexOf(b));
   }
 
-  private static List<PoolConfig> pools(YamlMap top, Path base) {
+  private static List<PoolConfig> pools(YamlMap top, Path base, DnsConfig dns) {
     Map<String, Integer> seen = new HashMap<>();
     int[] index = {0};
     List<PoolConfig> pools = new ArrayList<>();
     top.maps("pools", pool -> {
       int position = index[0]++;
-      PoolConfig config = PoolReader.read(pool, base);
+      PoolConfig config = PoolReader.read(pool, base, dns);
       if (config.name() != null) {
         Integer first = seen.putIfAbsent(config.name(), position);
         if (first != null) {
@@ -100,7 +102,7 @@ final class ConfigReader {
       return config;
     }, "name", "algorithm", "hash-key", "connection-pool-size", "backends", "health", "queue", "persistence",
         "retries", "timeouts", "proxy-protocol", "tls", "slow-start", "circuit-breaker", "retry-budget",
-        "host-header", "protocol", "http2");
+        "host-header", "protocol", "http2", "discover");
     if (index[0] == 0) {
       top.error("pools", "at least one pool is required");
     }

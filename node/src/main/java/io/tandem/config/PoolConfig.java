@@ -9,7 +9,7 @@ import java.util.List;
  * @param name        unique name
  * @param algorithm   load-balancing algorithm
  * @param hashKey     key for {@link Algorithm#CONSISTENT_HASH}, else null
- * @param backends    the servers, at least one
+ * @param backends    the servers: at least one, unless the pool discovers its backends
  * @param health      health checking
  * @param queue       what happens when every candidate backend is at its maxConnections
  * @param persistence session persistence
@@ -25,6 +25,7 @@ import java.util.List;
  *                    {@code set-host} wins), or null to keep the client's
  * @param protocol    what the backends speak: HTTP/1.1, or HTTP/2 over TLS or in clear text
  * @param http2       the HTTP/2 connections' settings (used when {@code protocol} is HTTP/2)
+ * @param discover    DNS names whose records are further backends (see {@link DiscoverConfig}); empty: none
  */
 public record PoolConfig(
     String name,
@@ -44,7 +45,18 @@ public record PoolConfig(
     RetryBudget retryBudget,
     String hostHeader,
     BackendProtocol protocol,
-    Http2 http2) {
+    Http2 http2,
+    List<DiscoverConfig> discover) {
+
+  /** A pool without discovered backends. */
+  public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
+      HealthConfig health, Queue queue, PersistenceConfig persistence, Retries retries, Timeouts timeouts,
+      int connectionPoolSize, ProxyProtocolVersion proxyProtocol, BackendTlsConfig tls, Duration slowStart,
+      CircuitBreaker circuitBreaker, RetryBudget retryBudget, String hostHeader, BackendProtocol protocol,
+      Http2 http2) {
+    this(name, algorithm, hashKey, backends, health, queue, persistence, retries, timeouts, connectionPoolSize,
+        proxyProtocol, tls, slowStart, circuitBreaker, retryBudget, hostHeader, protocol, http2, List.of());
+  }
 
   /** A pool that speaks HTTP/1.1 to its backends. */
   public PoolConfig(String name, Algorithm algorithm, HashKey hashKey, List<BackendConfig> backends,
@@ -69,6 +81,7 @@ public record PoolConfig(
     proxyProtocol = proxyProtocol == null ? ProxyProtocolVersion.NONE : proxyProtocol;
     protocol = protocol == null ? BackendProtocol.HTTP1 : protocol;
     http2 = http2 == null ? Http2.DEFAULTS : http2;
+    discover = discover == null ? List.of() : List.copyOf(discover);
   }
 
   /** A pool of plain backends without PROXY protocol, slow start or circuit breaker, default retry budget. */
@@ -106,7 +119,8 @@ public record PoolConfig(
   /** This pool with other backends (runtime adds and removes); every other setting is kept. */
   public PoolConfig withBackends(List<BackendConfig> others) {
     return new PoolConfig(name, algorithm, hashKey, others, health, queue, persistence, retries, timeouts,
-        connectionPoolSize, proxyProtocol, tls, slowStart, circuitBreaker, retryBudget, hostHeader, protocol, http2);
+        connectionPoolSize, proxyProtocol, tls, slowStart, circuitBreaker, retryBudget, hostHeader, protocol, http2,
+        discover);
   }
 
   /**

@@ -11,13 +11,14 @@ final class PoolReader {
 
   private PoolReader() {}
 
-  static PoolConfig read(YamlMap pool, java.nio.file.Path base) {
+  static PoolConfig read(YamlMap pool, java.nio.file.Path base, DnsConfig dns) {
     String name = pool.required("name", Scalars::identifier);
     Algorithm algorithm = pool.choice("algorithm", Algorithm.class, Algorithm.ROUND_ROBIN);
     HashKey hashKey = hashKey(pool, algorithm);
     int connectionPoolSize =
         pool.integer("connection-pool-size", DEFAULT_CONNECTION_POOL_SIZE, 1, Integer.MAX_VALUE);
-    List<BackendConfig> backends = backends(pool);
+    List<DiscoverConfig> discover = DnsReader.discover(pool, dns);
+    List<BackendConfig> backends = backends(pool, pool.has("discover"));
     BackendTlsConfig tls = TlsReader.backend(pool, base);
     HealthConfig health = HealthReader.read(pool.map("health", "active", "passive"), tls);
     PersistenceConfig persistence =
@@ -71,7 +72,7 @@ final class PoolReader {
     PoolConfig.Http2 http2 = http2(pool, protocol);
     return new PoolConfig(name, algorithm, hashKey, backends, health, queueConfig, persistence, retriesConfig,
         timeoutsConfig, connectionPoolSize, proxyProtocol, tls, slowStart, breaker, budget, hostHeader, protocol,
-        http2);
+        http2, discover);
   }
 
   private static PoolConfig.Http2 http2(YamlMap pool, BackendProtocol protocol) {
@@ -124,7 +125,7 @@ final class PoolReader {
     return new HashKey(HashKey.Source.PATH, null);
   }
 
-  private static List<BackendConfig> backends(YamlMap pool) {
+  private static List<BackendConfig> backends(YamlMap pool, boolean discovers) {
     Map<String, Integer> seen = new HashMap<>();
     int[] index = {0};
     List<BackendConfig> backends = pool.maps("backends", backend -> {
@@ -144,8 +145,8 @@ final class PoolReader {
       }
       return new BackendConfig(id, address.host(), address.port(), weight, maxConnections);
     }, "id", "address", "weight", "max-connections");
-    if (index[0] == 0) {
-      pool.error("backends", "at least one backend is required");
+    if (index[0] == 0 && !discovers) {
+      pool.error("backends", "at least one backend is required (or discover: entries that find them in DNS)");
     }
     return backends;
   }

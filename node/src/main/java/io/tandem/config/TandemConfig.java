@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param cluster   cluster settings with this node's identity, or null for a standalone node
  * @param admin     the admin listener ({@link AdminConfig#NONE} when the node has none)
  * @param vips      floating virtual IPs this node takes part in ({@link VipConfig#NONE} when there are none)
+ * @param dns       how discovery resolves names ({@link DnsConfig#DEFAULTS} without a {@code dns} section)
  */
 public record TandemConfig(
     Path source,
@@ -25,7 +26,8 @@ public record TandemConfig(
     AccessLogConfig accessLog,
     ClusterConfig cluster,
     AdminConfig admin,
-    VipConfig vips) {
+    VipConfig vips,
+    DnsConfig dns) {
 
   /** The node id of a standalone node. */
   public static final String LOCAL_NODE = "local";
@@ -35,6 +37,13 @@ public record TandemConfig(
     pools = List.copyOf(pools);
     admin = admin == null ? AdminConfig.NONE : admin;
     vips = vips == null ? VipConfig.NONE : vips;
+    dns = dns == null ? DnsConfig.DEFAULTS : dns;
+  }
+
+  /** A configuration with the default name resolution. */
+  public TandemConfig(Path source, NodeSettings node, List<ListenerConfig> listeners, List<PoolConfig> pools,
+      AccessLogConfig accessLog, ClusterConfig cluster, AdminConfig admin, VipConfig vips) {
+    this(source, node, listeners, pools, accessLog, cluster, admin, vips, DnsConfig.DEFAULTS);
   }
 
   /** A configuration without an admin listener or virtual IPs. */
@@ -57,7 +66,7 @@ public record TandemConfig(
 
   /** This configuration with another admin section. */
   public TandemConfig withAdmin(AdminConfig admin) {
-    return new TandemConfig(source, node, listeners, pools, accessLog, cluster, admin, vips);
+    return new TandemConfig(source, node, listeners, pools, accessLog, cluster, admin, vips, dns);
   }
 
   /** A standalone node's configuration. */
