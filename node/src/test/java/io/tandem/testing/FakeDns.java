@@ -127,7 +127,7 @@ public final class FakeDns implements AutoCloseable {
     return this;
   }
 
-  /** Makes every query, for any name, fail as {@code fault}, until {@link #heal()}. */
+  /** Makes every query, for any name, fail as {@code fault} (over any per-name fault), until {@link #heal()}. */
   public FakeDns fail(Fault fault) {
     allFault = Objects.requireNonNull(fault, "fault");
     return this;
