@@ -134,6 +134,7 @@ public final class AdminServer {
     ReloadResource reload = new ReloadResource(node, peers, local);
     LimitsResource limits = new LimitsResource(node, peers);
     Http3Resource http3 = new Http3Resource(node, peers);
+    DiscoveryResource discovery = new DiscoveryResource(node, peers);
 
     for (String prefix : new String[] {"", API}) {
       router.get(prefix + "/healthz").handler(probes::alive);
@@ -157,6 +158,8 @@ public final class AdminServer {
     read(API + "/local/routes", routes::local);
     read(API + "/http3", http3::cluster);
     read(API + "/local/http3", http3::local);
+    read(API + "/discovery", discovery::cluster);
+    read(API + "/local/discovery", discovery::local);
 
     String backend = API + "/pools/:pool/backends/:id";
     change(HttpMethod.POST, backend + "/drain", changes::drain);

@@ -23,11 +23,22 @@ import java.util.function.Supplier;
  * @param vips            this node's VIP controller; null when the configuration has no VIPs
  * @param routeCounts     what each HTTP listener's route actions did here: listener, route label, count name
  * @param http3           the QUIC side of each listener with HTTP/3 here: listener, fact name, value
+ * @param discovery       the pools' discover entries as this node sees them
  */
 public record NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,
     UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady, NodeLimits limits,
     io.tandem.vip.VipController vips, Supplier<Map<String, Map<String, Map<String, Object>>>> routeCounts,
-    Supplier<Map<String, Map<String, Object>>> http3) {
+    Supplier<Map<String, Map<String, Object>>> http3,
+    Supplier<java.util.List<io.tandem.discovery.Discovery.Status>> discovery) {
+
+  /** A view without discovery. */
+  public NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,
+      UpstreamRegistry registry, Supplier<TandemConfig> config, BooleanSupplier listenersReady, NodeLimits limits,
+      io.tandem.vip.VipController vips, Supplier<Map<String, Map<String, Map<String, Object>>>> routeCounts,
+      Supplier<Map<String, Map<String, Object>>> http3) {
+    this(nodeId, version, startedAtMillis, shared, registry, config, listenersReady, limits, vips, routeCounts,
+        http3, java.util.List::of);
+  }
 
   /** A view without HTTP/3 facts. */
   public NodeView(String nodeId, String version, long startedAtMillis, SharedState shared,

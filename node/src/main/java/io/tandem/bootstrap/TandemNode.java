@@ -73,6 +73,9 @@ public final class TandemNode implements RunningNode {
   private volatile AdminServer admin;
   private volatile int adminPort;
   private io.tandem.proxy.h3.QuicRelay quicRelay;
+  private final io.tandem.discovery.Discovery discovery;
+  private io.tandem.dns.DnsLookup dns;            // made when a pool first discovers; control context
+  private io.tandem.config.DnsConfig dnsConfig;
 
   /**
    * A running listener; {@code runtime} is null for tcp, {@code tcp} null for http. {@code tlsTimer} holds the id of
@@ -135,6 +138,10 @@ public final class TandemNode implements RunningNode {
       }
     });
     this.vips = VipNode.create(config, vertx, control, shared.membership()::hasQuorum);
+    // One node per discover entry asks DNS and publishes the answer through the runtime state (see Discovery).
+    this.discovery = new io.tandem.discovery.Discovery((type, name, port) -> dns.lookup(type, name, port),
+        shared.runtime(), shared.membership(), shared.nodeId(), System::currentTimeMillis, scheduler, onControl);
+    metrics.discovery(discovery::status);
     this.expiryTimer = vertx.setPeriodic(10_000, id -> {
       if (shared instanceof LocalSharedState local) {
         local.affinity().expire();
@@ -265,7 +272,7 @@ public final class TandemNode implements RunningNode {
     NodeView view = new NodeView(config.nodeId(), io.tandem.cluster.Membership.localVersion(), startedAtMillis,
         shared, registry, () -> config, () -> config.listeners().stream().allMatch(l -> listeners.containsKey(l.name())),
         new io.tandem.limits.NodeLimits(rateLimits, poolGuards, clientConnections, this::refusals), vips.controller(),
-        this::routeCounts, this::http3Facts);
+        this::routeCounts, this::http3Facts, discovery::status);
     AdminServer server = new AdminServer(vertx, view);
     server.metrics(metrics::scrape);
     return server.start().map(port -> {
@@ -324,6 +331,28 @@ public final class TandemNode implements RunningNode {
     rateLimits.apply(cfg.listeners());
     poolGuards.apply(cfg);
     health.apply(registry.effectivePools());
+    control.runOnContext(v -> applyDiscovery(cfg));
+  }
+
+  /** Follows the pools' discover entries, with a resolver for the dns section in force. Control context. */
+  private void applyDiscovery(TandemConfig cfg) {
+    boolean discovers = cfg.pools().stream().anyMatch(p -> !p.discover().isEmpty());
+    if (discovers && (dns == null || !cfg.dns().equals(dnsConfig))) {
+      io.tandem.dns.DnsLookup old = dns;
+      VertxInternal vx = (VertxInternal) vertx;
+      dns = io.tandem.dns.DnsLookup.create(cfg.dns(), vx.nettyEventLoopGroup().next(),
+          vx.transport()::datagramChannel);
+      dnsConfig = cfg.dns();
+      if (old != null) {
+        old.close();
+      }
+    }
+    discovery.apply(cfg.pools());
+  }
+
+  /** The pools' discover entries as this node sees them (admin API, metrics). */
+  public io.tandem.discovery.Discovery discovery() {
+    return discovery;
   }
 
   private Future<Void> startListener(ListenerConfig lc) {
@@ -477,6 +506,7 @@ public final class TandemNode implements RunningNode {
       vertx.cancelTimer(expiryTimer);
       vertx.cancelTimer(queueTimer);
       rateLimits.close();
+      discovery.close();
       health.close();
       probes.close();
       clients.close();

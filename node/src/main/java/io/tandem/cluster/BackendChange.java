@@ -21,10 +21,11 @@ import io.tandem.upstream.AdminState;
  * @param removed   whether the backend was removed from its pool at runtime
  * @param split     for a traffic split's weights (see {@link #splitWeights}), the weight of each of its pools; else
  *                  null
+ * @param discovered for a pool's {@code discover:} entry (see {@link #discovered}), the backends it found; else null
  */
 public record BackendChange(
     String pool, String backendId, AdminState state, Integer weight, long version, String node, long atMillis,
-    Added added, boolean removed, java.util.Map<String, Integer> split) {
+    Added added, boolean removed, java.util.Map<String, Integer> split, DiscoveredSet discovered) {
 
   /**
    * What the {@code pool} of a split change starts with. Pool names cannot hold a {@code /}, so the key of a split
@@ -32,8 +33,20 @@ public record BackendChange(
    */
   public static final String SPLIT = "split/";
 
+  /**
+   * What the {@code pool} of a discovered set starts with: {@code discover/<pool>}, with the entry's key as
+   * {@code backendId}.
+   */
+  public static final String DISCOVER = "discover/";
+
   public BackendChange {
     split = split == null ? null : java.util.Map.copyOf(split);
+  }
+
+  /** A change that is not a discovered set. */
+  public BackendChange(String pool, String backendId, AdminState state, Integer weight, long version, String node,
+      long atMillis, Added added, boolean removed, java.util.Map<String, Integer> split) {
+    this(pool, backendId, state, weight, version, node, atMillis, added, removed, split, null);
   }
 
   /** A backend change (no split weights). */
@@ -82,6 +95,19 @@ public record BackendChange(
     return new BackendChange(SPLIT + listener, route, null, null, 0, null, 0, null, false, weights);
   }
 
+  /**
+   * The backends a pool's {@code discover:} entry (by its {@link io.tandem.config.DiscoverConfig#key() key}) found:
+   * they replace the entry's earlier set on every node.
+   */
+  public static BackendChange discovered(String pool, String entryKey, DiscoveredSet set) {
+    return new BackendChange(DISCOVER + pool, entryKey, null, null, 0, null, 0, null, false, null, set);
+  }
+
+  /** The key under which a pool's discover entry's set is kept. */
+  public static String discoveredKey(String pool, String entryKey) {
+    return DISCOVER + pool + "/" + entryKey;
+  }
+
   /** Whether this is a split route's weights rather than a backend's change. */
   public boolean splitsTraffic() {
     return split != null;
@@ -93,7 +119,8 @@ public record BackendChange(
 
   /** This change with its version, origin node and time set. */
   public BackendChange stamped(long version, String node, long atMillis) {
-    return new BackendChange(pool, backendId, state, weight, version, node, atMillis, added, removed, split);
+    return new BackendChange(pool, backendId, state, weight, version, node, atMillis, added, removed, split,
+        discovered);
   }
 
   /** Whether this change puts a runtime-added backend in its pool (added and not removed since). */
@@ -106,7 +133,7 @@ public record BackendChange(
    * or weight change keeps the fields it leaves null, and the earlier add or remove.
    */
   public BackendChange over(BackendChange earlier) {
-    if (earlier == null || added != null || removed) {
+    if (earlier == null || added != null || removed || discovered != null) {
       return this;
     }
     if (split != null) {

@@ -50,6 +50,9 @@ public final class ConfigFingerprint {
         f.put(p + ".backends[" + b.id() + "]", b.host() + ":" + b.port());
       }
       f.put(p + ".persistence", persistence(pool.persistence()));
+      if (!pool.discover().isEmpty()) {
+        f.put(p + ".discover", new TreeSet<>(pool.discover().stream().map(d -> d.key()).toList()).toString());
+      }
     }
     return new ConfigFingerprint(f);
   }

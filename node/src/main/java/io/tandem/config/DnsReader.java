@@ -22,14 +22,14 @@ final class DnsReader {
     YamlMap dns = top.map("dns", "resolvers", "timeout", "min-interval", "max-interval", "drain-grace");
     DnsConfig d = DnsConfig.DEFAULTS;
     List<InetSocketAddress> resolvers = dns.scalars("resolvers", DnsReader::resolver);
-    Duration timeout = positive(dns, "timeout", d.timeout());
-    Duration min = positive(dns, "min-interval", d.minInterval());
-    Duration max = positive(dns, "max-interval", d.maxInterval());
+    Duration timeout = dns.duration("timeout", d.timeout());
+    Duration min = dns.duration("min-interval", d.minInterval());
+    Duration max = dns.duration("max-interval", d.maxInterval());
     if (max.compareTo(min) < 0) {
       dns.error("max-interval", "must not be shorter than min-interval (" + min.toMillis() + "ms), got "
           + max.toMillis() + "ms");
     }
-    Duration grace = dns.duration("drain-grace", d.drainGrace());
+    Duration grace = dns.value("drain-grace", d.drainGrace(), DnsReader::grace);
     return new DnsConfig(resolvers, timeout, min, max, grace);
   }
 
@@ -57,8 +57,9 @@ final class DnsReader {
           }
         }
       } else {
-        port = entry.integer("port", 0, 1, 65535);
-        if (!entry.has("port")) {
+        if (entry.has("port")) {
+          port = entry.integer("port", 0, 1, 65535);
+        } else {
           entry.error("port", "is required: the backends' port (the A/AAAA records carry only addresses)");
         }
         type = switch (entry.choice("family", Family.class, Family.ANY)) {
@@ -69,13 +70,13 @@ final class DnsReader {
         weight = entry.integer("weight", 1, 1, 256);
       }
       int maxConnections = entry.integer("max-connections", 0, 0, Integer.MAX_VALUE);
-      Duration min = positive(entry, "min-interval", dns.minInterval());
-      Duration max = positive(entry, "max-interval", dns.maxInterval());
-      if (max.compareTo(min) < 0) {
+      Duration min = entry.duration("min-interval", dns.minInterval());
+      Duration max = entry.duration("max-interval", dns.maxInterval());
+      if (max.compareTo(min) < 0 && (entry.has("min-interval") || entry.has("max-interval"))) {
         entry.error(entry.has("max-interval") ? "max-interval" : "min-interval", "max-interval ("
             + max.toMillis() + "ms) must not be shorter than min-interval (" + min.toMillis() + "ms)");
       }
-      Duration grace = entry.duration("drain-grace", dns.drainGrace());
+      Duration grace = entry.value("drain-grace", dns.drainGrace(), DnsReader::grace);
       if (name == null) {
         return null;
       }
@@ -132,13 +133,11 @@ final class DnsReader {
     }
   }
 
-  private static Duration positive(YamlMap map, String key, Duration def) {
-    return map.value(key, def, node -> {
-      Duration d = Scalars.duration(node);
-      if (d.isZero()) {
-        throw new IllegalArgumentException("must be longer than 0, got " + Scalars.describe(node));
-      }
-      return d;
-    });
+  /** A drain grace: a duration, or {@code 0s} to remove a backend as soon as it leaves the answer. */
+  private static Duration grace(JsonNode node) {
+    if (node.isTextual() && (node.textValue().equals("0s") || node.textValue().equals("0ms"))) {
+      return Duration.ZERO;
+    }
+    return Scalars.duration(node);
   }
 }

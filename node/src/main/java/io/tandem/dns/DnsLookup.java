@@ -143,8 +143,7 @@ public final class DnsLookup implements AutoCloseable {
         }
       }
       release(asks);
-      // Of A and AAAA, one failing is fine when the other answered (a v4-only name has no AAAA: NXDOMAIN-free
-      // servers answer empty, but some refuse); both failing is a failure.
+      // Of A and AAAA, one failing is fine when the other answered; both failing is a failure.
       if (answered == 0 && failure != null) {
         throw new java.util.concurrent.CompletionException(failure);
       }
@@ -263,6 +262,8 @@ public final class DnsLookup implements AutoCloseable {
         @SuppressWarnings("unchecked")
         List<DnsRecord> records = (List<DnsRecord>) f.getNow();
         result.complete(records);
+      } else if (noRecords(f.cause())) {
+        result.complete(List.of());   // the name exists without records of this type: an empty answer
       } else {
         result.completeExceptionally(f.cause());
       }
@@ -278,15 +279,34 @@ public final class DnsLookup implements AutoCloseable {
     }
   }
 
-  /** Short text for logs and the admin API: the cause's message without Netty's stack of wrappers. */
-  public static String describe(Throwable error) {
+  /**
+   * Whether a failed ask only means that the name has no records of the type: Netty's resolver fails an answer
+   * without records (NOERROR, no data) with a bare {@link UnknownHostException}, where NXDOMAIN, SERVFAIL and
+   * time-outs carry a cause. (A REFUSED answer looks the same; either way the last good set stays.)
+   */
+  static boolean noRecords(Throwable error) {
+    Throwable t = unwrap(error);
+    return t instanceof UnknownHostException && t.getCause() == null;
+  }
+
+  private static Throwable unwrap(Throwable error) {
     Throwable t = error;
     while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent
         .ExecutionException) && t.getCause() != null) {
       t = t.getCause();
     }
-    String message = t.getMessage();
-    return message == null ? t.getClass().getSimpleName() : message;
+    return t;
+  }
+
+  /**
+   * Short text for logs and the admin API: {@code Failed to resolve 'web.example.' [A(1)]: Query failed with
+   * NXDOMAIN}, without the wrappers around it.
+   */
+  public static String describe(Throwable error) {
+    Throwable t = unwrap(error);
+    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    Throwable cause = t.getCause();
+    return cause == null || cause.getMessage() == null ? message : message + ": " + cause.getMessage();
   }
 
   @Override

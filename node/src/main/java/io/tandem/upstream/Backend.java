@@ -23,8 +23,11 @@ public final class Backend {
   private final AdminState adminState;
   private final Source source;
 
-  /** Where a backend comes from: the configuration file, or an operator's runtime add (admin API). */
-  public enum Source { CONFIG, RUNTIME }
+  /**
+   * Where a backend comes from: the configuration file, an operator's runtime add (admin API), or a pool's
+   * {@code discover:} entry (DNS).
+   */
+  public enum Source { CONFIG, RUNTIME, DISCOVERED }
 
   public Backend(String pool, String id, String host, int port, int weight, int maxConnections, String cookieToken,
       BackendStats stats, boolean healthy, boolean ejected, AdminState adminState) {
@@ -129,7 +132,7 @@ public final class Backend {
     return adminState;
   }
 
-  /** Whether the configuration file or an operator's runtime add put this backend in its pool. */
+  /** Whether the configuration file, an operator's runtime add or DNS discovery put this backend in its pool. */
   public Source source() {
     return source;
   }

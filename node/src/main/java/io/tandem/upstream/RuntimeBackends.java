@@ -1,7 +1,9 @@
 package io.tandem.upstream;
 
 import io.tandem.cluster.BackendChange;
+import io.tandem.cluster.DiscoveredSet;
 import io.tandem.config.BackendConfig;
+import io.tandem.config.DiscoverConfig;
 import io.tandem.config.PoolConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,7 +17,8 @@ import java.util.Map;
  * <p>The effective pool is the configured backends in file order, without those removed at runtime, then the
  * backends added at runtime in the order they were added. A runtime add whose id is also configured (re-added after a
  * remove, or configured later) replaces the configured entry in place: the operator's address wins until the backend
- * is removed through the API again.
+ * is removed through the API again. Last come the backends that the pool's {@code discover:} entries found in DNS
+ * (published cluster-wide as {@link DiscoveredSet}s), unless an id is already there.
  */
 final class RuntimeBackends {
   static final int MAX_WEIGHT = 256;
@@ -53,7 +56,44 @@ final class RuntimeBackends {
     for (BackendChange c : added) {
       backends.add(config(c));
     }
-    return changed || !added.isEmpty() ? pool.withBackends(backends) : pool;
+    Map<String, DiscoveredSet.Endpoint> found = discovered(pool, changes);
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    backends.forEach(b -> ids.add(b.id()));
+    boolean discoveredAny = false;
+    for (Map.Entry<String, DiscoveredSet.Endpoint> e : found.entrySet()) {
+      if (ids.add(e.getKey())) {
+        DiscoveredSet.Endpoint d = e.getValue();
+        backends.add(new BackendConfig(d.id(), d.host(), d.port(), d.weight(), maxConnections(pool, d.id(), changes)));
+        discoveredAny = true;
+      }
+    }
+    return changed || !added.isEmpty() || discoveredAny ? pool.withBackends(backends) : pool;
+  }
+
+  /**
+   * The backends a pool's {@code discover:} entries found, by id, in entry order then id order; an address found by
+   * two entries counts once (the first). Backends configured or added at runtime with the same id win over these.
+   */
+  static Map<String, DiscoveredSet.Endpoint> discovered(PoolConfig pool, Map<String, BackendChange> changes) {
+    Map<String, DiscoveredSet.Endpoint> found = new java.util.LinkedHashMap<>();
+    for (DiscoverConfig d : pool.discover()) {
+      BackendChange c = changes.get(BackendChange.discoveredKey(pool.name(), d.key()));
+      if (c != null && c.discovered() != null) {
+        c.discovered().backends().forEach(e -> found.putIfAbsent(e.id(), e));
+      }
+    }
+    return found;
+  }
+
+  /** The {@code max-connections} of the entry that found backend {@code id}. */
+  private static int maxConnections(PoolConfig pool, String id, Map<String, BackendChange> changes) {
+    for (DiscoverConfig d : pool.discover()) {
+      BackendChange c = changes.get(BackendChange.discoveredKey(pool.name(), d.key()));
+      if (c != null && c.discovered() != null && c.discovered().backends().stream().anyMatch(e -> e.id().equals(id))) {
+        return d.maxConnections();
+      }
+    }
+    return 0;
   }
 
   private static BackendConfig config(BackendChange c) {

@@ -227,10 +227,16 @@ public final class UpstreamRegistry {
    * Checks that a backend may be removed.
    *
    * @throws UnknownBackendException  the pool or the backend does not exist
-   * @throws BackendConflictException it is the pool's last backend
+   * @throws BackendConflictException it is the pool's last backend, or it was discovered in DNS
    */
   public void checkRemove(String pool, String backendId) {
     PoolConfig p = existing(pool, backendId);
+    RoutingSnapshot s = snapshot;
+    Backend b = s == null || s.pool(pool) == null ? null : s.pool(pool).byId().get(backendId);
+    if (b != null && b.source() == Backend.Source.DISCOVERED) {
+      throw new BackendConflictException("backend " + backendId + " of pool " + pool + " was found in DNS and comes "
+          + "back with the next answer; drain or disable it instead, or change the DNS records");
+    }
     if (p.backends().size() == 1) {
       throw new BackendConflictException("backend " + backendId + " is the last one of pool " + pool
           + "; add another before removing it");
@@ -315,7 +321,9 @@ public final class UpstreamRegistry {
     List<PoolConfig> effectivePools = RuntimeBackends.effective(cfg.pools(), changes);
     Map<String, PoolSnapshot> pools = new LinkedHashMap<>();
     for (PoolConfig pool : effectivePools) {
-      pools.put(pool.name(), buildPool(pool, changes));
+      Set<String> configured = new HashSet<>();
+      cfg.pool(pool.name()).ifPresent(p -> p.backends().forEach(b -> configured.add(b.id())));
+      pools.put(pool.name(), buildPool(pool, changes, configured));
     }
     Map<String, Router> routers = new HashMap<>();
     for (ListenerConfig l : cfg.listeners()) {
@@ -339,7 +347,8 @@ public final class UpstreamRegistry {
     reportNewEjections(old, next);
   }
 
-  private PoolSnapshot buildPool(PoolConfig pool, Map<String, BackendChange> changes) {
+  /** @param configured ids of the backends the configuration file gives the pool */
+  private PoolSnapshot buildPool(PoolConfig pool, Map<String, BackendChange> changes, Set<String> configured) {
     PassiveDetector passive = passives.get(pool.name());
     PersistenceConfig.Cookie cookie = pool.persistence() == null ? null : pool.persistence().cookie();
     String secret = cookie == null ? null : cookie.secret();
@@ -347,6 +356,8 @@ public final class UpstreamRegistry {
     List<Backend> eligible = new ArrayList<>();
     Map<String, Backend> byId = new HashMap<>();
     Map<String, Backend> byToken = new HashMap<>();
+    Map<String, io.tandem.cluster.DiscoveredSet.Endpoint> found = RuntimeBackends.discovered(pool, changes);
+    int preferred = Integer.MAX_VALUE;
     for (BackendConfig bc : pool.backends()) {
       String key = key(pool.name(), bc.id());
       BackendChange change = changes.get(pool.name() + "/" + bc.id());
@@ -356,16 +367,30 @@ public final class UpstreamRegistry {
       AdminState admin = change != null && change.state() != null ? change.state() : AdminState.ENABLED;
       int weight = change != null && change.weight() != null ? change.weight() : bc.weight();
       String token = CookieTokens.token(pool.name(), bc.id(), secret);
-      Backend.Source source = change != null && change.addsBackend() ? Backend.Source.RUNTIME : Backend.Source.CONFIG;
+      io.tandem.cluster.DiscoveredSet.Endpoint dns = change != null && change.addsBackend()
+          || configured.contains(bc.id()) ? null : found.get(bc.id());
+      Backend.Source source = change != null && change.addsBackend() ? Backend.Source.RUNTIME
+          : dns != null ? Backend.Source.DISCOVERED : Backend.Source.CONFIG;
+      if (dns != null && dns.leaving() && admin == AdminState.ENABLED) {
+        admin = AdminState.DRAINING;   // left the DNS answer: keeps its sessions for the grace, takes no new ones
+      }
       Backend b = new Backend(pool.name(), bc.id(), bc.host(), bc.port(), weight, bc.maxConnections(), token, st,
           healthy, ejected, admin, source);
       all.add(b);
       byId.put(b.id(), b);
       byToken.put(token, b);
       if (b.eligible()) {
-        eligible.add(b);
+        int priority = dns == null ? 0 : dns.priority();
+        if (priority < preferred) {
+          preferred = priority;
+          eligible.clear();
+        }
+        if (priority == preferred) {
+          eligible.add(b);
+        }
       }
     }
+    // SRV priorities: new sessions go to the lowest priority that has an eligible backend (the others are backups).
     LoadBalancer balancer = LoadBalancer.create(pool.algorithm(), eligible, load);
     return new PoolSnapshot(pool, List.copyOf(all), Map.copyOf(byId), Map.copyOf(byToken), balancer,
         queues.get(pool.name()), passive);

@@ -54,7 +54,7 @@ class OpenApiRoutesTest {
       unrouted.removeAll(routes);
       assertTrue(undocumented.isEmpty(), "routes missing from openapi.yaml: " + undocumented);
       assertTrue(unrouted.isEmpty(), "documented but not routed: " + unrouted);
-      assertEquals(32, routes.size(), routes.toString());
+      assertEquals(34, routes.size(), routes.toString());
     }
   }
 

@@ -29,7 +29,7 @@ class ConfigValidationTest {
 
   @Test
   void unknownKeysAreErrorsAtEveryLevel() {
-    assertEquals(List.of("unknown key \"listener\"; expected one of: node, access-log, listeners, pools, cluster, nodes, admin, vips"),
+    assertEquals(List.of("unknown key \"listener\"; expected one of: node, access-log, listeners, pools, cluster, nodes, admin, vips, dns"),
         errors(LISTENER + POOL + "listener: {}\n"));
     assertEquals(List.of("pools[0].backends[0]: unknown key \"weigth\"; expected one of: id, address, weight,"
         + " max-connections"), errors(LISTENER + """
@@ -65,9 +65,9 @@ class ConfigValidationTest {
     assertEquals(List.of("listeners[0].name: is required", "listeners[0].bind: is required"),
         errors(POOL + "listeners: [{protocol: http}]\n"));
     assertEquals(List.of("pools[0].name: is required"), errors(LISTENER + "pools: [{backends: [{address: h:1}]}]\n"));
-    assertEquals(List.of("pools[0].backends: at least one backend is required"),
+    assertEquals(List.of("pools[0].backends: at least one backend is required (or discover: entries that find them in DNS)"),
         errors(LISTENER + "pools: [{name: app}]\n"));
-    assertEquals(List.of("pools[0].backends: at least one backend is required"),
+    assertEquals(List.of("pools[0].backends: at least one backend is required (or discover: entries that find them in DNS)"),
         errors(LISTENER + "pools: [{name: app, backends: []}]\n"));
     assertEquals(List.of("pools[0].backends[0].address: is required"),
         errors(LISTENER + "pools: [{name: app, backends: [{id: a}]}]\n"));

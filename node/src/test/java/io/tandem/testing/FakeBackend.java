@@ -58,16 +58,27 @@ public final class FakeBackend implements AutoCloseable {
   private volatile Behavior behavior = request -> Action.echo();
   private volatile boolean sendContinue = true;
 
+  private final String host;
+
   private FakeBackend(Vertx vertx, String name, NetServerOptions options) {
     this.vertx = vertx;
     this.name = name;
-    this.server = vertx.createNetServer(options.setHost(HOST).setPort(0));
+    this.host = options.getPort() > 0 ? options.getHost() : HOST;
+    this.server = vertx.createNetServer(options.getPort() > 0 ? options : options.setHost(HOST).setPort(0));
     server.connectHandler(this::accept);
   }
 
   /** Starts a backend named {@code name} and waits (at most 10 s) until it listens. */
   public static FakeBackend start(Vertx vertx, String name) {
     return start(vertx, name, new NetServerOptions());
+  }
+
+  /**
+   * A backend on a given address and port, as discovered backends are (several loopback addresses such as
+   * 127.0.0.2 and 127.0.0.3 on one port, as DNS A records give them).
+   */
+  public static FakeBackend startAt(Vertx vertx, String name, String host, int port) {
+    return start(vertx, name, new NetServerOptions().setHost(host).setPort(port));
   }
 
   /** A backend speaking HTTPS with the PEM certificate chain and key given. */
@@ -99,7 +110,7 @@ public final class FakeBackend implements AutoCloseable {
 
   /** "127.0.0.1:port", as a backend address in a test config. */
   public String address() {
-    return HOST + ":" + port();
+    return host + ":" + port();
   }
 
   /** Sets the function that picks the action for each following request. */

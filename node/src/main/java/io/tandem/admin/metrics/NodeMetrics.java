@@ -88,6 +88,11 @@ public final class NodeMetrics {
     meters.registry().getPrometheusRegistry().register(http3);
   }
 
+  /** Adds the pools' discover entries (see {@link DiscoveryCollector}). */
+  public void discovery(java.util.function.Supplier<List<io.tandem.discovery.Discovery.Status>> entries) {
+    meters.registry().getPrometheusRegistry().register(new DiscoveryCollector(entries));
+  }
+
   /** Every meter in the Prometheus text format (0.0.4): Tandem's, Vert.x's and the JVM's. */
   public String scrape() {
     refresh();
