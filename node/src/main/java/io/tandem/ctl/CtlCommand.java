@@ -112,7 +112,7 @@ public final class CtlCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(spec.commandLine(), "Missing subcommand: status, pools, backends, drain, enable, "
-        + "disable, weight, session, limits, routes, split or reload");
+        + "disable, weight, session, limits, routes, split, discovery or reload");
   }
 
   @Command(name = "status", description = "nodes, roles, uptime, heartbeats, applied versions and VIPs")
@@ -167,6 +167,12 @@ public final class CtlCommand implements Callable<Integer> {
       + "they did (redirected, denied, answered, mirrored, split shares)")
   int routes() {
     return show(c -> c.get("/routes"), RoutesView::routes);
+  }
+
+  @Command(name = "discovery", description = "each pool's backends from DNS: status (ok, empty, failed: the last good "
+      + "set stays), backends and those draining out, version, the node that resolves each, last and next question")
+  int discovery() {
+    return show(c -> c.get("/discovery"), DiscoveryView::discovery);
   }
 
   @Command(name = "split", description = "set a split route's weights on every node, e.g. split web canary main=90 "

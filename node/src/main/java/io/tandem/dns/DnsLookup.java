@@ -306,7 +306,8 @@ public final class DnsLookup implements AutoCloseable {
     Throwable t = unwrap(error);
     String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     Throwable cause = t.getCause();
-    return cause == null || cause.getMessage() == null ? message : message + ": " + cause.getMessage();
+    String text = cause == null || cause.getMessage() == null ? message : message + ": " + cause.getMessage();
+    return text.replace(" (no stack trace available)", "");
   }
 
   @Override

@@ -148,6 +148,32 @@ class CtlCommandTest {
   }
 
   @Test
+  void discoveryShowsEachEntryItsBackendsAndWhyItIsStale() {
+    api.answer("GET", "/api/v1/discovery", 200, """
+        {"node": "n1", "unavailable": [], "entries": [
+          {"pool": "web", "key": "web.prod:8080", "status": "failed", "version": 14, "resolver": "n2",
+           "lastSuccess": "2026-12-07T10:00:00Z", "nextResolution": "2026-12-07T10:00:08Z",
+           "error": "Failed to resolve 'web.prod.' [A(1)]: Query failed with SERVFAIL",
+           "backends": [{"id": "10.0.0.1:8080", "priority": 0, "leaving": false},
+                        {"id": "10.0.0.2:8080", "priority": 0, "leaving": true, "removedAt": "2026-12-07T10:00:30Z"}]},
+          {"pool": "api", "key": "srv:_http._tcp.api", "status": "pending", "version": 0, "resolver": "n3",
+           "error": null, "backends": []}]}
+        """);
+    Run run = ctl("discovery");
+    assertEquals(0, run.code(), run.err());
+    assertEquals("""
+        POOL  ENTRY               STATUS   BACKENDS  LEAVING  VERSION  RESOLVER  LAST SUCCESS          NEXT
+        web   web.prod:8080       failed          1        1       14  n2        2026-12-07T10:00:00Z  2026-12-07T10:00:08Z
+        api   srv:_http._tcp.api  pending         0        0        0  n3        -                     -
+
+        web web.prod:8080: 10.0.0.1:8080, 10.0.0.2:8080 (leaving, gone at 2026-12-07T10:00:30Z)
+          failed, keeping the last good set: Failed to resolve 'web.prod.' [A(1)]: Query failed with SERVFAIL
+
+        api srv:_http._tcp.api: no backends yet
+        """, run.out());
+  }
+
+  @Test
   void limitsAsJsonAndWithEmptySections() throws Exception {
     Run json = ctl("--json", "limits");
     assertEquals(0, json.code(), json.err());
@@ -330,7 +356,7 @@ class CtlCommandTest {
     Run noSubcommand = ctl();
     assertEquals(1, noSubcommand.code());
     assertTrue(noSubcommand.err().startsWith("Missing subcommand: status, pools, backends, drain, enable, disable, "
-        + "weight, session, limits, routes, split or reload\n"), noSubcommand.err());
+        + "weight, session, limits, routes, split, discovery or reload\n"), noSubcommand.err());
     Run badUrl = run(NO_ENV, "--admin", "ftp://x", "status");
     assertEquals(1, badUrl.code());
     assertTrue(badUrl.err().startsWith("--admin must be a URL such as http://127.0.0.1:9091, got \"ftp://x\"\n"),
