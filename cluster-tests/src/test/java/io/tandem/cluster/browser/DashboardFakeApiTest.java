@@ -48,6 +48,26 @@ class DashboardFakeApiTest {
   }
 
   @Test
+  void discoveryPanelShowsEntriesTheirBackendsAndStaleOnes() throws Exception {
+    assertTrue(chrome.present("#discovery[hidden]"), "hidden while no pool discovers");
+    api.answer("GET", "/api/v1/discovery", 200, """
+        {"node": "n1", "unavailable": ["n3"], "entries": [
+          {"pool": "web", "key": "web.prod:8080", "status": "failed", "version": 14, "resolver": "n2",
+           "lastSuccess": "2026-12-07T10:00:00Z", "error": "Query failed with SERVFAIL",
+           "backends": [{"id": "10.0.0.1:8080", "priority": 0, "leaving": false},
+                        {"id": "10.0.0.2:8080", "priority": 0, "leaving": true, "removedAt": "2026-12-07T10:00:30Z"}]},
+          {"pool": "api", "key": "srv:_http._tcp.api", "status": "ok", "version": 9, "resolver": "n1",
+           "backends": [{"id": "10.0.1.1:9000", "priority": 1, "leaving": false}]}]}
+        """);
+    await().atMost(WAIT).until(() -> chrome.present("#discovery:not([hidden]) tr[data-entry='web/web.prod:8080']"));
+    String web = chrome.text("tr[data-entry='web/web.prod:8080']");
+    assertTrue(web.contains("failed") && web.contains("SERVFAIL") && web.contains("10.0.0.2:8080 leaving")
+        && web.contains("n2"), web);
+    assertTrue(chrome.text("tr[data-entry='api/srv:_http._tcp.api']").contains("10.0.1.1:9000 p1"));
+    assertTrue(chrome.text("#discovery").contains("No answer from n3"));
+  }
+
+  @Test
   void showsNodesVipsPoolsRatesAndUnknownSections() throws Exception {
     assertTrue(chrome.text("tr[data-node='n1']").contains("coordinator"), chrome.text("tr[data-node='n1']"));
     assertTrue(chrome.text("tr[data-node='n3']").contains("down"), chrome.text("tr[data-node='n3']"));

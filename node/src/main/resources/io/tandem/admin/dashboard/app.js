@@ -1,4 +1,4 @@
-// Tandem dashboard: polls the admin API (/api/v1/cluster, /api/v1/pools, /api/v1/limits, /api/v1/routes, /api/v1/http3), renders the cluster at a glance, computes
+// Tandem dashboard: polls the admin API (/api/v1/cluster, /api/v1/pools, /api/v1/limits, /api/v1/routes, /api/v1/http3, /api/v1/discovery), renders the cluster at a glance, computes
 // request and error rates from counter deltas between polls, and drains / enables backends with the admin token.
 // Plain JS, no dependencies, no network access beyond the node that serves it.
 'use strict';
@@ -21,6 +21,7 @@ const state = {
   limits: null, // null when the node has no /api/v1/limits (an older node) or it failed: the panel is hidden
   routes: null, // the same for /api/v1/routes
   http3: null, // the same for /api/v1/http3; hidden too when no listener has HTTP/3
+  discovery: null, // the same for /api/v1/discovery; hidden too when no pool discovers backends in DNS
   lastOk: null,
   failure: null,
   // counters seen at the previous poll, to turn them into rates: key -> {requests, errors, at}
@@ -553,6 +554,28 @@ function renderHttp3(h) {
     ${list(h.unavailable).length === 0 ? '' : `<p class="muted">No answer from ${esc(list(h.unavailable).join(', '))}.</p>`}`);
 }
 
+function renderDiscovery(d) {
+  const section = $('discovery');
+  const entries = d ? list(d.entries) : [];
+  section.hidden = entries.length === 0;
+  if (entries.length === 0) return;
+  const kinds = {ok: 'up', empty: 'pending', failed: 'down', pending: 'pending'};
+  const rows = entries.map((e) => {
+    const backends = list(e.backends).map((b) => b.leaving
+      ? `<span class="warn-text" title="draining until ${esc(b.removedAt)}">${esc(b.id)} leaving</span>`
+      : `${esc(b.id)}${b.priority > 0 ? ` <span class="muted">p${count(b.priority)}</span>` : ''}`).join(' · ');
+    return `<tr data-entry="${esc(e.pool)}/${esc(e.key)}"><th scope="row">${esc(e.pool)}</th><td>${esc(e.key)}</td>
+      <td>${badge(e.status, kinds[e.status])}${e.error ? ` <span class="muted">${esc(e.error)}</span>` : ''}</td>
+      <td>${backends || '<span class="muted">none yet</span>'}</td><td class="num">${count(e.version)}</td>
+      <td>${esc(e.resolver || '-')}</td><td>${e.lastSuccess ? ago(e.lastSuccess) : dash}</td></tr>`;
+  });
+  render('discovery', `<h2 id="discovery-title">Backends from DNS</h2>
+    <table class="grid discovery"><thead><tr><th>Pool</th><th>Name</th><th>Status</th><th>Backends</th>
+      <th class="num">Version</th><th>Resolved by</th><th>Last success</th></tr></thead>
+      <tbody>${rows.join('')}</tbody></table>
+    ${list(d.unavailable).length === 0 ? '' : `<p class="muted">No answer from ${esc(list(d.unavailable).join(', '))}.</p>`}`);
+}
+
 function renderExtra(c, p) {
   const sections = [...unknownKeys(c, KNOWN_CLUSTER).map((k) => [k, c[k]]),
     ...unknownKeys(p, KNOWN_POOLS).map((k) => [k, p[k]])];
@@ -583,6 +606,7 @@ function renderAll() {
   renderLimits(state.limits);
   renderRoutes(state.routes);
   renderHttp3(state.http3);
+  renderDiscovery(state.discovery);
   renderExtra(state.cluster, state.pools);
   renderStatus();
 }
@@ -596,9 +620,9 @@ async function poll() {
   clearTimeout(pollTimer);
   try {
     // A node without /limits (or failing it) still shows everything else; the limits panel is hidden then.
-    const [cluster, pools, limits, routes, http3] = await Promise.all([call('GET', '/cluster'), call('GET', '/pools'),
-      call('GET', '/limits').catch(() => null), call('GET', '/routes').catch(() => null),
-      call('GET', '/http3').catch(() => null)]);
+    const [cluster, pools, limits, routes, http3, discovery] = await Promise.all([call('GET', '/cluster'),
+      call('GET', '/pools'), call('GET', '/limits').catch(() => null), call('GET', '/routes').catch(() => null),
+      call('GET', '/http3').catch(() => null), call('GET', '/discovery').catch(() => null)]);
     const at = performance.now();
     computeRates(pools, at);
     computeLimitRates(limits, at);
@@ -607,6 +631,7 @@ async function poll() {
     state.limits = limits;
     state.routes = routes;
     state.http3 = http3;
+    state.discovery = discovery;
     state.lastOk = new Date();
     state.failure = null;
   } catch (e) {
