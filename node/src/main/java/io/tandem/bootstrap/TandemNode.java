@@ -344,6 +344,7 @@ public final class TandemNode implements RunningNode {
           vx.transport()::datagramChannel);
       dnsConfig = cfg.dns();
       if (old != null) {
+        discovery.apply(List.of());   // questions in flight on the old resolver are forgotten, not counted as failures
         old.close();
       }
     }

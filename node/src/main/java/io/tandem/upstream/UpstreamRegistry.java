@@ -334,6 +334,10 @@ public final class UpstreamRegistry {
     snapshot = next;
     if (!effectivePools.equals(effective)) {
       effective = effectivePools;
+      // Backends that left (runtime removes, DNS answers) lose their counters; in-flight requests keep theirs.
+      Set<String> live = new HashSet<>();
+      effectivePools.forEach(p -> p.backends().forEach(b -> live.add(key(p.name(), b.id()))));
+      stats.keySet().retainAll(live);
       for (PoolConfig pool : effectivePools) {
         PassiveDetector d = passives.get(pool.name());
         if (d != null) {
