@@ -99,6 +99,24 @@ class DnsMembersTest {
         + "; --node must be unique in the cluster", refused.getMessage());
   }
 
+  @Test
+  void ofTwoMembersWithOneIdThatMeetAfterStartingApartTheYoungerIsDistrusted() {
+    dns.fail(NAME, FakeDns.Fault.SERVFAIL);
+    HazelcastCluster a = nodes.start(config("tandem-0", ip(0)));
+    HazelcastCluster b = nodes.start(config("tandem-0", ip(1)));
+
+    dns.heal().a(NAME, 1, ip(0), ip(1));
+    await().atMost(Duration.ofSeconds(40)).until(() -> !a.alarms().isEmpty() || !b.alarms().isEmpty());
+    List<String> alarms = new ArrayList<>(a.alarms());
+    alarms.addAll(b.alarms());
+    assertEquals(1, alarms.size(), alarms.toString());
+    assertTrue(alarms.get(0).matches("member 127\\.0\\.0\\.[23]:" + port + " claims node id tandem-0 that the "
+        + "older member 127\\.0\\.0\\.[23]:" + port + " already uses \\(--node must be unique\\); it is ignored "
+        + "by every decision \\(Hazelcast cannot refuse it\\)"), alarms.get(0));
+    assertEquals(List.of("tandem-0"), ids(a));
+    assertEquals(List.of("tandem-0"), ids(b));
+  }
+
   private TandemConfig config(String nodeId, String address) {
     ClusterConfig cluster = new ClusterConfig(clusterName, nodeId,
         List.of(new ClusterConfig.NodeEntry(nodeId, address, port, null, 0)), Duration.ofSeconds(1),
