@@ -70,7 +70,7 @@ final class ClusterResource {
     Set<String> live = membership.members().stream().map(Membership.Member::nodeId).collect(Collectors.toSet());
     List<String> down = new ArrayList<>();
     ClusterConfig cc = cfg.cluster();
-    if (cc != null) {
+    if (cc != null && !cc.discoversMembers()) {   // members found in DNS are only known while they are live
       cc.nodes().stream().map(ClusterConfig.NodeEntry::id).filter(id -> !live.contains(id)).forEach(down::add);
     }
     return new JsonObject().put("node", node.nodeId()).put("cluster", cc == null ? null : cc.name())

@@ -63,7 +63,10 @@ final class PeerClient {
     return peers;
   }
 
-  /** A configured node's admin address from the shared configuration file, or null. */
+  /**
+   * A configured node's admin address from the shared configuration file, or null (always, for another member found
+   * in DNS: its address is the one it announced).
+   */
   String configured(String nodeId) {
     ClusterConfig cluster = node.config().get().cluster();
     if (cluster == null) {

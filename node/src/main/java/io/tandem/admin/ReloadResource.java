@@ -57,8 +57,11 @@ final class ReloadResource {
 
   private void checkKnown(String id) {
     ClusterConfig cluster = node.config().get().cluster();
+    // With DNS discovery the only nodes known are the live members; otherwise the file's nodes list.
     boolean known = id.equals(node.nodeId())
-        || cluster != null && cluster.nodes().stream().anyMatch(n -> n.id().equals(id));
+        || cluster != null && !cluster.discoversMembers() && cluster.nodes().stream().anyMatch(n -> n.id().equals(id))
+        || cluster != null && cluster.discoversMembers()
+            && node.shared().membership().members().stream().anyMatch(m -> m.nodeId().equals(id));
     if (!known) {
       throw new AdminException(404, "unknown node \"" + id + "\"", "node");
     }

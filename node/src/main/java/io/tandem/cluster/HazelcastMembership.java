@@ -26,6 +26,11 @@ import org.apache.logging.log4j.Logger;
  * cluster name, a node started with the wrong {@code --node}) raises an alarm (logged at WARN, listed by
  * {@link #alarms()}) and is left out of every decision: members, coordinator, quorum, checker ownership, counts.
  *
+ * <p>With {@code cluster.discovery: dns} there is no list to check against: a member is trusted when it carries a
+ * {@code tandem.node} attribute (Hazelcast already admits only the same cluster name) whose id no older live member
+ * uses. Of two members with one id the younger is distrusted, and {@link HazelcastCluster#start} refuses to start a
+ * member whose id an older one already has.
+ *
  * <p>Limit: Hazelcast community edition has no member authentication, so such a member cannot be refused; it still
  * joins Hazelcast's cluster, holds partitions and can write to shared maps. Keep cluster ports on a private network.
  * Listeners run on the control executor; the lists they get and {@link #members()} are immutable snapshots.
@@ -36,6 +41,7 @@ final class HazelcastMembership implements Membership {
   private final HazelcastInstance hz;
   private final Executor control;
   private final int minMembers;
+  private final boolean discovered;
   private final Map<String, String> configuredIdByAddress = new HashMap<>();
   private final SplitBrainProtection quorum;
   private final List<Consumer<List<Member>>> listeners = new CopyOnWriteArrayList<>();
@@ -50,6 +56,7 @@ final class HazelcastMembership implements Membership {
     this.hz = hz;
     this.control = control;
     this.minMembers = config.minMembers();
+    this.discovered = config.discoversMembers();
     for (ClusterConfig.NodeEntry node : config.nodes()) {
       configuredIdByAddress.put(node.clusterAddress(), node.id());
       configuredIdByAddress.put(HzMemberConfig.ip(node.clusterHost()) + ":" + node.clusterPort(), node.id());
@@ -149,7 +156,7 @@ final class HazelcastMembership implements Membership {
     for (com.hazelcast.cluster.Member m : current) {
       String address = m.getAddress().getHost() + ":" + m.getAddress().getPort();
       String id = m.getAttribute(HzMemberConfig.NODE_ATTRIBUTE);
-      String problem = distrust(address, id);
+      String problem = discovered ? distrustDiscovered(id, byNode) : distrust(address, id);
       if (problem != null) {
         if (alarmed.add(m.getUuid())) {
           String alarm = "member " + address + " " + problem
@@ -172,6 +179,19 @@ final class HazelcastMembership implements Membership {
     for (Consumer<List<Member>> l : listeners) {
       l.accept(snapshot);
     }
+  }
+
+  /** Why a member found in DNS is not trusted ({@code older}: the trusted members older than it), or null. */
+  private static String distrustDiscovered(String id, Map<String, com.hazelcast.cluster.Member> older) {
+    if (id == null) {
+      return "carries no tandem.node attribute (not a Tandem node, or one of another version)";
+    }
+    com.hazelcast.cluster.Member first = older.get(id);
+    if (first != null) {
+      return "claims node id " + id + " that the older member " + first.getAddress().getHost() + ":"
+          + first.getAddress().getPort() + " already uses (--node must be unique)";
+    }
+    return null;
   }
 
   /** Why a member is not trusted, or null when it is. */

@@ -29,6 +29,8 @@ final class HazelcastQuicPeers implements QuicPeers {
   private final String nodeId;
   private final int serverId;
   private final Map<String, Integer> serverIds = new HashMap<>();
+  private final boolean discovered;
+  private final Set<String> collisions = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final byte[] secret;
   private final HazelcastMembership membership;
   private final ReplicatedMap<String, String> relayMap;
@@ -41,7 +43,8 @@ final class HazelcastQuicPeers implements QuicPeers {
     for (int i = 0; i < nodes.size(); i++) {
       serverIds.put(nodes.get(i).id(), i + 1);
     }
-    this.serverId = serverIds.getOrDefault(nodeId, 1);
+    this.discovered = cluster.discoversMembers();
+    this.serverId = discovered ? QuicServerIds.of(nodeId) : serverIds.getOrDefault(nodeId, 1);
     byte[] fresh = new byte[32];
     new SecureRandom().nextBytes(fresh);
     String mine = Base64.getEncoder().encodeToString(fresh);
@@ -88,6 +91,11 @@ final class HazelcastQuicPeers implements QuicPeers {
     relayMap.remove("relay:" + nodeId);
   }
 
+  /** A node's server id: its position in the nodes list, or from its id with DNS discovery ({@link QuicServerIds}). */
+  private Integer serverIdOf(String node) {
+    return discovered ? Integer.valueOf(QuicServerIds.of(node)) : serverIds.get(node);
+  }
+
   private void rebuild() {
     try {
       Set<String> live = new HashSet<>();
@@ -95,8 +103,15 @@ final class HazelcastQuicPeers implements QuicPeers {
       Map<Integer, InetSocketAddress> next = new HashMap<>();
       for (Map.Entry<String, String> e : relayMap.entrySet()) {
         String node = e.getKey().substring("relay:".length());
-        Integer id = serverIds.get(node);
+        Integer id = serverIdOf(node);
         if (id == null || node.equals(nodeId) || !live.contains(node)) {
+          continue;
+        }
+        if (id == serverId || next.containsKey(id)) {
+          if (collisions.add(node)) {
+            LOG.warn("QUIC server id {} of node {} is also another live node's: HTTP/3 connections of one may be "
+                + "relayed to the other and dropped; give the members ordinal ids (name-0, name-1, ...)", id, node);
+          }
           continue;
         }
         int colon = e.getValue().lastIndexOf(':');

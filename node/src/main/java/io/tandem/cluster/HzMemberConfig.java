@@ -1,6 +1,7 @@
 package io.tandem.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MemberAttributeConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -10,6 +11,7 @@ import io.tandem.config.TandemConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Map;
 
 /** Builds the embedded member's Hazelcast configuration from Tandem's (no hazelcast.xml is ever read). */
 final class HzMemberConfig {
@@ -30,20 +32,36 @@ final class HzMemberConfig {
     config.setClusterName(cluster.name());
     HazelcastAffinityTable.configure(config);
     HazelcastRuntimeState.configure(config);
-    config.setInstanceName("tandem-" + self.id() + "-" + self.clusterPort());
+    // Unique in one JVM (tests run several members); members found in DNS share a port, so the address counts too.
+    config.setInstanceName("tandem-" + self.id() + "-" + (cluster.discoversMembers() ? self.clusterHost() + "-" : "")
+        + self.clusterPort());
 
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(self.clusterPort()).setPortAutoIncrement(false).setPortCount(1);
     // A node restarted at once (systemd's Restart=) binds its member port again although the connections its last
     // run closed still wait in TIME_WAIT on it; without SO_REUSEADDR it would refuse to start for a minute.
     network.setReuseAddress(true);
-    network.getInterfaces().setEnabled(true).addInterface(ip(self.clusterHost()));
+    if (cluster.discoversMembers()) {
+      // The member's own address, given as an IP (cluster.address): bound and announced as it is, with no search of
+      // the interfaces (an address the kernel accepts but no interface lists, such as 127.0.0.2, works too).
+      config.setProperty("hazelcast.local.localAddress", self.clusterHost());
+    } else {
+      network.getInterfaces().setEnabled(true).addInterface(ip(self.clusterHost()));
+    }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true);
-    for (ClusterConfig.NodeEntry node : cluster.nodes()) {
-      join.getTcpIpConfig().addMember(node.clusterAddress());
+    if (cluster.discoversMembers()) {
+      // The members are a DNS name's records, asked at join and at every merge check (every 5 s, below).
+      join.getTcpIpConfig().setEnabled(false);
+      join.getDiscoveryConfig().addDiscoveryStrategyConfig(
+          new DiscoveryStrategyConfig(new HzDnsDiscovery(cluster.members(), tandem.dns()), Map.of()));
+      config.setProperty("hazelcast.discovery.enabled", "true");
+    } else {
+      join.getTcpIpConfig().setEnabled(true);
+      for (ClusterConfig.NodeEntry node : cluster.nodes()) {
+        join.getTcpIpConfig().addMember(node.clusterAddress());
+      }
     }
     config.getJetConfig().setEnabled(false);
 
@@ -52,7 +70,8 @@ final class HzMemberConfig {
     long silence = Math.max(heartbeat + 1, seconds(cluster.failureTimeout()));
     config.setProperty("hazelcast.heartbeat.interval.seconds", Long.toString(heartbeat));
     config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(silence));
-    // Merge the two sides of a healed split within seconds instead of the default 5 minutes.
+    // Merge the two sides of a healed split within seconds instead of the default 5 minutes. With DNS discovery this
+    // check is also what finds members that were not in the records when this one joined.
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     // Members starting together still find each other; a lone first member does not wait 5 s.
@@ -70,7 +89,9 @@ final class HzMemberConfig {
     attributes.setAttribute(STARTED_ATTRIBUTE, Long.toString(startedMillis));
     attributes.setAttribute(VERSION_ATTRIBUTE, Membership.localVersion());
     if (self.adminHost() != null && self.adminPort() > 0) {
-      String host = self.adminHost().contains(":") ? "[" + self.adminHost() + "]" : self.adminHost();
+      // An admin listener on every interface is reached at the member's own address.
+      String admin = isWildcard(self.adminHost()) ? self.clusterHost() : self.adminHost();
+      String host = admin.contains(":") ? "[" + admin + "]" : admin;
       attributes.setAttribute(ADMIN_ATTRIBUTE, host + ":" + self.adminPort());
     }
     attributes.setAttribute(FINGERPRINT_ATTRIBUTE, fingerprint.sha256());
@@ -80,6 +101,10 @@ final class HzMemberConfig {
       config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, cluster.minMembers()));
     }
     return config;
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
   }
 
   static String ip(String host) {

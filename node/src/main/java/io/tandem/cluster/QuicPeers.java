@@ -16,7 +16,10 @@ public interface QuicPeers {
   /** The key of connection ids and tokens (32 bytes), the same on every node of the cluster. */
   byte[] secret();
 
-  /** This node's server id: 1 + its position in {@code nodes:} (the same file on every node), 1 alone. */
+  /**
+   * This node's server id: 1 + its position in {@code nodes:} (the same file on every node), 1 alone; with
+   * {@code cluster.discovery: dns} derived from the node id (a trailing ordinal, else a hash).
+   */
   int serverId();
 
   /** Announces this node's relay socket (where the other nodes forward packets of its connections). */

@@ -19,7 +19,8 @@ final class AdminReader {
   private AdminReader() {}
 
   /**
-   * @param cluster this node's cluster settings (its {@code nodes[].admin} is the address), or null standalone
+   * @param cluster this node's cluster settings (its {@code nodes[].admin} is the address; with DNS discovery its entry
+   *                carries {@code admin.listen}), or null standalone
    * @param binds   the node's bound addresses; a standalone {@code listen} is added for the conflict check
    */
   static AdminConfig read(YamlMap top, ClusterConfig cluster, List<Binds.Bind> binds) {
@@ -30,7 +31,7 @@ final class AdminReader {
         : cluster.nodes().stream().filter(n -> n.id().equals(cluster.nodeId())).findFirst().orElse(null);
     String host = null;
     int port = 0;
-    if (cluster != null && admin.has("listen")) {
+    if (cluster != null && !cluster.discoversMembers() && admin.has("listen")) {
       admin.error("listen", "a cluster node's admin address is its nodes[].admin entry; remove admin.listen");
     } else if (self != null && self.adminHost() != null) {
       host = self.adminHost();
@@ -49,14 +50,15 @@ final class AdminReader {
     Duration fanOut = admin.duration("fan-out-timeout", AdminConfig.DEFAULT_FAN_OUT_TIMEOUT);
     Duration apply = admin.duration("apply-timeout", AdminConfig.DEFAULT_APPLY_TIMEOUT);
     if (host == null && top.has("admin") && !admin.has("listen") && (cluster != null || !top.has("nodes"))) {
-      top.error("admin", cluster == null ? "has no listen address; add listen: 127.0.0.1:9090"
+      top.error("admin", cluster == null || cluster.discoversMembers()
+          ? "has no listen address; add listen: 127.0.0.1:9090"
           : "node " + cluster.nodeId() + " has no admin address; add admin: host:port to its nodes[] entry");
     }
     return new AdminConfig(host, port, token, reads, tls, fanOut, apply);
   }
 
   /** {@code host:port}, or a bare port on 127.0.0.1. */
-  private static Scalars.HostPort listen(JsonNode value) {
+  static Scalars.HostPort listen(JsonNode value) {
     if (value.isIntegralNumber()) {
       long port = value.longValue();
       if (port < 0 || port > 65535) {

@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * Cluster settings (YAML sections {@code cluster} and {@code nodes}), present when the file describes several nodes.
- * One file serves the whole cluster; {@code --node ID} picks which entry this process is ({@link #nodeId}).
+ * One file serves the whole cluster; {@code --node ID} picks which entry this process is ({@link #nodeId}). With
+ * {@code cluster.discovery: dns} the members are not listed: they are the addresses a DNS name resolves to
+ * ({@link #members}), and {@link #nodes} holds this node's entry only.
  *
  * @param name           Hazelcast cluster name; members with another name are never admitted
  * @param nodeId         this process's node id
@@ -17,6 +19,8 @@ import java.util.List;
  * @param stateFile      where runtime changes are saved locally; {@code {node}} in the path is this node's id
  * @param quicRelayPort  UDP port of the relay socket on this node's cluster address, through which the nodes pass each
  *                       other HTTP/3 packets that reached the wrong node; 0: any free port (announced to the others)
+ * @param members        where the members are found in DNS ({@code cluster.discovery: dns}), or null when they are
+ *                       the {@code nodes:} list
  */
 public record ClusterConfig(
     String name,
@@ -26,10 +30,17 @@ public record ClusterConfig(
     Duration failureTimeout,
     int minMembers,
     Path stateFile,
-    int quicRelayPort) {
+    int quicRelayPort,
+    MemberDiscovery members) {
 
   public ClusterConfig {
     nodes = List.copyOf(nodes);
+  }
+
+  /** Members from the {@code nodes:} list. */
+  public ClusterConfig(String name, String nodeId, List<NodeEntry> nodes, Duration heartbeat, Duration failureTimeout,
+      int minMembers, Path stateFile, int quicRelayPort) {
+    this(name, nodeId, nodes, heartbeat, failureTimeout, minMembers, stateFile, quicRelayPort, null);
   }
 
   /** Settings with the relay on any free port. */
@@ -51,6 +62,19 @@ public record ClusterConfig(
     public String clusterAddress() {
       return clusterHost + ":" + clusterPort;
     }
+  }
+
+  /**
+   * Members found in DNS ({@code cluster.discovery: dns}, e.g. a Kubernetes headless service).
+   *
+   * @param name the name whose A and AAAA records are the members' addresses
+   * @param port every member's Hazelcast port
+   */
+  public record MemberDiscovery(String name, int port) {}
+
+  /** Whether the members come from DNS rather than from the {@code nodes:} list. */
+  public boolean discoversMembers() {
+    return members != null;
   }
 
   /** This process's entry. */

@@ -10,12 +10,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads the {@code cluster} and {@code nodes} sections. One file describes the whole cluster and {@code --node ID} picks
  * this process's entry; the nodes list is also the trusted member list (the only addresses a member joins and admits).
+ * With {@code cluster.discovery: dns} there is no list: the members are the addresses a DNS name resolves to, each
+ * member names its own address ({@code cluster.address}, usually {@code ${POD_IP}}) and {@code --node} its own id.
  */
 final class ClusterReader {
+  /** How the members are known ({@code cluster.discovery}). */
+  enum Discovery { NODES, DNS }
+
+  static final int DEFAULT_MEMBER_PORT = 5701;
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
+  private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern DNS_NAME = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?"
+      + "(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\\.?");
   static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
   static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofSeconds(5);
   static final String DEFAULT_STATE_FILE = "./tandem-{node}.state.json";
@@ -34,9 +47,19 @@ final class ClusterReader {
   }
 
   static Result read(YamlMap top, List<String> listenerNames, String nodeId) {
-    boolean clustered = top.has("nodes");
+    return read(top, listenerNames, nodeId, System::getenv);
+  }
+
+  /** @param env the environment {@code ${NAME}} in {@code cluster.address} is taken from (null: not set) */
+  static Result read(YamlMap top, List<String> listenerNames, String nodeId, UnaryOperator<String> env) {
     YamlMap settings = top.map("cluster", "name", "heartbeat", "failure-timeout", "min-members", "state-file",
-        "quic-relay-port");
+        "quic-relay-port", "discovery", "members", "port", "address");
+    Discovery discovery = settings.choice("discovery", Discovery.class, null);
+    if (discovery == null && settings.has("discovery")) {
+      return Result.STANDALONE;   // which form the rest is meant in is unknown: one error is enough
+    }
+    boolean dns = discovery == Discovery.DNS;
+    boolean clustered = top.has("nodes") || dns;
     String name = clustered ? settings.required("name", Scalars::text) : settings.string("name", null);
     Duration heartbeat = wholeSeconds(settings, "heartbeat", DEFAULT_HEARTBEAT);
     Duration failureTimeout = wholeSeconds(settings, "failure-timeout", DEFAULT_FAILURE_TIMEOUT);
@@ -46,9 +69,18 @@ final class ClusterReader {
     }
     String stateFile = settings.value("state-file", DEFAULT_STATE_FILE, ClusterReader::stateFile);
     int quicRelayPort = settings.integer("quic-relay-port", 0, 0, 65535);
+    if (dns) {
+      return dns(top, settings, nodeId, env, new ClusterConfig(name, nodeId, List.of(), heartbeat, failureTimeout, 1,
+          Path.of(stateFile.replace("{node}", nodeId == null ? "node" : nodeId)), quicRelayPort));
+    }
+    for (String key : List.of("members", "port", "address")) {
+      if (settings.has(key)) {
+        settings.error(key, "is only read with discovery: dns (the nodes: list gives each member's address)");
+      }
+    }
     if (!clustered) {
       if (top.has("cluster")) {
-        top.error("cluster", "needs a nodes: section");
+        top.error("cluster", "needs a nodes: section (or discovery: dns)");
       }
       if (settings.has("min-members")) {
         settings.integer("min-members", 1, 1, Integer.MAX_VALUE);
@@ -81,6 +113,110 @@ final class ClusterReader {
     ClusterConfig cluster = new ClusterConfig(name, nodeId, nodes.entries, heartbeat, failureTimeout, minMembers,
         Path.of(stateFile.replace("{node}", nodeId)), quicRelayPort);
     return new Result(cluster, nodes.listenerBinds, nodes.nodeBinds);
+  }
+
+  /**
+   * The {@code discovery: dns} form: {@code base} carries the settings read so far; the result's nodes list holds
+   * this node's entry only.
+   */
+  private static Result dns(YamlMap top, YamlMap settings, String nodeId, UnaryOperator<String> env,
+      ClusterConfig base) {
+    if (top.has("nodes")) {
+      top.error("nodes", "cannot be combined with cluster.discovery: dns (the members come from DNS); remove one");
+    }
+    if (top.has("vips")) {
+      top.error("vips", "need the fixed nodes: list (each node must know every other); they are not available with "
+          + "cluster.discovery: dns");
+    }
+    String members = settings.required("members", ClusterReader::dnsName);
+    int port = settings.integer("port", DEFAULT_MEMBER_PORT, 1, 65535);
+    String address = settings.required("address", value -> ownAddress(value, env));
+    int minMembers = settings.integer("min-members", 1, 1, Integer.MAX_VALUE);
+    if (nodeId == null) {
+      top.problems().add("", "cluster.discovery: dns needs --node ID, this member's own id (unique in the cluster, "
+          + "e.g. the pod name)");
+      return Result.STANDALONE;
+    }
+    if (members == null || address == null) {
+      return Result.STANDALONE;
+    }
+    Scalars.HostPort admin = adminListen(top);
+    ClusterConfig.NodeEntry self = new ClusterConfig.NodeEntry(nodeId, address, port,
+        admin == null ? null : admin.host(), admin == null ? 0 : admin.port());
+    List<Binds.Bind> nodeBinds = new ArrayList<>();
+    nodeBinds.add(new Binds.Bind(settings.path("address"), "the cluster address of node " + nodeId,
+        new Scalars.HostPort(address, port)));
+    if (admin != null) {
+      nodeBinds.add(new Binds.Bind("admin.listen", "the admin listener of node " + nodeId, admin));
+    }
+    ClusterConfig cluster = new ClusterConfig(base.name(), nodeId, List.of(self), base.heartbeat(),
+        base.failureTimeout(), minMembers, base.stateFile(), base.quicRelayPort(),
+        new ClusterConfig.MemberDiscovery(members, port));
+    return new Result(cluster, Map.of(), nodeBinds);
+  }
+
+  /** {@code admin.listen} as the admin reader parses it, or null; the admin reader reports what is wrong with it. */
+  private static Scalars.HostPort adminListen(YamlMap top) {
+    JsonNode admin = top.raw("admin");
+    JsonNode listen = admin == null || !admin.isObject() ? null : admin.get("listen");
+    if (listen == null || listen.isNull()) {
+      return null;
+    }
+    try {
+      return AdminReader.listen(listen);
+    } catch (IllegalArgumentException reportedByAdminReader) {
+      return null;
+    }
+  }
+
+  /** A DNS name (no scheme, no port): the members' A/AAAA records. */
+  private static String dnsName(JsonNode value) {
+    String name = Scalars.text(value).strip();
+    if (name.length() > 253 || !DNS_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("must be a DNS name such as tandem-members.tandem.svc.cluster.local, got "
+          + Scalars.describe(value));
+    }
+    return name;
+  }
+
+  /**
+   * This member's own IP address, with {@code ${NAME}} taken from the environment: the others connect to it and find
+   * it among the name's records, so neither a wildcard nor a host name can do.
+   */
+  private static String ownAddress(JsonNode value, UnaryOperator<String> env) {
+    String text = substitute(Scalars.text(value), env).strip();
+    String ip = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+    if (!io.netty.util.NetUtil.isValidIpV4Address(ip) && !io.netty.util.NetUtil.isValidIpV6Address(ip)) {
+      throw new IllegalArgumentException("must be this member's IP address (such as ${POD_IP}), got \"" + text + "\"");
+    }
+    if (Binds.isWildcard(ip)) {
+      throw new IllegalArgumentException("must be an address the other members can connect to, not the wildcard "
+          + ip);
+    }
+    return ip;
+  }
+
+  /** {@code text} with each {@code ${NAME}} replaced by the environment's value. */
+  static String substitute(String text, UnaryOperator<String> env) {
+    Matcher m = VARIABLE.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String name = m.group(1);
+      if (!VARIABLE_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException("\"${" + name + "}\" is not an environment variable name");
+      }
+      String value = env.apply(name);
+      if (value == null || value.isBlank()) {
+        throw new IllegalArgumentException("environment variable " + name + " is " + (value == null ? "not set"
+            : "empty"));
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    if (out.indexOf("${") >= 0) {
+      throw new IllegalArgumentException("has an unclosed ${ in \"" + text + "\"");
+    }
+    return out.toString();
   }
 
   /** Reads the entries of {@code nodes}, keeping the chosen node's addresses. */

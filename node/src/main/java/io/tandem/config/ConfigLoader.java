@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads a YAML file into a validated {@link TandemConfig}. Unknown keys are errors; every error names the file, the
@@ -43,12 +44,20 @@ public final class ConfigLoader {
    * {@code nodeId} is required when the file has a {@code nodes} section and must be null when it has none.
    */
   public static TandemConfig load(Path file, String nodeId) throws ConfigException {
+    return load(file, nodeId, System::getenv);
+  }
+
+  /**
+   * Like {@link #load(Path, String)} with {@code ${NAME}} in {@code cluster.address} taken from {@code env} (which
+   * gives null for a variable that is not set) instead of the process environment.
+   */
+  public static TandemConfig load(Path file, String nodeId, UnaryOperator<String> env) throws ConfigException {
     Problems problems = new Problems(file.toString());
     String yaml = readFile(file, problems);
     if (yaml == null) {
       throw problems.exception();
     }
-    return read(yaml, file, nodeId, problems);
+    return read(yaml, file, nodeId, problems, env);
   }
 
   /** Parses YAML text of a standalone node; same as {@code parse(yaml, sourceName, null)}. */
@@ -58,7 +67,14 @@ public final class ConfigLoader {
 
   /** Parses YAML text for the node {@code nodeId}; {@code sourceName} names it in errors. The result's source is null. */
   public static TandemConfig parse(String yaml, String sourceName, String nodeId) throws ConfigException {
-    return read(yaml, null, nodeId, new Problems(sourceName));
+    return parse(yaml, sourceName, nodeId, System::getenv);
+  }
+
+  /** {@link #parse(String, String, String)} with the environment {@code env} (see {@link #load(Path, String,
+   * UnaryOperator)}). */
+  public static TandemConfig parse(String yaml, String sourceName, String nodeId, UnaryOperator<String> env)
+      throws ConfigException {
+    return read(yaml, null, nodeId, new Problems(sourceName), env);
   }
 
   /**
@@ -91,13 +107,13 @@ public final class ConfigLoader {
     return null;
   }
 
-  private static TandemConfig read(String yaml, Path source, String nodeId, Problems problems)
-      throws ConfigException {
+  private static TandemConfig read(String yaml, Path source, String nodeId, Problems problems,
+      UnaryOperator<String> env) throws ConfigException {
     JsonNode root = tree(yaml, problems);
     if (!problems.isEmpty()) {
       throw problems.exception();
     }
-    TandemConfig config = ConfigReader.read(root, source, nodeId, problems);
+    TandemConfig config = ConfigReader.read(root, source, nodeId, problems, env);
     if (!problems.isEmpty()) {
       throw problems.exception();
     }

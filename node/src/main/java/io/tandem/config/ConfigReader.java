@@ -6,12 +6,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** Reads the top level of a configuration tree and checks what spans several sections. */
 final class ConfigReader {
   private ConfigReader() {}
 
   static TandemConfig read(JsonNode root, Path source, String nodeId, Problems problems) {
+    return read(root, source, nodeId, problems, System::getenv);
+  }
+
+  /** @param env the environment the cluster section's {@code ${NAME}} reads (null: not set) */
+  static TandemConfig read(JsonNode root, Path source, String nodeId, Problems problems, UnaryOperator<String> env) {
     // Certificate files named relative to the configuration file's directory (the working directory for text).
     Path base = source == null || source.getParent() == null ? Path.of("") : source.getParent();
     if (root != null && !root.isObject() && !root.isNull() && !root.isMissingNode()) {
@@ -44,7 +50,7 @@ final class ConfigReader {
       listeners = listeners(top, names, binds, base);
     }
     List<String> listenerNames = Names.in(root == null ? null : root.get("listeners"), "name");
-    ClusterReader.Result cluster = ClusterReader.read(top, listenerNames, nodeId);
+    ClusterReader.Result cluster = ClusterReader.read(top, listenerNames, nodeId, env);
     listeners = bindsOfThisNode(listeners, binds, cluster);
     TcpPoolRules.check(listeners, pools, root == null ? null : root.get("pools"), problems);
     AdminConfig admin = AdminReader.read(top, cluster.cluster(), binds);

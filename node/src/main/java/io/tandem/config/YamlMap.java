@@ -69,6 +69,11 @@ final class YamlMap {
     return value != null && !value.isNull();
   }
 
+  /** A key's value as it is in the tree (null when absent), for a reader that only peeks at another's section. */
+  JsonNode raw(String key) {
+    return node.get(key);
+  }
+
   void error(String key, String message) {
     problems.add(path(key), message);
   }

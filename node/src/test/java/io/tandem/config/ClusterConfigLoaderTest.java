@@ -93,7 +93,7 @@ class ClusterConfigLoaderTest {
 
   @Test
   void clusterAndNodesGoTogether() {
-    assertEquals(List.of("cluster: needs a nodes: section"), errors(LISTENER + POOL + CLUSTER));
+    assertEquals(List.of("cluster: needs a nodes: section (or discovery: dns)"), errors(LISTENER + POOL + CLUSTER));
     assertEquals(List.of("cluster.name: is required"), errors(LISTENER + POOL + NODES, "n1"));
     assertEquals(List.of("nodes: at least one node is required"), errors(cluster("nodes: []"), "n1"));
     assertEquals(List.of("nodes: must be a list, got \"n1\"", "nodes: at least one node is required"),
@@ -103,7 +103,7 @@ class ClusterConfigLoaderTest {
   @Test
   void unknownKeys() {
     assertEquals(List.of("cluster: unknown key \"heartbeat-interval\"; expected one of: name, heartbeat,"
-        + " failure-timeout, min-members, state-file, quic-relay-port"),
+        + " failure-timeout, min-members, state-file, quic-relay-port, discovery, members, port, address"),
         errors(LISTENER + POOL + "cluster: {name: t, heartbeat-interval: 1s}\n" + NODES, "n1"));
     assertEquals(List.of("nodes[0]: unknown key \"address\"; expected one of: id, cluster, admin, listeners"),
         errors(cluster("nodes: [{id: n1, cluster: h:1, address: h:2}]"), "n1"));
