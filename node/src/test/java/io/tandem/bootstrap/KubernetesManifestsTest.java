@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tandem.config.ConfigLoader;
 import io.tandem.config.NodeSettings;
+import io.tandem.config.TandemConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,10 +21,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -32,6 +36,9 @@ import picocli.CommandLine.ParseResult;
  * Service, ports, probes, the token's Secret, the disruption budget and quorum, the image's entrypoint.
  */
 class KubernetesManifestsTest {
+  @TempDir
+  Path dir;
+
   private static final Path DIR = Path.of("../deploy/kubernetes"); // surefire runs in node/
   private static final Path LAUNCHER_SCRIPT = Path.of("src/main/scripts/tandem");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -404,29 +411,29 @@ class KubernetesManifestsTest {
     assertTrue(config.path("access-log").path("enabled").asBoolean());
   }
 
-  // TODO(dns discovery): enable once the DNS discovery config (dns:, cluster.discovery/members/port/address,
-  // pools[].discover, ${NAME} from the environment) is merged. It needs the loader overload
-  //   io.tandem.config.ConfigLoader.load(Path file, String nodeId, java.util.function.UnaryOperator<String> env)
-  // which does not exist on this branch (so the block is commented out to keep the file compiling). Uncomment, add
-  // the imports (org.junit.jupiter.api.io.TempDir, io.tandem.config.ConfigLoader, io.tandem.config.TandemConfig,
-  // java.util.function.UnaryOperator) and a field `@TempDir Path dir;`.
-  //
-  // @Test
-  // void configInsideLoads() throws Exception {
-  //   // The token file the pod reads from the Secret's mount, here in the temp dir with the Secret's value.
-  //   String tokenFile = tandemYaml().path("admin").path("token-file").asText();
-  //   String token = manifest("Secret", null).path("stringData")
-  //       .path(Path.of(tokenFile).getFileName().toString()).asText();
-  //   Path secret = Files.writeString(dir.resolve("admin.token"), token);
-  //   Path file = Files.writeString(dir.resolve("tandem.yaml"), configMapText().replace(tokenFile, secret.toString()));
-  //   UnaryOperator<String> env = name -> name.equals("POD_IP") ? "10.0.0.10" : null;
-  //
-  //   TandemConfig config = ConfigLoader.load(file, "tandem-0", env);
-  //
-  //   assertEquals("tandem-0", config.cluster().nodeId());
-  //   assertEquals(2, config.cluster().minMembers());
-  //   assertEquals(Path.of("/var/lib/tandem/tandem-0.state.json"), config.cluster().stateFile());
-  //   assertEquals(9090, config.admin().port());
-  //   assertEquals(token, config.admin().token());
-  // }
+  /** The configuration inside the ConfigMap loads with the node's real loader, as pod tandem-0 would. */
+  @Test
+  void configInsideLoads() throws Exception {
+    // The token file the pod reads from the Secret's mount, here in the temp dir with the Secret's value.
+    String tokenFile = tandemYaml().path("admin").path("token-file").asText();
+    String token = manifest("Secret", null).path("stringData")
+        .path(Path.of(tokenFile).getFileName().toString()).asText();
+    Path secret = Files.writeString(dir.resolve("admin.token"), token);
+    Path file = Files.writeString(dir.resolve("tandem.yaml"), configMapText().replace(tokenFile, secret.toString()));
+    UnaryOperator<String> env = name -> name.equals("POD_IP") ? "10.0.0.10" : null;
+
+    TandemConfig config = ConfigLoader.load(file, "tandem-0", env);
+
+    assertEquals("tandem-0", config.cluster().nodeId());
+    assertEquals(2, config.cluster().minMembers());
+    assertEquals(Path.of("/var/lib/tandem/tandem-0.state.json"), config.cluster().stateFile());
+    assertEquals(9090, config.admin().port());
+    assertEquals(token, config.admin().token());
+    assertEquals(new io.tandem.config.ClusterConfig.MemberDiscovery("tandem-members.tandem.svc.cluster.local", 5701),
+        config.cluster().members());
+    assertEquals("10.0.0.10", config.cluster().self().clusterHost());
+    assertEquals(List.of(new io.tandem.config.DiscoverConfig(io.tandem.config.DiscoverConfig.Type.ANY,
+        "web.tandem.svc.cluster.local", 8080, 1, 0, Duration.ofSeconds(1), Duration.ofSeconds(30),
+        Duration.ofSeconds(30))), config.pool("web").orElseThrow().discover());
+  }
 }
