@@ -29,8 +29,8 @@ final class DiscoveryWatch {
       String node) {
     List<DiscoveredSet.Endpoint> previous = last == null ? List.of() : last.backends();
     if (answer.endpoints().isEmpty()) {
-      return new DiscoveredSet(expire(entry, previous, nowMillis), DiscoveredSet.Status.EMPTY,
-          "the name has no " + records(entry) + " records", changed(last, nowMillis), node);
+      return kept(last, new DiscoveredSet(expire(entry, previous, nowMillis), DiscoveredSet.Status.EMPTY,
+          "the name has no " + records(entry) + " records", nowMillis, node));
     }
     Map<String, Integer> weights = weights(entry, answer.endpoints());
     Map<String, DiscoveredSet.Endpoint> next = new java.util.TreeMap<>();
@@ -47,16 +47,20 @@ final class DiscoveryWatch {
             since));
       }
     }
-    DiscoveredSet candidate = new DiscoveredSet(new ArrayList<>(next.values()), DiscoveredSet.Status.OK, null,
-        nowMillis, node);
-    return candidate.differsFrom(last) ? candidate : last;
+    return kept(last, new DiscoveredSet(new ArrayList<>(next.values()), DiscoveredSet.Status.OK, null, nowMillis,
+        node));
   }
 
   /** The set after a failed resolution: the last good backends stay (those leaving still expire), status FAILED. */
   static DiscoveredSet failed(DiscoverConfig entry, DiscoveredSet last, String error, long nowMillis, String node) {
     List<DiscoveredSet.Endpoint> previous = last == null ? List.of() : last.backends();
-    return new DiscoveredSet(expire(entry, previous, nowMillis), DiscoveredSet.Status.FAILED, error,
-        changed(last, nowMillis), node);
+    return kept(last, new DiscoveredSet(expire(entry, previous, nowMillis), DiscoveredSet.Status.FAILED, error,
+        nowMillis, node));
+  }
+
+  /** {@code next}, or {@code last} itself when nothing but the time differs (so nothing is published). */
+  private static DiscoveredSet kept(DiscoveredSet last, DiscoveredSet next) {
+    return next.differsFrom(last) ? next : last;
   }
 
   /** When to ask again after an answer: its TTL, within the entry's bounds; sooner if a leaving backend expires. */
@@ -97,10 +101,6 @@ final class DiscoveryWatch {
       long nowMillis) {
     long grace = entry.drainGrace().toMillis();
     return backends.stream().filter(e -> !e.leaving() || nowMillis - e.leavingSinceMillis() < grace).toList();
-  }
-
-  private static long changed(DiscoveredSet last, long nowMillis) {
-    return last == null ? nowMillis : last.changedMillis();
   }
 
   /**
