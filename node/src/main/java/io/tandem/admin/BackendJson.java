@@ -2,8 +2,8 @@ package io.tandem.admin;
 
 import io.tandem.cluster.HealthBoard;
 import io.tandem.config.PoolConfig;
-import io.tandem.health.HealthState;
-import io.tandem.proxy.Outcome;
+import io.tandem.cluster.HealthState;
+import io.tandem.util.Outcome;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
 import io.tandem.upstream.LatencyHistogram;

@@ -1,9 +1,9 @@
 package io.tandem.admin;
 
 import io.tandem.config.BackendConfig;
-import io.tandem.upstream.AdminState;
+import io.tandem.cluster.AdminState;
 import io.tandem.upstream.Backend;
-import io.tandem.upstream.BackendConflictException;
+import io.tandem.cluster.BackendConflictException;
 import io.tandem.upstream.InvalidBackendException;
 import io.tandem.upstream.PoolSnapshot;
 import io.tandem.upstream.UnknownBackendException;

@@ -1,6 +1,6 @@
 package io.tandem.admin;
 
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.BackendStats;
 import io.tandem.upstream.PoolSnapshot;

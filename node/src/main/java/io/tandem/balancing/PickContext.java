@@ -1,5 +1,6 @@
 package io.tandem.balancing;
 
+import io.tandem.util.Hashing;
 import io.tandem.upstream.Backend;
 
 /**

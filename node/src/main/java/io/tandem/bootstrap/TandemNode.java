@@ -578,7 +578,7 @@ public final class TandemNode implements RunningNode {
   }
 
   /** The affinity table this node routes by (shared in a cluster), for tests and measurements. */
-  public io.tandem.cluster.AffinityTable affinity() {
+  public io.tandem.affinity.AffinityTable affinity() {
     return shared.affinity();
   }
 

@@ -1,6 +1,5 @@
 package io.tandem.cluster;
 
-import io.tandem.upstream.AdminState;
 
 /**
  * One operator change of one backend. Null fields leave that aspect as configured.

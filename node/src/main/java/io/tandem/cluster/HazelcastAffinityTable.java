@@ -1,5 +1,6 @@
 package io.tandem.cluster;
 
+import io.tandem.affinity.AffinityTable;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;

@@ -1,5 +1,6 @@
 package io.tandem.cluster;
 
+import io.tandem.affinity.AffinityTable;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.tandem.config.TandemConfig;

@@ -83,7 +83,7 @@ public final class HazelcastRuntimeState implements RuntimeState, AutoCloseable 
   }
 
   /**
-   * {@inheritDoc} Fails with {@link io.tandem.upstream.BackendConflictException} when the change adds a backend that
+   * {@inheritDoc} Fails with {@link io.tandem.cluster.BackendConflictException} when the change adds a backend that
    * a runtime add already put in its pool (checked atomically with the store, so of two concurrent adds one fails).
    */
   @Override
@@ -95,7 +95,7 @@ public final class HazelcastRuntimeState implements RuntimeState, AutoCloseable 
           if (error != null) {
             result.completeExceptionally(error);
           } else if (json.startsWith(CONFLICT)) {
-            result.completeExceptionally(new io.tandem.upstream.BackendConflictException(
+            result.completeExceptionally(new io.tandem.cluster.BackendConflictException(
                 json.substring(CONFLICT.length())));
           } else {
             StateFile.State stored = decode(json).state();

@@ -1,6 +1,5 @@
 package io.tandem.cluster;
 
-import io.tandem.health.HealthState;
 import java.util.function.BiConsumer;
 
 /**

@@ -1,6 +1,6 @@
 package io.tandem.cluster;
 
-import io.tandem.health.HealthState;
+import io.tandem.affinity.AffinityTable;
 import io.tandem.util.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -110,7 +110,7 @@ public final class LocalSharedState implements SharedState {
         BackendChange earlier = state.changes().get(change.key());
         String conflict = change.conflictWith(earlier);
         if (conflict != null) {
-          return CompletableFuture.failedFuture(new io.tandem.upstream.BackendConflictException(conflict));
+          return CompletableFuture.failedFuture(new io.tandem.cluster.BackendConflictException(conflict));
         }
         long v = state.version() + 1;
         Map<String, BackendChange> changes = new java.util.HashMap<>(state.changes());

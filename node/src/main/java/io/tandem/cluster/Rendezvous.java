@@ -1,6 +1,6 @@
 package io.tandem.cluster;
 
-import io.tandem.balancing.Hashing;
+import io.tandem.util.Hashing;
 import java.util.List;
 
 /**

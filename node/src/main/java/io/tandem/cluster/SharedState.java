@@ -1,5 +1,6 @@
 package io.tandem.cluster;
 
+import io.tandem.affinity.AffinityTable;
 /**
  * Everything a node shares with the rest of its cluster, behind small interfaces. Only this package may talk to
  * Hazelcast; a single node and the unit tests use {@link LocalSharedState}, which keeps it all in memory.

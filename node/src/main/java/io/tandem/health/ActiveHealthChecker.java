@@ -1,11 +1,12 @@
 package io.tandem.health;
 
+import io.tandem.cluster.HealthState;
 import io.tandem.cluster.HealthBoard;
 import io.tandem.config.BackendConfig;
 import io.tandem.config.HealthConfig;
 import io.tandem.config.PoolConfig;
 import io.tandem.health.HealthStateMachine.Transition;
-import io.tandem.upstream.AdminState;
+import io.tandem.cluster.AdminState;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.BackendStats;
 import io.tandem.util.Clock;

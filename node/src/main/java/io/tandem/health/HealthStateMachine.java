@@ -1,5 +1,6 @@
 package io.tandem.health;
 
+import io.tandem.cluster.HealthState;
 /**
  * Rise/fall thresholds over a stream of probe outcomes, with explicit transitions.
  *

@@ -1,6 +1,6 @@
 package io.tandem.limits;
 
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,7 @@
 package io.tandem.proxy;
 
-import io.tandem.cluster.AffinityTable;
+import io.tandem.util.Outcome;
+import io.tandem.affinity.AffinityTable;
 import io.tandem.config.ListenerConfig;
 import io.tandem.limits.ClientConnections;
 import io.tandem.limits.PoolGuards;

@@ -1,5 +1,6 @@
 package io.tandem.proxy;
 
+import io.tandem.util.Outcome;
 import io.tandem.limits.ClientConnections;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;

@@ -1,5 +1,6 @@
 package io.tandem.proxy;
 
+import io.tandem.util.Outcome;
 import io.tandem.balancing.PickContext;
 import io.tandem.limits.PoolGuard;
 import io.tandem.limits.PoolGuards;

@@ -1,5 +1,6 @@
 package io.tandem.upstream;
 
+import io.tandem.cluster.AdminState;
 import io.vertx.core.net.SocketAddress;
 
 /**

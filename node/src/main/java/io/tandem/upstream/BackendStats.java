@@ -1,6 +1,6 @@
 package io.tandem.upstream;
 
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 

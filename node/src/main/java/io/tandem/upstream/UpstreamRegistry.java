@@ -1,5 +1,7 @@
 package io.tandem.upstream;
 
+import io.tandem.cluster.BackendConflictException;
+import io.tandem.cluster.AdminState;
 import io.tandem.affinity.CookieTokens;
 import io.tandem.balancing.LoadBalancer;
 import io.tandem.balancing.LoadView;

@@ -1,5 +1,6 @@
 package io.tandem.cluster;
 
+import io.tandem.affinity.AffinityTable;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tandem.cluster.HealthBoard.CheckResult;
 import io.tandem.cluster.HealthBoard.HealthDetail;
 import io.tandem.config.ClusterConfig;
-import io.tandem.health.HealthState;
 import io.tandem.util.Clock;
 import java.time.Duration;
 import java.util.List;

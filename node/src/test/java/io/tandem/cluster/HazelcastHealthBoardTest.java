@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.health.HealthState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.spi.merge.MergingValue;
-import io.tandem.upstream.AdminState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

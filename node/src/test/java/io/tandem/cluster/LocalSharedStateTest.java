@@ -1,13 +1,12 @@
 package io.tandem.cluster;
 
+import io.tandem.affinity.AffinityTable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.cluster.HealthBoard.CheckResult;
-import io.tandem.health.HealthState;
 import io.tandem.testing.ManualClock;
-import io.tandem.upstream.BackendConflictException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

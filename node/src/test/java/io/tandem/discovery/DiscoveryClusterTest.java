@@ -12,7 +12,7 @@ import io.tandem.config.ConfigLoader;
 import io.tandem.testing.FakeBackend;
 import io.tandem.testing.FakeDns;
 import io.tandem.testing.MemberPorts;
-import io.tandem.upstream.AdminState;
+import io.tandem.cluster.AdminState;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
 import io.vertx.core.Vertx;

@@ -1,7 +1,8 @@
 package io.tandem.health;
 
-import static io.tandem.health.HealthState.HEALTHY;
-import static io.tandem.health.HealthState.UNHEALTHY;
+import io.tandem.cluster.HealthState;
+import static io.tandem.cluster.HealthState.HEALTHY;
+import static io.tandem.cluster.HealthState.UNHEALTHY;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

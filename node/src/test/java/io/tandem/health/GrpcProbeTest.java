@@ -11,7 +11,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.HealthConfig;
-import io.tandem.upstream.AdminState;
+import io.tandem.cluster.AdminState;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.BackendStats;
 import io.vertx.core.Handler;

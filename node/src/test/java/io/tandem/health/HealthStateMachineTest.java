@@ -1,8 +1,8 @@
 package io.tandem.health;
 
-import static io.tandem.health.HealthState.HEALTHY;
-import static io.tandem.health.HealthState.PENDING;
-import static io.tandem.health.HealthState.UNHEALTHY;
+import static io.tandem.cluster.HealthState.HEALTHY;
+import static io.tandem.cluster.HealthState.PENDING;
+import static io.tandem.cluster.HealthState.UNHEALTHY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

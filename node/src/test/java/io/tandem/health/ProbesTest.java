@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.tandem.config.HealthConfig;
 import io.tandem.config.HealthConfig.CheckType;
-import io.tandem.upstream.AdminState;
+import io.tandem.cluster.AdminState;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.BackendStats;
 import io.vertx.core.Future;

@@ -1,5 +1,6 @@
 package io.tandem.proxy;
 
+import io.tandem.util.Outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,5 +1,6 @@
 package io.tandem.upstream;
 
+import io.tandem.cluster.BackendConflictException;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

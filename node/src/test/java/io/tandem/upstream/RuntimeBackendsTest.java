@@ -1,5 +1,7 @@
 package io.tandem.upstream;
 
+import io.tandem.cluster.BackendConflictException;
+import io.tandem.cluster.AdminState;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -16,7 +18,7 @@ import io.tandem.config.HealthConfig;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.config.PoolConfig;
 import io.tandem.config.TandemConfig;
-import io.tandem.health.HealthState;
+import io.tandem.cluster.HealthState;
 import io.tandem.testing.FakeBackend;
 import io.tandem.testing.ManualClock;
 import io.tandem.testing.ManualScheduler;

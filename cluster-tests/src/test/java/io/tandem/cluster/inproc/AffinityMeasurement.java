@@ -1,7 +1,7 @@
 package io.tandem.cluster.inproc;
 
 import io.tandem.bootstrap.TandemNode;
-import io.tandem.cluster.AffinityTable;
+import io.tandem.affinity.AffinityTable;
 import io.tandem.cluster.Sessions;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.testing.FakeBackend;

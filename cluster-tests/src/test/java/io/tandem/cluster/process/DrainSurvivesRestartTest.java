@@ -8,7 +8,7 @@ import io.tandem.bootstrap.TandemNode;
 import io.tandem.cluster.Sessions;
 import io.tandem.cluster.inproc.LocalCluster;
 import io.tandem.testing.TestConfigs;
-import io.tandem.upstream.AdminState;
+import io.tandem.cluster.AdminState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

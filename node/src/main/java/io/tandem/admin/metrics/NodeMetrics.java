@@ -8,7 +8,7 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.tandem.cluster.Membership;
 import io.tandem.cluster.SharedState;
 import io.tandem.config.ListenerConfig;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.proxy.http.ListenerRuntime;
 import io.tandem.tls.OcspStatus;
 import io.tandem.upstream.Backend;

@@ -1,6 +1,6 @@
 package io.tandem.admin.metrics;
 
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

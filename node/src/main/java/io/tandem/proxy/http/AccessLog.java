@@ -1,6 +1,6 @@
 package io.tandem.proxy.http;
 
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.tls.TlsFacts;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;

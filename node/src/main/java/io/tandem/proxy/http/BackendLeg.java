@@ -3,7 +3,7 @@ package io.tandem.proxy.http;
 import io.netty.buffer.ByteBuf;
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.ListenerConfig;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.proxy.h1.HeaderEdits;
 import io.tandem.proxy.rules.Compression;
 import io.tandem.proxy.rules.Plan;

@@ -2,7 +2,7 @@ package io.tandem.proxy.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 
 /**
  * Tracks, for one client connection, whether a request head is being received and since when, so that a periodic

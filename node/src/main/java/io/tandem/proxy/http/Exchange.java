@@ -5,7 +5,7 @@ import io.tandem.config.ErrorPage;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.RouteConfig;
 import io.tandem.proxy.BackendAttempt;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.proxy.rules.Answer;
 import io.tandem.proxy.rules.Plan;
 import io.tandem.proxy.rules.Rules;

@@ -6,7 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.proxy.h2.H2Connections;
 import io.tandem.proxy.h2.H2Stream;
 import io.tandem.proxy.rules.Plan;

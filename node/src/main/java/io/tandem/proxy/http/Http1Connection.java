@@ -8,7 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.ProxyProtocolAccept;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.proxy.h1.ParseResult;
 import io.tandem.proxy.h1.RequestHead;
 import io.tandem.proxy.h1.RequestHeadParser;

@@ -6,7 +6,7 @@ import io.tandem.config.ErrorPage;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.RouteConfig;
 import io.tandem.proxy.BackendAttempt;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.proxy.h1.BackendConnections;
 import io.tandem.proxy.h1.ChunkedFramer;
 import io.tandem.proxy.h1.HeadWriter;

@@ -10,7 +10,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.tandem.config.ListenerConfig;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.proxy.PerClientLimit;
 import io.tandem.tls.ServerTls;
 import io.tandem.util.EventLoopScheduler;

@@ -1,9 +1,9 @@
 package io.tandem.proxy.http;
 
-import io.tandem.cluster.AffinityTable;
+import io.tandem.affinity.AffinityTable;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.ListenerState;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.proxy.rules.RouteCounters;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.LatencyHistogram;

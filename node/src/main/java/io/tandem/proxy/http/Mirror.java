@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.tandem.balancing.PickContext;
 import io.tandem.proxy.BackendAttempt;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.proxy.h1.BackendConnections;
 import io.tandem.proxy.h1.ResponseHead;
 import io.tandem.proxy.rules.RouteCounters;

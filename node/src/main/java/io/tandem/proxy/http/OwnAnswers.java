@@ -3,7 +3,7 @@ package io.tandem.proxy.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.tandem.config.ErrorPage;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.proxy.rules.Answer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

@@ -1,7 +1,7 @@
 package io.tandem.proxy.http;
 
 import io.tandem.affinity.Cookies;
-import io.tandem.balancing.Hashing;
+import io.tandem.util.Hashing;
 import io.tandem.config.RateLimitConfig;
 import io.tandem.limits.ListenerRateLimits;
 import io.tandem.limits.RateLimiter;

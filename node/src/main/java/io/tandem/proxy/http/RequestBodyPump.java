@@ -1,6 +1,6 @@
 package io.tandem.proxy.http;
 
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;

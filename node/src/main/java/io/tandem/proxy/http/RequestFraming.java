@@ -1,7 +1,7 @@
 package io.tandem.proxy.http;
 
 import io.tandem.config.ListenerConfig;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 

@@ -1,7 +1,7 @@
 package io.tandem.proxy.http;
 
 import io.tandem.affinity.Cookies;
-import io.tandem.cluster.AffinityTable;
+import io.tandem.affinity.AffinityTable;
 import io.tandem.proxy.BackendAttempt;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.upstream.Backend;

@@ -1,6 +1,6 @@
 package io.tandem.proxy.rules;
 
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import java.util.List;
 
 /**

@@ -6,7 +6,7 @@ import io.tandem.config.Cidr;
 import io.tandem.config.ErrorPage;
 import io.tandem.config.RouteConfig;
 import io.tandem.config.ValueTemplate;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.proxy.h1.HeaderEdits;
 import io.tandem.util.HostHeader;
 import java.net.InetAddress;

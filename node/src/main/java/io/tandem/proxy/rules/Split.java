@@ -1,7 +1,7 @@
 package io.tandem.proxy.rules;
 
 import io.tandem.affinity.Cookies;
-import io.tandem.cluster.AffinityTable;
+import io.tandem.affinity.AffinityTable;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.config.RouteConfig;
 import io.tandem.upstream.PoolSnapshot;

@@ -1,6 +1,6 @@
 package io.tandem.proxy.tcp;
 
-import io.tandem.cluster.AffinityTable;
+import io.tandem.affinity.AffinityTable;
 import io.tandem.proxy.BackendAttempt;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;

@@ -5,7 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 
 /**
  * Pipes bytes both ways between a client and a backend channel of one event loop, until both directions have ended.

@@ -1,6 +1,6 @@
 package io.tandem.proxy.tcp;
 
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.logging.log4j.message.StringMapMessage;

@@ -10,7 +10,7 @@ import io.tandem.config.PersistenceConfig;
 import io.tandem.config.ProxyProtocolAccept;
 import io.tandem.config.ProxyProtocolVersion;
 import io.tandem.proxy.BackendAttempt;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.proxy.PerClientLimit;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;

@@ -1,9 +1,9 @@
 package io.tandem.proxy.tcp;
 
-import io.tandem.cluster.AffinityTable;
+import io.tandem.affinity.AffinityTable;
 import io.tandem.config.ListenerConfig;
 import io.tandem.proxy.ListenerState;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.upstream.UpstreamRegistry;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;

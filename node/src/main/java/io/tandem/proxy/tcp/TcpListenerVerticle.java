@@ -1,7 +1,7 @@
 package io.tandem.proxy.tcp;
 
 import io.tandem.config.ListenerConfig;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

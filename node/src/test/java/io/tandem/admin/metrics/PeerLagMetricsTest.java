@@ -6,7 +6,7 @@ import static io.tandem.testing.TestConfigs.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.cluster.AffinityTable;
+import io.tandem.affinity.AffinityTable;
 import io.tandem.cluster.ConnectionCounts;
 import io.tandem.cluster.HealthBoard;
 import io.tandem.cluster.LocalSharedState;

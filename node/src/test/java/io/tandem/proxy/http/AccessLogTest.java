@@ -10,7 +10,7 @@ import io.tandem.config.AccessLogConfig;
 import io.tandem.config.NodeSettings;
 import io.tandem.config.TandemConfig;
 import io.tandem.testing.FakeBackend;
-import io.tandem.upstream.AdminState;
+import io.tandem.cluster.AdminState;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -433,7 +433,7 @@ class GrpcProxyTest extends ProxyTestBase {
       assertEquals("b1", backendOf(f.get(20, TimeUnit.SECONDS)));
     }
     assertEquals(2, b1.connections(), "two connections of two streams each, the rest waited");
-    assertEquals(0, node.listener("web").count(io.tandem.proxy.Outcome.BACKEND_ERROR), "no stream was refused");
+    assertEquals(0, node.listener("web").count(io.tandem.util.Outcome.BACKEND_ERROR), "no stream was refused");
     assertTrue(b1.maxInFlight() <= 4, "in flight at once: " + b1.maxInFlight());
   }
 

@@ -12,7 +12,7 @@ import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.RouteConfig;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.testing.Action;
 import io.tandem.testing.FakeBackend;
 import io.tandem.testing.H3Client;

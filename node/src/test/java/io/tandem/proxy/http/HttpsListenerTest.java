@@ -18,7 +18,7 @@ import io.tandem.config.NodeSettings;
 import io.tandem.config.RouteConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.config.TlsConfig;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.testing.FakeBackend;
 import io.tandem.testing.RawHttp;
 import io.tandem.testing.LogCapture;

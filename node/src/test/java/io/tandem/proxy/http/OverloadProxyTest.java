@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.config.RateLimitConfig;
 import io.tandem.limits.LimitsStatus;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.testing.FakeBackend;
 import io.tandem.testing.RawHttp;
 import java.net.http.HttpResponse;

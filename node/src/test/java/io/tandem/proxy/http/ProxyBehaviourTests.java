@@ -13,12 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.config.Algorithm;
 import io.tandem.config.PersistenceConfig;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.testing.Action;
 import io.tandem.testing.FakeBackend;
 import io.tandem.testing.RawHttp;
 import io.tandem.testing.Received;
-import io.tandem.upstream.AdminState;
+import io.tandem.cluster.AdminState;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -3,7 +3,7 @@ package io.tandem.proxy.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tandem.config.ListenerConfig;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.vertx.core.MultiMap;
 import org.junit.jupiter.api.Test;
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.balancing.LoadBalancer;
-import io.tandem.cluster.AffinityTable;
+import io.tandem.affinity.AffinityTable;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.testing.TestConfigs;
 import io.tandem.upstream.Backend;

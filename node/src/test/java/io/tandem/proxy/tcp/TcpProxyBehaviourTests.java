@@ -13,7 +13,7 @@ import io.tandem.config.ProxyProtocolVersion;
 import io.tandem.testing.LogCapture;
 import java.util.Arrays;
 import java.util.List;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.testing.TestConfigs;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tandem.config.TlsConfig;
-import io.tandem.proxy.Outcome;
+import io.tandem.util.Outcome;
 import io.tandem.testing.TestCerts;
 import java.io.IOException;
 import java.io.InputStream;

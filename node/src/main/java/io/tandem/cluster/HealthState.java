@@ -1,4 +1,4 @@
-package io.tandem.health;
+package io.tandem.cluster;
 
 /** Health of one backend, as decided by checks. */
 public enum HealthState {

@@ -1,4 +1,4 @@
-package io.tandem.upstream;
+package io.tandem.cluster;
 
 /**
  * A backend change that contradicts the pool as it is: adding an id the pool already has, or removing its last

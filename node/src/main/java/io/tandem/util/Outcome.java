@@ -1,4 +1,4 @@
-package io.tandem.proxy;
+package io.tandem.util;
 
 /**
  * How a request (L7) or connection (L4) ended. Every request ends in exactly one value; the same value feeds the

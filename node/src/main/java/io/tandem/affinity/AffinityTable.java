@@ -1,4 +1,4 @@
-package io.tandem.cluster;
+package io.tandem.affinity;
 
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;

@@ -1,4 +1,4 @@
-package io.tandem.upstream;
+package io.tandem.cluster;
 
 /** What an operator set for a backend. */
 public enum AdminState {

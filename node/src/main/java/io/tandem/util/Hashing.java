@@ -1,4 +1,4 @@
-package io.tandem.balancing;
+package io.tandem.util;
 
 /** A fast 64-bit string hash with good spread (FNV-1a followed by a murmur3 finalizer). Stable across JVMs and nodes. */
 public final class Hashing {
