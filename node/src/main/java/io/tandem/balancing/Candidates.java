@@ -1,18 +1,19 @@
 package io.tandem.balancing;
 
-import io.tandem.upstream.Backend;
 import java.util.List;
 
 /** Helpers the algorithms share: candidate arrays, weights and the exclusion check. */
 final class Candidates {
   private Candidates() {}
 
-  static Backend[] toArray(List<Backend> backends) {
-    return backends.toArray(new Backend[0]);
+  /** The candidates as an array of their own type (an erased {@code Candidate[]} underneath: never exposed). */
+  @SuppressWarnings("unchecked")
+  static <B extends Candidate> B[] toArray(List<B> backends) {
+    return (B[]) backends.toArray(new Candidate[0]);
   }
 
   /** Weights as configured (1..256); anything below 1 counts as 1 so that every candidate stays reachable. */
-  static int[] weights(Backend[] backends) {
+  static int[] weights(Candidate[] backends) {
     int[] weights = new int[backends.length];
     for (int i = 0; i < backends.length; i++) {
       weights[i] = Math.max(1, backends[i].weight());
@@ -57,11 +58,11 @@ final class Candidates {
     return sum;
   }
 
-  static boolean allExcluded(Backend[] backends, PickContext ctx) {
+  static boolean allExcluded(Candidate[] backends, PickContext ctx) {
     if (ctx.excludedCount() == 0) {
       return backends.length == 0;
     }
-    for (Backend b : backends) {
+    for (Candidate b : backends) {
       if (!ctx.isExcluded(b)) {
         return false;
       }

@@ -1,7 +1,6 @@
 package io.tandem.balancing;
 
 import io.tandem.util.Hashing;
-import io.tandem.upstream.Backend;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -14,14 +13,14 @@ import java.util.List;
  * Only the leaver's keys move as long as the weights' GCD and the cap leave the points per unit of weight unchanged
  * (always so with equal weights and small pools); otherwise the other backends gain or lose a few points too.
  */
-final class ConsistentHashBalancer implements LoadBalancer {
+final class ConsistentHashBalancer<B extends Candidate> implements LoadBalancer<B> {
   static final int POINTS_PER_WEIGHT = 256;
   /** Ring size cap (give or take one point per backend); above it each unit of weight gets fewer points. */
   static final int MAX_POINTS = 1 << 16;
   private static final long GOLDEN = 0x9e3779b97f4a7c15L;
 
-  private final List<Backend> list;
-  private final Backend[] backends;
+  private final List<B> list;
+  private final B[] backends;
   private final long[] hashes;
   private final int[] owners;
   /** For each point, the next point clockwise that belongs to another backend: skips an excluded backend's run. */
@@ -29,7 +28,7 @@ final class ConsistentHashBalancer implements LoadBalancer {
 
   private record Point(long hash, int owner, String id) {}
 
-  ConsistentHashBalancer(List<Backend> backends) {
+  ConsistentHashBalancer(List<B> backends) {
     this.list = List.copyOf(backends);
     this.backends = Candidates.toArray(list);
     int[] weights = Candidates.fitted(Candidates.normalized(Candidates.weights(this.backends)), MAX_POINTS);
@@ -54,7 +53,7 @@ final class ConsistentHashBalancer implements LoadBalancer {
   }
 
   @Override
-  public Backend pick(PickContext ctx) {
+  public B pick(PickContext ctx) {
     if (hashes.length == 0) {
       return null;
     }
@@ -65,7 +64,7 @@ final class ConsistentHashBalancer implements LoadBalancer {
         i = 0;
       }
     }
-    Backend b = backends[owners[i]];
+    B b = backends[owners[i]];
     if (ctx.excludedCount() == 0 || !ctx.isExcluded(b)) {
       return b;
     }
@@ -83,7 +82,7 @@ final class ConsistentHashBalancer implements LoadBalancer {
   }
 
   @Override
-  public List<Backend> backends() {
+  public List<B> backends() {
     return list;
   }
 

@@ -1,6 +1,5 @@
 package io.tandem.balancing;
 
-import io.tandem.upstream.Backend;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -8,14 +7,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Fewest active connections per unit of weight. The scan starts at a rotating index and keeps the first of equals, so
  * backends that tie (an idle pool, typically) take turns instead of the first one getting everything.
  */
-final class LeastConnectionsBalancer implements LoadBalancer {
-  private final List<Backend> list;
-  private final Backend[] backends;
+final class LeastConnectionsBalancer<B extends Candidate> implements LoadBalancer<B> {
+  private final List<B> list;
+  private final B[] backends;
   private final int[] weights;
-  private final LoadView load;
+  private final LoadView<? super B> load;
   private final AtomicInteger start = new AtomicInteger();
 
-  LeastConnectionsBalancer(List<Backend> backends, LoadView load) {
+  LeastConnectionsBalancer(List<B> backends, LoadView<? super B> load) {
     this.list = List.copyOf(backends);
     this.backends = Candidates.toArray(list);
     this.weights = Candidates.weights(this.backends);
@@ -23,7 +22,7 @@ final class LeastConnectionsBalancer implements LoadBalancer {
   }
 
   @Override
-  public Backend pick(PickContext ctx) {
+  public B pick(PickContext ctx) {
     if (backends.length == 0) {
       return null;
     }
@@ -31,20 +30,21 @@ final class LeastConnectionsBalancer implements LoadBalancer {
   }
 
   @Override
-  public List<Backend> backends() {
+  public List<B> backends() {
     return list;
   }
 
   /** The non-excluded backend with the fewest connections per weight, the first met from {@code from} on ties. */
-  static Backend leastLoaded(Backend[] backends, int[] weights, LoadView load, PickContext ctx, int from) {
+  static <B extends Candidate> B leastLoaded(B[] backends, int[] weights, LoadView<? super B> load, PickContext ctx,
+      int from) {
     boolean checkExcluded = ctx.excludedCount() > 0;
-    Backend best = null;
+    B best = null;
     long bestLoad = 0;
     int bestWeight = 1;
     int n = backends.length;
     for (int k = 0; k < n; k++) {
       int i = from + k >= n ? from + k - n : from + k;
-      Backend b = backends[i];
+      B b = backends[i];
       if (checkExcluded && ctx.isExcluded(b)) {
         continue;
       }

@@ -1,7 +1,5 @@
 package io.tandem.balancing;
 
-import io.tandem.config.Algorithm;
-import io.tandem.upstream.Backend;
 import java.util.List;
 
 /**
@@ -16,57 +14,41 @@ import java.util.List;
  * candidate is left. Example:
  *
  * <pre>{@code
- * LoadBalancer lb = LoadBalancer.create(Algorithm.LEAST_CONNECTIONS, eligible, LoadView.LOCAL);
+ * LoadBalancer<Backend> lb = LoadBalancer.leastConnections(eligible, b -> b.stats().active());
  * PickContext ctx = PickContext.create();
  * Backend first = lb.pick(ctx);       // fewest connections per weight
  * ctx.exclude(first);                  // connect failed: try another
  * Backend second = lb.pick(ctx);
  * }</pre>
  */
-public interface LoadBalancer {
+public interface LoadBalancer<B extends Candidate> {
 
   /** The backend for this request, or {@code null} when every candidate is excluded or there are none. */
-  Backend pick(PickContext ctx);
+  B pick(PickContext ctx);
 
   /** The candidates this balancer was built from, in the order given. */
-  List<Backend> backends();
-
-  static LoadBalancer create(Algorithm algorithm, List<Backend> eligible, LoadView load) {
-    switch (algorithm) {
-      case ROUND_ROBIN:
-        return roundRobin(eligible);
-      case LEAST_CONNECTIONS:
-        return leastConnections(eligible, load);
-      case RANDOM_TWO_CHOICES:
-        return randomTwoChoices(eligible, load);
-      case SOURCE_HASH:
-      case CONSISTENT_HASH:
-        return consistentHash(eligible);
-      default:
-        throw new IllegalArgumentException("unknown algorithm " + algorithm);
-    }
-  }
+  List<B> backends();
 
   /** Smooth weighted round robin (nginx's): weights 5,1,1 give a b a c a a b... rather than a a a a a b c. */
-  static LoadBalancer roundRobin(List<Backend> eligible) {
-    return new RoundRobinBalancer(eligible);
+  static <B extends Candidate> LoadBalancer<B> roundRobin(List<B> eligible) {
+    return new RoundRobinBalancer<>(eligible);
   }
 
   /** Fewest active connections per unit of weight; ties go round robin. */
-  static LoadBalancer leastConnections(List<Backend> eligible, LoadView load) {
-    return new LeastConnectionsBalancer(eligible, load);
+  static <B extends Candidate> LoadBalancer<B> leastConnections(List<B> eligible, LoadView<? super B> load) {
+    return new LeastConnectionsBalancer<>(eligible, load);
   }
 
   /** Two weighted random candidates, the one with fewer connections per weight wins. */
-  static LoadBalancer randomTwoChoices(List<Backend> eligible, LoadView load) {
-    return new RandomTwoChoicesBalancer(eligible, load);
+  static <B extends Candidate> LoadBalancer<B> randomTwoChoices(List<B> eligible, LoadView<? super B> load) {
+    return new RandomTwoChoicesBalancer<>(eligible, load);
   }
 
   /**
    * Consistent hash of {@link PickContext#hash()}: when one of N backends leaves, only about 1/N of keys move; an
    * excluded backend's keys go to the next backend on the ring.
    */
-  static LoadBalancer consistentHash(List<Backend> eligible) {
-    return new ConsistentHashBalancer(eligible);
+  static <B extends Candidate> LoadBalancer<B> consistentHash(List<B> eligible) {
+    return new ConsistentHashBalancer<>(eligible);
   }
 }

@@ -1,7 +1,6 @@
 package io.tandem.balancing;
 
 import io.tandem.util.Hashing;
-import io.tandem.upstream.Backend;
 
 /**
  * What a {@link LoadBalancer} may know about one pick: the hash of the request's affinity key (for the hash
@@ -9,10 +8,10 @@ import io.tandem.upstream.Backend;
  * used on one event loop only; not thread-safe.
  */
 public final class PickContext {
-  private static final Backend[] NONE = new Backend[0];
+  private static final Candidate[] NONE = new Candidate[0];
 
   private final long hash;
-  private Backend[] excluded = NONE;
+  private Candidate[] excluded = NONE;
   private int excludedCount;
 
   private PickContext(long hash) {
@@ -38,18 +37,18 @@ public final class PickContext {
   }
 
   /** Skip {@code backend} in later picks of this request. */
-  public void exclude(Backend backend) {
+  public void exclude(Candidate backend) {
     if (excludedCount == excluded.length) {
-      Backend[] grown = new Backend[Math.max(4, excludedCount * 2)];
+      Candidate[] grown = new Candidate[Math.max(4, excludedCount * 2)];
       System.arraycopy(excluded, 0, grown, 0, excludedCount);
       excluded = grown;
     }
     excluded[excludedCount++] = backend;
   }
 
-  public boolean isExcluded(Backend backend) {
+  public boolean isExcluded(Candidate backend) {
     for (int i = 0; i < excludedCount; i++) {
-      Backend b = excluded[i];
+      Candidate b = excluded[i];
       if (b == backend || (b.id().equals(backend.id()) && b.pool().equals(backend.pool()))) {
         return true;
       }

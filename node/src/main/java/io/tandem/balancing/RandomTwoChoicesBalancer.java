@@ -1,6 +1,5 @@
 package io.tandem.balancing;
 
-import io.tandem.upstream.Backend;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -9,16 +8,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * on ties, which keeps the plain weighted distribution when load is even). When draws land on excluded backends it
  * falls back to a least-connections scan from a random start.
  */
-final class RandomTwoChoicesBalancer implements LoadBalancer {
-  private final List<Backend> list;
-  private final Backend[] backends;
+final class RandomTwoChoicesBalancer<B extends Candidate> implements LoadBalancer<B> {
+  private final List<B> list;
+  private final B[] backends;
   private final int[] weights;
   /** {@code ends[i]} is the sum of weights 0..i: backend i owns draws in {@code [ends[i] - weights[i], ends[i])}. */
   private final long[] ends;
   private final long total;
-  private final LoadView load;
+  private final LoadView<? super B> load;
 
-  RandomTwoChoicesBalancer(List<Backend> backends, LoadView load) {
+  RandomTwoChoicesBalancer(List<B> backends, LoadView<? super B> load) {
     this.list = List.copyOf(backends);
     this.backends = Candidates.toArray(list);
     this.weights = Candidates.weights(this.backends);
@@ -33,7 +32,7 @@ final class RandomTwoChoicesBalancer implements LoadBalancer {
   }
 
   @Override
-  public Backend pick(PickContext ctx) {
+  public B pick(PickContext ctx) {
     int n = backends.length;
     if (n == 0) {
       return null;
@@ -44,8 +43,8 @@ final class RandomTwoChoicesBalancer implements LoadBalancer {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     int i = owner(random.nextLong(total));
     int j = owner(skip(random.nextLong(total - weights[i]), i));
-    Backend a = backends[i];
-    Backend b = backends[j];
+    B a = backends[i];
+    B b = backends[j];
     boolean checkExcluded = ctx.excludedCount() > 0;
     boolean aOk = !checkExcluded || !ctx.isExcluded(a);
     boolean bOk = !checkExcluded || !ctx.isExcluded(b);
@@ -64,7 +63,7 @@ final class RandomTwoChoicesBalancer implements LoadBalancer {
   }
 
   @Override
-  public List<Backend> backends() {
+  public List<B> backends() {
     return list;
   }
 

@@ -1,6 +1,5 @@
 package io.tandem.balancing;
 
-import io.tandem.upstream.Backend;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -9,16 +8,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * over a full period (sum of the GCD-normalized weights) and {@link #pick} just indexes that sequence with an atomic
  * counter, so concurrent event loops never share anything else.
  */
-final class RoundRobinBalancer implements LoadBalancer {
+final class RoundRobinBalancer<B extends Candidate> implements LoadBalancer<B> {
   /** Longest precomputed period; larger weight sums are scaled down to about it (see {@link Candidates#fitted}). */
   static final int MAX_SEQUENCE = 1 << 16;
 
-  private final List<Backend> list;
-  private final Backend[] backends;
+  private final List<B> list;
+  private final B[] backends;
   private final int[] sequence;
   private final AtomicLong next = new AtomicLong();
 
-  RoundRobinBalancer(List<Backend> backends) {
+  RoundRobinBalancer(List<B> backends) {
     this.list = List.copyOf(backends);
     this.backends = Candidates.toArray(list);
     this.sequence = smoothSequence(
@@ -26,13 +25,13 @@ final class RoundRobinBalancer implements LoadBalancer {
   }
 
   @Override
-  public Backend pick(PickContext ctx) {
+  public B pick(PickContext ctx) {
     int length = sequence.length;
     if (length == 0) {
       return null;
     }
     int start = (int) Math.floorMod(next.getAndIncrement(), (long) length);
-    Backend b = backends[sequence[start]];
+    B b = backends[sequence[start]];
     if (ctx.excludedCount() == 0 || !ctx.isExcluded(b)) {
       return b;
     }
@@ -51,7 +50,7 @@ final class RoundRobinBalancer implements LoadBalancer {
   }
 
   @Override
-  public List<Backend> backends() {
+  public List<B> backends() {
     return list;
   }
 

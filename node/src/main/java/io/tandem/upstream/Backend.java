@@ -8,7 +8,7 @@ import io.vertx.core.net.SocketAddress;
  * may be picked. Immutable; a state change produces a new instance in a new snapshot. The live counters
  * ({@link #stats()}) are shared by every instance of the same pool and id.
  */
-public final class Backend {
+public final class Backend implements io.tandem.balancing.Candidate {
   private final String pool;
   private final String id;
   private final String host;
@@ -64,10 +64,12 @@ public final class Backend {
         source);
   }
 
+  @Override
   public String pool() {
     return pool;
   }
 
+  @Override
   public String id() {
     return id;
   }
@@ -80,6 +82,7 @@ public final class Backend {
     return port;
   }
 
+  @Override
   public int weight() {
     return weight;
   }

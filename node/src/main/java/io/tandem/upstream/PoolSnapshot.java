@@ -24,7 +24,7 @@ public record PoolSnapshot(
     List<Backend> backends,
     Map<String, Backend> byId,
     Map<String, Backend> byToken,
-    LoadBalancer balancer,
+    LoadBalancer<Backend> balancer,
     PoolQueue queue,
     PassiveDetector passive) {
 

@@ -43,7 +43,7 @@ public final class UpstreamRegistry {
   private final Clock clock;
   private final Scheduler scheduler;
   private final Executor control;
-  private final LoadView load;
+  private final LoadView<Backend> load;
   private final Map<String, BackendStats> stats = new ConcurrentHashMap<>();
   private final Map<String, PoolQueue> queues = new ConcurrentHashMap<>();
   private final Map<String, PassiveDetector> passives = new ConcurrentHashMap<>();
@@ -109,7 +109,7 @@ public final class UpstreamRegistry {
     return counts;
   }
 
-  public LoadView loadView() {
+  public LoadView<Backend> loadView() {
     return load;
   }
 
@@ -397,7 +397,7 @@ public final class UpstreamRegistry {
       }
     }
     // SRV priorities: new sessions go to the lowest priority that has an eligible backend (the others are backups).
-    LoadBalancer balancer = LoadBalancer.create(pool.algorithm(), eligible, load);
+    LoadBalancer<Backend> balancer = Balancers.create(pool.algorithm(), eligible, load);
     return new PoolSnapshot(pool, List.copyOf(all), Map.copyOf(byId), Map.copyOf(byToken), balancer,
         queues.get(pool.name()), passive);
   }

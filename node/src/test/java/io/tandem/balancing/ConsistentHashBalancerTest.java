@@ -19,7 +19,7 @@ class ConsistentHashBalancerTest {
   private static final int KEYS = 100_000;
 
   /** The backend id each of the {@link #KEYS} keys maps to. */
-  private static String[] assign(LoadBalancer lb) {
+  private static String[] assign(LoadBalancer<Backend> lb) {
     String[] owners = new String[KEYS];
     for (int k = 0; k < KEYS; k++) {
       owners[k] = lb.pick(PickContext.forKey("key-" + k)).id();
@@ -46,9 +46,9 @@ class ConsistentHashBalancerTest {
     List<Backend> shuffled = new ArrayList<>(backends);
     Collections.reverse(shuffled);
     Collections.swap(shuffled, 1, 4);
-    LoadBalancer first = LoadBalancer.consistentHash(backends);
-    LoadBalancer second = LoadBalancer.consistentHash(backends);
-    LoadBalancer reordered = LoadBalancer.consistentHash(shuffled);
+    LoadBalancer<Backend> first = LoadBalancer.consistentHash(backends);
+    LoadBalancer<Backend> second = LoadBalancer.consistentHash(backends);
+    LoadBalancer<Backend> reordered = LoadBalancer.consistentHash(shuffled);
     for (int k = 0; k < 5_000; k++) {
       String key = "user-" + k;
       String owner = first.pick(PickContext.forKey(key)).id();
@@ -113,10 +113,10 @@ class ConsistentHashBalancerTest {
   @Test
   void excludedBackendsKeysGoWhereTheyWouldIfItLeft() {
     List<Backend> backends = equal(5);
-    LoadBalancer full = LoadBalancer.consistentHash(backends);
+    LoadBalancer<Backend> full = LoadBalancer.consistentHash(backends);
     List<Backend> rest = new ArrayList<>(backends);
     rest.remove(2);
-    LoadBalancer without = LoadBalancer.consistentHash(rest);
+    LoadBalancer<Backend> without = LoadBalancer.consistentHash(rest);
     for (int k = 0; k < 20_000; k++) {
       PickContext ctx = PickContext.forKey("key-" + k);
       ctx.exclude(backends.get(2));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tandem.config.Algorithm;
 import io.tandem.upstream.Backend;
+import io.tandem.upstream.Balancers;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,15 +19,15 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** What every algorithm promises: weights honoured elsewhere, here exclusion, empty and single-backend behaviour. */
 class LoadBalancerContractTest {
 
-  private static LoadBalancer create(Algorithm algorithm, List<Backend> backends) {
-    return LoadBalancer.create(algorithm, backends, LoadView.LOCAL);
+  private static LoadBalancer<Backend> create(Algorithm algorithm, List<Backend> backends) {
+    return Balancers.create(algorithm, backends, Balancers.LOCAL);
   }
 
   @ParameterizedTest
   @EnumSource(Algorithm.class)
   void excludedBackendIsNeverPicked(Algorithm algorithm) {
     List<Backend> backends = weighted(3, 1, 2);
-    LoadBalancer lb = create(algorithm, backends);
+    LoadBalancer<Backend> lb = create(algorithm, backends);
     Set<String> seen = new HashSet<>();
     for (int key = 0; key < 2000; key++) {
       PickContext ctx = PickContext.forKey("key-" + key);
@@ -47,7 +48,7 @@ class LoadBalancerContractTest {
   @EnumSource(Algorithm.class)
   void exclusionMatchesByIdAcrossSnapshots(Algorithm algorithm) {
     List<Backend> backends = weighted(1, 1);
-    LoadBalancer lb = create(algorithm, backends);
+    LoadBalancer<Backend> lb = create(algorithm, backends);
     for (int key = 0; key < 200; key++) {
       PickContext ctx = PickContext.forKey("key-" + key);
       ctx.exclude(Backend.of("b1", 1));
@@ -59,7 +60,7 @@ class LoadBalancerContractTest {
   @EnumSource(Algorithm.class)
   void allExcludedGivesNull(Algorithm algorithm) {
     List<Backend> backends = weighted(5, 1, 1);
-    LoadBalancer lb = create(algorithm, backends);
+    LoadBalancer<Backend> lb = create(algorithm, backends);
     for (int key = 0; key < 50; key++) {
       PickContext ctx = PickContext.forKey("key-" + key);
       backends.forEach(ctx::exclude);
@@ -70,7 +71,7 @@ class LoadBalancerContractTest {
   @ParameterizedTest
   @EnumSource(Algorithm.class)
   void emptyListGivesNull(Algorithm algorithm) {
-    LoadBalancer lb = create(algorithm, List.of());
+    LoadBalancer<Backend> lb = create(algorithm, List.of());
     assertNull(lb.pick(PickContext.create()));
     assertNull(lb.pick(PickContext.forKey("k")));
     assertEquals(List.of(), lb.backends());
@@ -80,7 +81,7 @@ class LoadBalancerContractTest {
   @EnumSource(Algorithm.class)
   void singleBackendTakesEverythingUntilExcluded(Algorithm algorithm) {
     List<Backend> backends = weighted(7);
-    LoadBalancer lb = create(algorithm, backends);
+    LoadBalancer<Backend> lb = create(algorithm, backends);
     for (int key = 0; key < 100; key++) {
       assertEquals("b0", lb.pick(PickContext.forKey("key-" + key)).id());
     }
@@ -93,7 +94,7 @@ class LoadBalancerContractTest {
   @EnumSource(Algorithm.class)
   void backendsAreTheCandidatesInOrderAndUnmodifiable(Algorithm algorithm) {
     List<Backend> backends = weighted(2, 1, 3);
-    LoadBalancer lb = create(algorithm, backends);
+    LoadBalancer<Backend> lb = create(algorithm, backends);
     assertEquals(backends, lb.backends());
     assertThrows(UnsupportedOperationException.class, () -> lb.backends().clear());
   }

@@ -14,7 +14,7 @@ class RandomTwoChoicesBalancerTest {
 
   @Test
   void evenLoadFollowsWeights() {
-    LoadBalancer lb = LoadBalancer.randomTwoChoices(weighted(3, 1), b -> 0);
+    LoadBalancer<Backend> lb = LoadBalancer.randomTwoChoices(weighted(3, 1), b -> 0);
     int picks = 40_000;
     int heavy = TestBackends.count(lb, picks).get("b0");
     // Expected 30000, binomial sd ~87: 5% tolerance is over 10 sd.
@@ -24,21 +24,21 @@ class RandomTwoChoicesBalancerTest {
   @Test
   void lessLoadedOfTheTwoWins() {
     // With two backends the draws are always both of them, so the lighter one always wins.
-    LoadBalancer lb = LoadBalancer.randomTwoChoices(weighted(1, 1), b -> b.id().equals("b0") ? 10 : 3);
+    LoadBalancer<Backend> lb = LoadBalancer.randomTwoChoices(weighted(1, 1), b -> b.id().equals("b0") ? 10 : 3);
     assertEquals(Map.of("b1", 1000), TestBackends.count(lb, 1000));
   }
 
   @Test
   void loadIsPerUnitOfWeight() {
     // b0: 10/4 = 2.5 per weight beats b1: 3/1.
-    LoadBalancer lb = LoadBalancer.randomTwoChoices(weighted(4, 1), b -> b.id().equals("b0") ? 10 : 3);
+    LoadBalancer<Backend> lb = LoadBalancer.randomTwoChoices(weighted(4, 1), b -> b.id().equals("b0") ? 10 : 3);
     assertEquals(Map.of("b0", 1000), TestBackends.count(lb, 1000));
   }
 
   @Test
   void busiestBackendIsNeverPickedAmongMany() {
     // Two distinct draws: the single busiest backend loses every comparison.
-    LoadBalancer lb = LoadBalancer.randomTwoChoices(TestBackends.equal(5), b -> b.id().equals("b3") ? 100 : 1);
+    LoadBalancer<Backend> lb = LoadBalancer.randomTwoChoices(TestBackends.equal(5), b -> b.id().equals("b3") ? 100 : 1);
     Map<String, Integer> counts = TestBackends.count(lb, 5000);
     assertNull(counts.get("b3"));
     assertEquals(4, counts.size());
@@ -47,7 +47,7 @@ class RandomTwoChoicesBalancerTest {
   @Test
   void drawsHittingExcludedBackendsFallBackToTheRest() {
     List<Backend> backends = weighted(100, 100, 1);
-    LoadBalancer lb = LoadBalancer.randomTwoChoices(backends, b -> 0);
+    LoadBalancer<Backend> lb = LoadBalancer.randomTwoChoices(backends, b -> 0);
     for (int i = 0; i < 500; i++) {
       PickContext ctx = PickContext.create();
       ctx.exclude(backends.get(0));

@@ -20,13 +20,13 @@ class RoundRobinBalancerTest {
 
   @Test
   void distributionFollowsWeightsExactly() {
-    LoadBalancer lb = LoadBalancer.roundRobin(weighted(3, 1));
+    LoadBalancer<Backend> lb = LoadBalancer.roundRobin(weighted(3, 1));
     assertEquals(Map.of("b0", 3000, "b1", 1000), TestBackends.count(lb, 4000));
   }
 
   @Test
   void weightsFiveOneOneGiveNginxSequence() {
-    LoadBalancer lb = LoadBalancer.roundRobin(weighted(5, 1, 1));
+    LoadBalancer<Backend> lb = LoadBalancer.roundRobin(weighted(5, 1, 1));
     StringBuilder picked = new StringBuilder();
     for (int i = 0; i < 14; i++) {
       picked.append((char) ('a' + lb.pick(PickContext.create()).id().charAt(1) - '0'));
@@ -37,7 +37,7 @@ class RoundRobinBalancerTest {
   @Test
   void sequenceIsSmooth() {
     int[] weights = {5, 1, 1, 2};
-    LoadBalancer lb = LoadBalancer.roundRobin(weighted(weights));
+    LoadBalancer<Backend> lb = LoadBalancer.roundRobin(weighted(weights));
     int period = 9;
     List<String> picks = new ArrayList<>();
     for (int i = 0; i < period * 20; i++) {
@@ -83,7 +83,7 @@ class RoundRobinBalancerTest {
   @Test
   void excludedBackendIsSkippedByWalkingForward() {
     List<Backend> backends = weighted(5, 1, 1);
-    LoadBalancer lb = LoadBalancer.roundRobin(backends);
+    LoadBalancer<Backend> lb = LoadBalancer.roundRobin(backends);
     List<String> picks = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
       PickContext ctx = PickContext.create();
@@ -97,7 +97,7 @@ class RoundRobinBalancerTest {
   @Test
   void concurrentPicksKeepExactCounts() throws Exception {
     List<Backend> backends = weighted(3, 1);
-    LoadBalancer lb = LoadBalancer.roundRobin(backends);
+    LoadBalancer<Backend> lb = LoadBalancer.roundRobin(backends);
     AtomicLongArray counts = new AtomicLongArray(backends.size());
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {

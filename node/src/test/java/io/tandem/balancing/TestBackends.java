@@ -26,7 +26,7 @@ final class TestBackends {
   }
 
   /** How many of {@code picks} fresh-context picks went to each backend id. */
-  static Map<String, Integer> count(LoadBalancer lb, int picks) {
+  static Map<String, Integer> count(LoadBalancer<Backend> lb, int picks) {
     Map<String, Integer> counts = new HashMap<>();
     for (int i = 0; i < picks; i++) {
       counts.merge(lb.pick(PickContext.create()).id(), 1, Integer::sum);
