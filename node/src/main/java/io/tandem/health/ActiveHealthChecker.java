@@ -6,9 +6,6 @@ import io.tandem.config.BackendConfig;
 import io.tandem.config.HealthConfig;
 import io.tandem.config.PoolConfig;
 import io.tandem.health.HealthStateMachine.Transition;
-import io.tandem.cluster.AdminState;
-import io.tandem.upstream.Backend;
-import io.tandem.upstream.BackendStats;
 import io.tandem.util.Clock;
 import io.tandem.util.Scheduler;
 import java.time.Duration;
@@ -150,7 +147,7 @@ public final class ActiveHealthChecker implements AutoCloseable {
     private final BackendConfig backend;
     private final HealthConfig.Active active;
     private final Probe probe;
-    private final Backend target;
+    private final ProbeTarget target;
     private HealthStateMachine machine; // null while idle (not the checker)
     private volatile boolean stopped;
     private volatile Scheduler.Cancellable timer;
@@ -162,8 +159,7 @@ public final class ActiveHealthChecker implements AutoCloseable {
       this.backend = backend;
       this.active = active;
       this.probe = probe;
-      this.target = new Backend(pool, backend.id(), backend.host(), backend.port(), backend.weight(),
-          backend.maxConnections(), backend.id(), new BackendStats(), true, false, AdminState.ENABLED);
+      this.target = new ProbeTarget(pool, backend.id(), backend.host(), backend.port());
     }
 
     boolean sameAs(BackendConfig b, HealthConfig.Active a) {

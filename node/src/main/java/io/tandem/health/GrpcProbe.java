@@ -2,7 +2,6 @@ package io.tandem.health;
 
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.HealthConfig;
-import io.tandem.upstream.Backend;
 import io.tandem.util.Clock;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,7 +54,7 @@ public final class GrpcProbe implements Probe {
   }
 
   @Override
-  public Future<ProbeResult> probe(Backend target) {
+  public Future<ProbeResult> probe(ProbeTarget target) {
     long start = clock.nanoTime();
     long ms = Math.max(1, timeout.toMillis());
     SocketAddress address = target.address();

@@ -1,7 +1,6 @@
 package io.tandem.health;
 
 import io.tandem.config.HealthConfig;
-import io.tandem.upstream.Backend;
 import io.tandem.util.Clock;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
@@ -43,7 +42,7 @@ public final class HttpProbe implements Probe {
   }
 
   @Override
-  public Future<ProbeResult> probe(Backend target) {
+  public Future<ProbeResult> probe(ProbeTarget target) {
     long start = clock.nanoTime();
     long ms = Math.max(1, timeout.toMillis());
     AtomicReference<HttpClientRequest> request = new AtomicReference<>();

@@ -1,6 +1,5 @@
 package io.tandem.health;
 
-import io.tandem.upstream.Backend;
 import io.vertx.core.Future;
 
 /**
@@ -22,5 +21,5 @@ import io.vertx.core.Future;
 public interface Probe {
 
   /** Checks {@code target} once; completes (never fails) with the outcome within the probe's timeout. */
-  Future<ProbeResult> probe(Backend target);
+  Future<ProbeResult> probe(ProbeTarget target);
 }

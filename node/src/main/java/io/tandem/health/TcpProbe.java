@@ -1,6 +1,5 @@
 package io.tandem.health;
 
-import io.tandem.upstream.Backend;
 import io.tandem.util.Clock;
 import io.vertx.core.Future;
 import io.vertx.core.net.ConnectOptions;
@@ -22,7 +21,7 @@ public final class TcpProbe implements Probe {
   }
 
   @Override
-  public Future<ProbeResult> probe(Backend target) {
+  public Future<ProbeResult> probe(ProbeTarget target) {
     long start = clock.nanoTime();
     int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
     Future<Void> connected;

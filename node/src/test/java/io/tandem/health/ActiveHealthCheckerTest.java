@@ -20,7 +20,6 @@ import io.tandem.config.HealthConfig.CheckType;
 import io.tandem.config.PoolConfig;
 import io.tandem.testing.ManualClock;
 import io.tandem.testing.ManualScheduler;
-import io.tandem.upstream.Backend;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +45,7 @@ class ActiveHealthCheckerTest {
     RuntimeException thrown;
 
     @Override
-    public Future<ProbeResult> probe(Backend target) {
+    public Future<ProbeResult> probe(ProbeTarget target) {
       calls.merge(target.id(), 1, Integer::sum);
       if (thrown != null) {
         throw thrown;

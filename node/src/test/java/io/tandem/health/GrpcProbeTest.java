@@ -11,9 +11,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.HealthConfig;
-import io.tandem.cluster.AdminState;
-import io.tandem.upstream.Backend;
-import io.tandem.upstream.BackendStats;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -94,15 +91,15 @@ class GrpcProbeTest {
     return HealthConfig.Active.grpc(service, tls, Duration.ofSeconds(1), timeout, 1, 1);
   }
 
-  static Backend backend(String host, int port) {
-    return new Backend("p", "b1", host, port, 1, 0, "b1", new BackendStats(), true, false, AdminState.ENABLED);
+  static ProbeTarget backend(String host, int port) {
+    return new ProbeTarget("p", "b1", host, port);
   }
 
-  static ProbeResult run(Probes probes, HealthConfig.Active cfg, Backend target) throws Exception {
+  static ProbeResult run(Probes probes, HealthConfig.Active cfg, ProbeTarget target) throws Exception {
     return run(probes.forConfig(cfg), target);
   }
 
-  static ProbeResult run(Probe probe, Backend target) throws Exception {
+  static ProbeResult run(Probe probe, ProbeTarget target) throws Exception {
     CompletableFuture<ProbeResult> done = probe.probe(target).toCompletionStage().toCompletableFuture();
     await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(10)).until(done::isDone);
     ProbeResult r = done.get();
@@ -257,7 +254,7 @@ class GrpcProbeTest {
   @Test
   void aServerThatNeverSendsSettingsHoldsOneConnectionNotOnePerProbe() throws Exception {
     Probe probe = probes.forConfig(grpc("", null, SHORT));
-    Backend silent = backend("127.0.0.1", silentPort);
+    ProbeTarget silent = backend("127.0.0.1", silentPort);
     int before = silentSockets.size();
     ProbeResult first = run(probe, silent);
     assertEquals("timeout after 300ms", first.detail());

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.tandem.config.HealthConfig;
 import io.tandem.config.HealthConfig.CheckType;
-import io.tandem.cluster.AdminState;
-import io.tandem.upstream.Backend;
-import io.tandem.upstream.BackendStats;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -70,8 +67,8 @@ class ProbesTest {
         Duration.ofSeconds(1), Duration.ofMillis(timeoutMs), 1, 1);
   }
 
-  private static Backend backend(int port) {
-    return new Backend("p", "b1", "127.0.0.1", port, 1, 0, "b1", new BackendStats(), true, false, AdminState.ENABLED);
+  private static ProbeTarget backend(int port) {
+    return new ProbeTarget("p", "b1", "127.0.0.1", port);
   }
 
   private static ProbeResult run(HealthConfig.Active cfg, int port) throws Exception {
