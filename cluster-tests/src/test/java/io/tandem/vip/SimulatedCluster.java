@@ -29,11 +29,11 @@ final class SimulatedCluster {
   private final int minMembers;
   private final VipConfig config;
   private final Map<String, FakeDriver> hosts = new HashMap<>();
-  private final Map<String, Process> running = new HashMap<>();
+  private final Map<String, NodeProcess> running = new HashMap<>();
   BooleanSupplier clusterQuorum = () -> true;
 
   /** One node's process: a controller whose timers and callbacks stop for good when it is killed. */
-  private static final class Process {
+  private static final class NodeProcess {
     VipController controller;
     volatile boolean alive = true;
   }
@@ -55,7 +55,7 @@ final class SimulatedCluster {
 
   void start(String... names) {
     for (String node : names) {
-      Process p = new Process();
+      NodeProcess p = new NodeProcess();
       Executor control = task -> scheduler.schedule(Duration.ZERO, () -> {
         if (p.alive) {
           task.run();

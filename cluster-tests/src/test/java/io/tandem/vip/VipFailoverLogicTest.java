@@ -129,7 +129,7 @@ class VipFailoverLogicTest {
     c.kill("n3");
     c.advance(Duration.ofMillis(300));
 
-    c.advanceSafely(Duration.ofMillis(2000));
+    c.advanceSafely(Duration.ofSeconds(2));
 
     assertEquals(List.of("n1"), c.holders(VIP));
     assertEquals(1, c.controller("n2").history().size(), "only the first placement: " + c.controller("n2").history());

@@ -59,9 +59,9 @@ final class ReloadResource {
     ClusterConfig cluster = node.config().get().cluster();
     // With DNS discovery the only nodes known are the live members; otherwise the file's nodes list.
     boolean known = id.equals(node.nodeId())
-        || cluster != null && !cluster.discoversMembers() && cluster.nodes().stream().anyMatch(n -> n.id().equals(id))
-        || cluster != null && cluster.discoversMembers()
-            && node.shared().membership().members().stream().anyMatch(m -> m.nodeId().equals(id));
+        || (cluster != null && !cluster.discoversMembers() && cluster.nodes().stream().anyMatch(n -> n.id().equals(id)))
+        || (cluster != null && cluster.discoversMembers()
+            && node.shared().membership().members().stream().anyMatch(m -> m.nodeId().equals(id)));
     if (!known) {
       throw new AdminException(404, "unknown node \"" + id + "\"", "node");
     }

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
@@ -66,7 +67,7 @@ record Launcher(ConfigFiles configFiles, Starter starter, Consumer<NodeProcess> 
       return ExitCodes.START_FAILED;
     }
     for (ListenerConfig listener : node.config().listeners()) {
-      LOG.info("listener {} ({}) bound to {}:{}", listener.name(), listener.protocol().name().toLowerCase(),
+      LOG.info("listener {} ({}) bound to {}:{}", listener.name(), listener.protocol().name().toLowerCase(Locale.ROOT),
           listener.host(), node.port(listener.name()));
     }
     NodeProcess process = new NodeProcess(source, node);

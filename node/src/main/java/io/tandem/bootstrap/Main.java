@@ -3,6 +3,7 @@ package io.tandem.bootstrap;
 import io.tandem.config.ConfigException;
 import io.tandem.ctl.CtlCommand;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -51,7 +52,9 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    int code = run(Launcher.production(), args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    // The terminal's charset, as before: stated, not implied (DefaultCharset).
+    int code = run(Launcher.production(), args, new PrintWriter(System.out, true, Charset.defaultCharset()),
+        new PrintWriter(System.err, true, Charset.defaultCharset()));
     System.exit(code);
   }
 

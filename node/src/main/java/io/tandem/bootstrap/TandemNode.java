@@ -468,7 +468,7 @@ public final class TandemNode implements RunningNode {
    */
   private static boolean sameTlsSocket(TlsConfig a, TlsConfig b) {
     if (a == null || b == null) {
-      return a == b;
+      return a == null && b == null;
     }
     return a.engine() == b.engine() && a.alpn().equals(b.alpn()) && a.ocsp().stapling() == b.ocsp().stapling();
   }

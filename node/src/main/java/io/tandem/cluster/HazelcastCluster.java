@@ -189,6 +189,7 @@ public final class HazelcastCluster implements SharedState {
   }
 
   /** How this node's configuration differs from the coordinator's, one line per field; empty when it agrees. */
+  @Override
   public List<String> configMismatches() {
     return configMismatches;
   }

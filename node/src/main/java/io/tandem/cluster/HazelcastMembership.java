@@ -39,7 +39,6 @@ final class HazelcastMembership implements Membership {
   private static final Logger LOG = LogManager.getLogger(HazelcastMembership.class);
 
   private final HazelcastInstance hz;
-  private final Executor control;
   private final int minMembers;
   private final boolean discovered;
   private final Map<String, String> configuredIdByAddress = new HashMap<>();
@@ -54,7 +53,6 @@ final class HazelcastMembership implements Membership {
 
   HazelcastMembership(HazelcastInstance hz, ClusterConfig config, Executor control) {
     this.hz = hz;
-    this.control = control;
     this.minMembers = config.minMembers();
     this.discovered = config.discoversMembers();
     for (ClusterConfig.NodeEntry node : config.nodes()) {

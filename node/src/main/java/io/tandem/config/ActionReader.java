@@ -283,7 +283,7 @@ final class ActionReader {
     List<String> headers = r.scalars("allowed-headers", Scalars::headerName);
     List<String> expose = r.scalars("exposed-headers", Scalars::headerName);
     boolean credentials = r.bool("allow-credentials", false);
-    long maxAge = r.duration("max-age", java.time.Duration.ofSeconds(600)).toSeconds();
+    long maxAge = r.duration("max-age", java.time.Duration.ofMinutes(10)).toSeconds();
     return new ActionConfig.Cors(origins, methods, headers, expose, credentials, maxAge);
   }
 

@@ -301,7 +301,7 @@ final class ClusterReader {
   private static String stateFile(JsonNode node) {
     String template = Scalars.text(node);
     try {
-      Path.of(template.replace("{node}", "node"));
+      Path unused = Path.of(template.replace("{node}", "node")); // parsed only to reject an invalid template
     } catch (InvalidPathException e) {
       throw new IllegalArgumentException("is not a valid path: " + e.getReason() + ", got " + Scalars.describe(node));
     }

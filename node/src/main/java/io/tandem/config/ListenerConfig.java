@@ -127,7 +127,7 @@ public record ListenerConfig(
   }
 
   static boolean speaksHttp2(boolean h2c, TlsConfig tls) {
-    return h2c || tls != null && tls.alpn().contains("h2");
+    return h2c || (tls != null && tls.alpn().contains("h2"));
   }
 
   /**

@@ -20,7 +20,7 @@ final class RouteReader {
         route.error("split", "set pool or split, not both");
       }
       String pool = null;   // a split, or a route that always redirects or answers itself, needs no pool
-      if (route.has("pool") || !route.has("split") && !ActionReader.alwaysAnswers(actions)) {
+      if (route.has("pool") || (!route.has("split") && !ActionReader.alwaysAnswers(actions))) {
         pool = route.required("pool", Scalars::text);
         if (pool == null) {
           return null;

@@ -57,7 +57,7 @@ public final class ValueTemplate {
   /**
    * Parses {@code text}.
    *
-   * @throws IllegalArgumentException naming the unknown variable or the unclosed {@code ${}
+   * @throws IllegalArgumentException naming the unknown variable or the unclosed <code>${</code>
    */
   public static ValueTemplate parse(String text) {
     List<Object> parts = new ArrayList<>();

@@ -60,6 +60,7 @@ public final class CtlCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
+  @SuppressWarnings("unused")   // picocli reads it: usageHelp = true makes it print the usage itself
   @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "show this help")
   private boolean help;
 

@@ -207,7 +207,7 @@ public final class DnsLookup implements AutoCloseable {
 
   /** An SRV record's fields, or null for another record. */
   private static Srv srv(DnsRecord r) {
-    if (r.type() != DnsRecordType.SRV || !(r instanceof DnsRawRecord raw)) {
+    if (!DnsRecordType.SRV.equals(r.type()) || !(r instanceof DnsRawRecord raw)) {
       return null;
     }
     ByteBuf content = raw.content().duplicate();
@@ -232,7 +232,7 @@ public final class DnsLookup implements AutoCloseable {
     }
     ByteBuf content = raw.content();
     int length = content.readableBytes();
-    if ((r.type() == DnsRecordType.A && length == 4) || (r.type() == DnsRecordType.AAAA && length == 16)) {
+    if ((DnsRecordType.A.equals(r.type()) && length == 4) || (DnsRecordType.AAAA.equals(r.type()) && length == 16)) {
       byte[] bytes = new byte[length];
       content.getBytes(content.readerIndex(), bytes);
       try {

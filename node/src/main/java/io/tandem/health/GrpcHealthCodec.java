@@ -69,7 +69,7 @@ final class GrpcHealthCodec {
           : "compressed-flag " + compressed + " is neither 0 nor 1");
     }
     long length = body.getUnsignedInt(1);
-    long after = body.length() - PREFIX;
+    long after = (long) body.length() - PREFIX;
     if (length > after) {
       throw new Malformed("message of " + length + " bytes cut short at " + after);
     }
@@ -132,7 +132,7 @@ final class GrpcHealthCodec {
 
   private static void appendVarint(Buffer out, int value) {
     while ((value & ~0x7F) != 0) {
-      out.appendByte((byte) (value & 0x7F | 0x80));
+      out.appendByte((byte) ((value & 0x7F) | 0x80));
       value >>>= 7;
     }
     out.appendByte((byte) value);

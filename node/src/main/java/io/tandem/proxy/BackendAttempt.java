@@ -238,7 +238,7 @@ public final class BackendAttempt implements QueueWait.Owner {
   private boolean retry(boolean allowed, boolean failure, boolean budgeted) {
     Backend failed = backend;
     release(failure);
-    if (!allowed || attempts >= pool.config().retries().connectAttempts() || budgeted && !admission.tryRetry()) {
+    if (!allowed || attempts >= pool.config().retries().connectAttempts() || (budgeted && !admission.tryRetry())) {
       return false;
     }
     pick.exclude(failed);

@@ -25,7 +25,7 @@ public final class ForwardedElement {
   private static void appendToken(StringBuilder sb, String v) {
     for (int i = 0; i < v.length(); i++) {
       char c = v.charAt(i);
-      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
           || c == '_')) {
         sb.append('"');
         if (v.indexOf('"') < 0 && v.indexOf('\\') < 0) {

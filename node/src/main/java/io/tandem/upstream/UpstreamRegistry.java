@@ -373,7 +373,7 @@ public final class UpstreamRegistry {
       AdminState admin = change != null && change.state() != null ? change.state() : AdminState.ENABLED;
       int weight = change != null && change.weight() != null ? change.weight() : bc.weight();
       String token = CookieTokens.token(pool.name(), bc.id(), secret);
-      io.tandem.cluster.DiscoveredSet.Endpoint dns = change != null && change.addsBackend()
+      io.tandem.cluster.DiscoveredSet.Endpoint dns = (change != null && change.addsBackend())
           || configured.contains(bc.id()) ? null : found.get(bc.id());
       Backend.Source source = change != null && change.addsBackend() ? Backend.Source.RUNTIME
           : dns != null ? Backend.Source.DISCOVERED : Backend.Source.CONFIG;

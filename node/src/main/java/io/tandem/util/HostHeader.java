@@ -20,7 +20,7 @@ public final class HostHeader {
   /** The port, or -1 when there is none (or it is not 1 to 5 digits). */
   public static int port(String host) {
     int colon = host.lastIndexOf(':');
-    if (colon < 0 || host.startsWith("[") && host.lastIndexOf(']') > colon) {
+    if (colon < 0 || (host.startsWith("[") && host.lastIndexOf(']') > colon)) {
       return -1;
     }
     int digits = host.length() - colon - 1;

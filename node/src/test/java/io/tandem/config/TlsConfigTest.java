@@ -1,5 +1,6 @@
 package io.tandem.config;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -115,7 +116,7 @@ class TlsConfigTest {
         ConfigTexts.errors(ConfigTexts.listener(tls + "ocsp: {file: \"" + good + "\", responder: \"http://r.test/\","
             + " refresh-before: 1h}}")));
     Path missing = dir.resolve("missing.ocsp");
-    Path garbage = java.nio.file.Files.write(dir.resolve("garbage.ocsp"), "<html>".getBytes());
+    Path garbage = java.nio.file.Files.write(dir.resolve("garbage.ocsp"), "<html>".getBytes(UTF_8));
     Path tryLater = java.nio.file.Files.write(dir.resolve("later.ocsp"), OcspResponses.status(3));
     Path other = goodResponseFor(b, "b.ocsp");
     assertEquals("listeners[0].tls.ocsp.file: " + missing + ": file not found", ocspFileError(missing));

@@ -1,5 +1,6 @@
 package io.tandem.testing;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -145,7 +146,7 @@ public final class TestCerts {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes());
+      String out = new String(p.getInputStream().readAllBytes(), UTF_8);
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
       }

@@ -1,5 +1,6 @@
 package io.tandem.tls;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -154,7 +155,7 @@ class OcspStaplerTest {
         Duration gap = Duration.between(wall.get(), staples.status().get(0).nextFetch());
         gaps.add(gap);
         scheduler.advance(gap);
-        answer(i % 2 == 0 ? "<html>busy</html>".getBytes() : OcspResponses.status(3));
+        answer(i % 2 == 0 ? "<html>busy</html>".getBytes(UTF_8) : OcspResponses.status(3));
       }
       assertEquals(List.of(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(40),
           Duration.ofSeconds(80), Duration.ofSeconds(160), Duration.ofSeconds(320), Duration.ofMinutes(10)), gaps,

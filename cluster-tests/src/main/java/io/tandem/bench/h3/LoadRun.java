@@ -98,7 +98,7 @@ final class LoadRun {
 
   /** Whether another request may start; if so, it is counted as started. */
   boolean claim() {
-    if (isOver() || options.duration() == null && stats.started >= options.requests()) {
+    if (isOver() || (options.duration() == null && stats.started >= options.requests())) {
       return false;
     }
     stats.started++;

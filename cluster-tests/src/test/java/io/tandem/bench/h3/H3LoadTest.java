@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
@@ -38,14 +39,14 @@ class H3LoadTest {
     Assumptions.assumeTrue(io != LoadOptions.Io.EPOLL || Epoll.isAvailable(), "epoll is not available here");
     try (H3TestServer server = new H3TestServer(100, n -> false)) {
       Path log = dir.resolve("h3.log");
-      Run run = run("-n", "200", "-c", "2", "-m10", "--io=" + io.name().toLowerCase(), "--log-file=" + log,
+      Run run = run("-n", "200", "-c", "2", "-m10", "--io=" + io.name().toLowerCase(Locale.ROOT), "--log-file=" + log,
           url(server));
 
       assertEquals(200, run.stats().done);
       assertEquals(200, run.stats().succeeded);
       assertEquals(0, run.stats().errored);
       assertEquals(200, run.stats().statusClasses[2]);
-      assertEquals(200 * "hello\n".length(), run.stats().dataBytes);
+      assertEquals(200L * "hello\n".length(), run.stats().dataBytes);
       assertEquals(200, server.requests());
       assertEquals(2, server.connections());
       assertTrue(run.output().contains(

@@ -107,7 +107,7 @@ class DashboardClusterTest {
     await().atMost(WAIT).until(() -> chrome.text("tr[data-backend='web/b2'] .admin-state").equals("draining"));
 
     if (SCREENSHOT != null) {
-      await().atMost(Duration.ofSeconds(120)).until(() -> chrome.script(
+      await().atMost(Duration.ofMinutes(2)).until(() -> chrome.script(
           "return document.querySelector('#rate-chart .rps-line').getAttribute('points').split(' ').length")
           .asInt() >= 40);
       chrome.screenshot(Path.of(SCREENSHOT));

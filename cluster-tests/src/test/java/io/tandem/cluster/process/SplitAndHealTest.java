@@ -1,5 +1,6 @@
 package io.tandem.cluster.process;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -41,7 +42,7 @@ class SplitAndHealTest {
     // Hazelcast binds only to an address of an interface: give the loopback interface 127.0.0.3 for n3.
     if (run("ip", "-4", "addr", "show", "dev", "lo", "to", "127.0.0.3/32") == 0
         && !new String(new ProcessBuilder("ip", "-4", "addr", "show", "dev", "lo").start().getInputStream()
-            .readAllBytes()).contains("127.0.0.3/")) {
+            .readAllBytes(), UTF_8).contains("127.0.0.3/")) {
       assumeTrue(run("ip", "addr", "add", "127.0.0.3/32", "dev", "lo") == 0,
           "splitting the cluster needs a second loopback address (ip addr add 127.0.0.3/32 dev lo)");
       addressAdded = true;
@@ -72,7 +73,7 @@ class SplitAndHealTest {
       System.out.println(command[0] + ": " + notInstalled.getMessage());
       return 127;
     }
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), UTF_8);
     int code = p.waitFor();
     if (code != 0) {
       System.out.println(String.join(" ", command) + " -> " + code + ": " + out);

@@ -31,7 +31,7 @@ public final class Ascii {
   /** Field-value characters: VCHAR, obs-text, SP, HTAB. */
   static boolean fieldChar(byte b) {
     int c = b & 0xff;
-    return c == '\t' || c >= 0x20 && c != 0x7f;
+    return c == '\t' || (c >= 0x20 && c != 0x7f);
   }
 
   static boolean ows(byte b) {

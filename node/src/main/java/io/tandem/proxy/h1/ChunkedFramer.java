@@ -78,7 +78,7 @@ public final class ChunkedFramer {
 
   private boolean step(byte c) {
     if (trailerText != null && (state == State.TRAILER || state == State.TRAILER_LF
-        || state == State.TRAILER_START && c != '\r')) {
+        || (state == State.TRAILER_START && c != '\r'))) {
       trailerText.append((char) (c & 0xFF));
     }
     switch (state) {

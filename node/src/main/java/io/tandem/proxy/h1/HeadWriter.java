@@ -169,9 +169,9 @@ public final class HeadWriter {
     int conn = head.indexOf(HeaderNames.CONNECTION);
     for (int i = 0; i < head.headerCount(); i++) {
       boolean skip = hopByHop(head, i, conn, upgrade)
-          || head.lengthIgnored() && head.nameIs(i, HeaderNames.CONTENT_LENGTH)
-          || hsts != null && head.nameIs(i, HeaderNames.STRICT_TRANSPORT_SECURITY)
-          || edits != null && edits.removes(head, i);
+          || (head.lengthIgnored() && head.nameIs(i, HeaderNames.CONTENT_LENGTH))
+          || (hsts != null && head.nameIs(i, HeaderNames.STRICT_TRANSPORT_SECURITY))
+          || (edits != null && edits.removes(head, i));
       if (!skip) {
         out.writeBytes(in, head.lineStart(i), head.lineEnd(i) - head.lineStart(i));
       }

@@ -68,7 +68,7 @@ public final class ResponseHeadParser {
       }
       status = status * 10 + (c - '0');
     }
-    if (status < 100 || lineEnd > 12 && b[12] != ' ') {
+    if (status < 100 || (lineEnd > 12 && b[12] != ' ')) {
       return ParseResult.refused(502, "malformed status line");
     }
     for (int k = 13; k < lineEnd; k++) {

@@ -100,7 +100,7 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
 
   /** Streams it can take now (0 when going away or closed); before it is ready, what it is assumed to take. */
   int spare() {
-    if (goingAway || channel == null || ready && !channel.isActive()) {
+    if (goingAway || channel == null || (ready && !channel.isActive())) {
       return 0;
     }
     return Math.max(0, limit - active);

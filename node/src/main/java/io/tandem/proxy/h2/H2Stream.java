@@ -179,7 +179,7 @@ public final class H2Stream extends ChannelInboundHandlerAdapter {
       }
       for (int i = name.charAt(0) == ':' ? 1 : 0; i < n; i++) {
         char c = name.charAt(i);
-        if (!io.tandem.proxy.h1.Ascii.tokenChar(c) || c >= 'A' && c <= 'Z') {
+        if (!io.tandem.proxy.h1.Ascii.tokenChar(c) || (c >= 'A' && c <= 'Z')) {
           return name.toString();
         }
       }

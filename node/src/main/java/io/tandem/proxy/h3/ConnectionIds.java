@@ -141,7 +141,7 @@ public final class ConnectionIds implements QuicConnectionIdGenerator, QuicReset
         return NOT_OURS;
       }
     }
-    return ((id[14] ^ h[0]) & 0xFF) << 8 | (id[15] ^ h[1]) & 0xFF;
+    return ((id[14] ^ h[0]) & 0xFF) << 8 | ((id[15] ^ h[1]) & 0xFF);
   }
 
   @Override

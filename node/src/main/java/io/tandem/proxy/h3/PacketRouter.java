@@ -123,7 +123,7 @@ final class PacketRouter extends ChannelDuplexHandler {
     }
     byte[] reset = new byte[length];
     ThreadLocalRandom.current().nextBytes(reset);
-    reset[0] = (byte) (0x40 | reset[0] & 0x3F);   // looks like a short-header packet
+    reset[0] = (byte) (0x40 | (reset[0] & 0x3F));   // looks like a short-header packet
     byte[] clientId = clientIds.get(p.sender());
     if (clientId != null) {
       System.arraycopy(clientId, 0, reset, 1, Math.min(clientId.length, length - 1 - ConnectionIds.tokenLength()));

@@ -162,7 +162,7 @@ public final class QuicRelay implements AutoCloseable {
       String name = in.toString(i, nameLength, StandardCharsets.UTF_8);
       i += nameLength;
       int addrLength = in.getUnsignedByte(i++);
-      if (addrLength != 4 && addrLength != 16 || i + addrLength + 2 > end - MAC_LENGTH) {
+      if ((addrLength != 4 && addrLength != 16) || i + addrLength + 2 > end - MAC_LENGTH) {
         drop(p, "bad client address");
         return;
       }

@@ -212,7 +212,7 @@ final class BackendLeg implements UpstreamLeg {
       return;
     }
     if (req.headers().contains(HttpHeaders.TRANSFER_ENCODING)
-        || hasBody && buffered == null && !req.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+        || (hasBody && buffered == null && !req.headers().contains(HttpHeaders.CONTENT_LENGTH))) {
       up.setChunked(true);   // an HTTP/2 body of unannounced length goes to an HTTP/1.1 backend in chunks
     } else if (hasBody) {
       up.headers().set(HttpHeaders.CONTENT_LENGTH, req.headers().get(HttpHeaders.CONTENT_LENGTH));
@@ -298,7 +298,7 @@ final class BackendLeg implements UpstreamLeg {
     int status = up.statusCode();
     resp.setStatusCode(status);
     if (!up.headers().contains(HttpHeaders.CONTENT_LENGTH) && req.version() == HttpVersion.HTTP_1_1
-        && status != 204 && status != 304 && req.method() != HttpMethod.HEAD) {
+        && status != 204 && status != 304 && !HttpMethod.HEAD.equals(req.method())) {
       resp.setChunked(true);
     }
     up.exceptionHandler(owner::upstreamFailed);

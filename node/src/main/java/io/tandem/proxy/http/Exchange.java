@@ -117,7 +117,7 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
     }
     RouteConfig.Mirror mirror = route.mirror();
     boolean buffers = BodyBuffer.applies(req, hasBody);
-    if (mirror != null && (!hasBody || buffers && BodyBuffer.length(req) <= mirror.maxBody())
+    if (mirror != null && (!hasBody || (buffers && BodyBuffer.length(req) <= mirror.maxBody()))
         && !req.headers().contains(HttpHeaders.UPGRADE) && Mirror.drawn(mirror.percent())) {
       mirrorPool = snap.pool(mirror.pool());
     }
@@ -150,8 +150,8 @@ final class Exchange implements BackendAttempt.Leg, BackendLeg.Owner {
     }
     // An HTTP/2 request says whether a body follows by its stream's end, which may come later than its head: a
     // request with no Content-Length of a method that carries a body (a gRPC call) is taken to stream one.
-    hasBody = framing.hasBody() || !req.isEnded() && !req.headers().contains(HttpHeaders.CONTENT_LENGTH)
-        && !RequestKeys.idempotent(req.method());
+    hasBody = framing.hasBody() || (!req.isEnded() && !req.headers().contains(HttpHeaders.CONTENT_LENGTH)
+        && !RequestKeys.idempotent(req.method()));
     if (hasBody || req.headers().contains(HttpHeaders.UPGRADE)) {
       // Hold the body (or the first tunnel bytes) until a backend is connected.
       req.pause();

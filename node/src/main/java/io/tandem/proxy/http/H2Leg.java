@@ -191,7 +191,7 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
       mirrorPool = null;   // once, whatever retries follow
       Mirror.sendCopy(listener, loop, req, plan, out, shadow, mirrorCounts, buffered);
     }
-    boolean end = buffered == null && (!hasBody || bodyEnded && replayBytes == 0);
+    boolean end = buffered == null && (!hasBody || (bodyEnded && replayBytes == 0));
     s.headers(headers(out), end);
     lastActivity = System.nanoTime();
     lastBodyByte = lastActivity;

@@ -82,7 +82,7 @@ final class H3Fields {
   private static boolean lowerToken(CharSequence s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c >= 'A' && c <= 'Z' || !Ascii.tokenChar(c)) {
+      if ((c >= 'A' && c <= 'Z') || !Ascii.tokenChar(c)) {
         return false;
       }
     }
@@ -92,7 +92,7 @@ final class H3Fields {
   private static boolean fieldValue(CharSequence s, boolean noSpace) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c == '\r' || c == '\n' || c == 0 || c > 0xFF || noSpace && (c == ' ' || c == '\t')) {
+      if (c == '\r' || c == '\n' || c == 0 || c > 0xFF || (noSpace && (c == ' ' || c == '\t'))) {
         return false;
       }
     }

@@ -149,7 +149,7 @@ final class H3Stream extends ChannelDuplexHandler {
   }
 
   private void data(ChannelHandlerContext ctx, ByteBuf data) {
-    if (refused || pending == null && body == Body.PENDING) {
+    if (refused || (pending == null && body == Body.PENDING)) {
       data.release();
       return;
     }
@@ -158,7 +158,7 @@ final class H3Stream extends ChannelDuplexHandler {
     }
     int n = data.readableBytes();
     received += n;
-    if (body == Body.NONE || body == Body.LENGTH && received > length) {
+    if (body == Body.NONE || (body == Body.LENGTH && received > length)) {
       data.release();
       reset(ctx, Http3ErrorCode.H3_MESSAGE_ERROR, "more body than its content-length, or a body after its end");
       return;
@@ -228,7 +228,7 @@ final class H3Stream extends ChannelDuplexHandler {
     StringBuilder cookies = null;
     for (Map.Entry<CharSequence, CharSequence> e : h) {
       CharSequence name = e.getKey();
-      if (name.length() > 0 && name.charAt(0) == ':' || H3Fields.contentEquals(name, "host")) {
+      if ((name.length() > 0 && name.charAt(0) == ':') || H3Fields.contentEquals(name, "host")) {
         continue;
       }
       if (H3Fields.contentEquals(name, "cookie")) {
@@ -301,7 +301,7 @@ final class H3Stream extends ChannelDuplexHandler {
           }
           answer = rh.body();
           answerLeft = rh.contentLength();
-          if (answer == ResponseHead.Body.NONE || answer == ResponseHead.Body.LENGTH && answerLeft <= 0) {
+          if (answer == ResponseHead.Body.NONE || (answer == ResponseHead.Body.LENGTH && answerLeft <= 0)) {
             finish(ctx, RawFrames.headers(ctx.alloc(), fields));   // a bodiless answer: its head ends the stream
           } else {
             out(ctx, new DefaultHttp3HeadersFrame(fields));

@@ -179,7 +179,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
     bufferFirst = bodyKind == BodyKind.LENGTH && head.contentLength() <= BodyBuffer.MAX_BUFFERED
         && !head.expectContinue() && !upgrade;
     RouteConfig.Mirror mirror = route.mirror();
-    if (mirror != null && !upgrade && (bodyKind == BodyKind.NONE || bufferFirst && head.contentLength() <= mirror.maxBody())
+    if (mirror != null && !upgrade && (bodyKind == BodyKind.NONE || (bufferFirst && head.contentLength() <= mirror.maxBody()))
         && Mirror.drawn(mirror.percent())) {
       mirrorPool = snap.pool(mirror.pool());   // a body streamed or over max-body is not held for a copy
     }
@@ -356,7 +356,7 @@ final class Http1Exchange implements BackendAttempt.Leg, Http1Upstream.Owner {
   private HeaderEdits requestEdits() {
     HeaderEdits edits = plan.request();
     String host = pool.config().hostHeader();
-    if (host == null || edits != null && edits.adds("Host")) {
+    if (host == null || (edits != null && edits.adds("Host"))) {
       return edits;
     }
     edits = edits != null ? edits : new HeaderEdits();   // this request's own: a retry sets the same again

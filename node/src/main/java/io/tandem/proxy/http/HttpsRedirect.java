@@ -42,7 +42,7 @@ final class HttpsRedirect {
         .putHeader(HttpHeaders.LOCATION, location)
         .putHeader(HttpHeaders.CONTENT_LENGTH, "0");
     String length = req.headers().get(HttpHeaders.CONTENT_LENGTH);
-    boolean body = req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || length != null && !length.equals("0");
+    boolean body = req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (length != null && !length.equals("0"));
     if (body) {
       // A body we will not read leaves the connection unusable.
       req.response().putHeader(HttpHeaders.CONNECTION, "close");

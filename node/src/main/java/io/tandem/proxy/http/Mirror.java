@@ -55,7 +55,7 @@ final class Mirror implements BackendAttempt.Leg, Http1Upstream.Owner {
 
   /** Whether a request of a route mirroring {@code percent} of its requests is copied (drawn per request). */
   static boolean drawn(double percent) {
-    return percent >= 100 || percent > 0 && ThreadLocalRandom.current().nextDouble(100) < percent;
+    return percent >= 100 || (percent > 0 && ThreadLocalRandom.current().nextDouble(100) < percent);
   }
 
   /**

@@ -59,7 +59,7 @@ final class RawFrames {
     out.writeByte(pattern | max);
     value -= max;
     while (value >= 128) {
-      out.writeByte((int) (value & 0x7F | 0x80));
+      out.writeByte((int) ((value & 0x7F) | 0x80));
       value >>>= 7;
     }
     out.writeByte((int) value);

@@ -50,10 +50,10 @@ public final class Compression {
    */
   public static boolean worthIt(ActionConfig.Compress c, int status, String contentType, String contentEncoding,
       String contentRange, String cacheControl, long length) {
-    if (status < 200 || status >= 300 || status == 204 || status == 206 || length >= 0 && length < c.minSize()) {
+    if (status < 200 || status >= 300 || status == 204 || status == 206 || (length >= 0 && length < c.minSize())) {
       return false;
     }
-    if (contentEncoding != null && !contentEncoding.trim().equalsIgnoreCase("identity") || contentRange != null) {
+    if ((contentEncoding != null && !contentEncoding.trim().equalsIgnoreCase("identity")) || contentRange != null) {
       return false;
     }
     if (cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-transform")) {
@@ -70,7 +70,7 @@ public final class Compression {
     String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
     int slash = type.indexOf('/');
     for (String t : c.types()) {
-      if (t.equals(type) || t.endsWith("/*") && slash > 0 && type.regionMatches(0, t, 0, slash + 1)) {
+      if (t.equals(type) || (t.endsWith("/*") && slash > 0 && type.regionMatches(0, t, 0, slash + 1))) {
         return true;
       }
     }

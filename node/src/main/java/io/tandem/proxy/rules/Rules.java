@@ -51,7 +51,7 @@ public final class Rules {
         }
       } else if (action instanceof ActionConfig.StripPrefix s) {
         String next = stripPrefix(path, s.prefix());
-        rewritten |= next != path;
+        rewritten |= !next.equals(path);
         path = next;
       } else if (action instanceof ActionConfig.ReplacePrefix r) {
         if (path.startsWith(r.prefix())) {

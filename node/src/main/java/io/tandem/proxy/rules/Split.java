@@ -27,7 +27,7 @@ public final class Split {
     for (int i = 0; i < targets.size(); i++) {
       PoolSnapshot pool = snap.pool(targets.get(i).pool());
       PersistenceConfig p = pool == null ? null : pool.config().persistence();
-      if (p == null || p.type() == PersistenceConfig.Type.NONE && p.learnCookie() == null) {
+      if (p == null || (p.type() == PersistenceConfig.Type.NONE && p.learnCookie() == null)) {
         continue;
       }
       if (p.type() == PersistenceConfig.Type.COOKIE && cookieHeader != null) {

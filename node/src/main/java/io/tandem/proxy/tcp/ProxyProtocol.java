@@ -71,7 +71,7 @@ public final class ProxyProtocol {
     int start = in.readerIndex();
     boolean v2 = matchesPrefix(in, start, available, V2_SIGNATURE);
     boolean v1 = matchesPrefix(in, start, available, V1_SIGNATURE);
-    if (v2 && available >= V2_SIGNATURE.length || v1 && available >= V1_SIGNATURE.length) {
+    if ((v2 && available >= V2_SIGNATURE.length) || (v1 && available >= V1_SIGNATURE.length)) {
       return Signature.PRESENT;
     }
     return v1 || v2 ? Signature.UNDECIDED : Signature.ABSENT;

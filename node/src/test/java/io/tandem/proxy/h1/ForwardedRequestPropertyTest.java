@@ -126,7 +126,7 @@ class ForwardedRequestPropertyTest {
     Forwarded f = forward(text);
     Statistics.collect(f.refusal != null ? "refused " + f.refusal : f.decoded == null ? "incomplete" : "forwarded");
     if (f.refusal != null) {
-      assertTrue(f.refusal >= 400 && f.refusal < 500 || f.refusal == 505, "status " + f.refusal);
+      assertTrue((f.refusal >= 400 && f.refusal < 500) || f.refusal == 505, "status " + f.refusal);
       return;
     }
     if (f.decoded == null) {

@@ -107,7 +107,7 @@ class OcspStaplingTest extends ProxyTestBase {
     startTls(stapling(new TlsConfig.Ocsp(true, null, null, null), good, other));
     await().atMost(Duration.ofSeconds(30)).until(() -> tls().ocsp().stream().allMatch(OcspStatus::stapled));
     for (TestCerts.Pair p : List.of(good, other)) {
-      String name = p == good ? "good.tandem.test" : "other.tandem.test";
+      String name = p.equals(good) ? "good.tandem.test" : "other.tandem.test";
       String out = sClient(name);
       assertTrue(out.contains("OCSP Response Status: successful"), out);
       assertTrue(out.contains("Cert Status: good"), out);

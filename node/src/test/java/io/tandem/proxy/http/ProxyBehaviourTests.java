@@ -245,7 +245,7 @@ abstract class ProxyBehaviourTests extends ProxyTestBase {
   void fullBackendQueuesThenTimesOut() throws Exception {
     FakeBackend b = backend("b1");
     // Generous windows: the overflow request must arrive while the queued one still waits, even on a loaded machine.
-    b.behavior(req -> req.uri().equals("/slow") ? Action.echo().delayedBy(Duration.ofMillis(3000)) : Action.echo());
+    b.behavior(req -> req.uri().equals("/slow") ? Action.echo().delayedBy(Duration.ofSeconds(3)) : Action.echo());
     start(config(eventLoops(), listener("web"), pool("app").backend("b1", b.port(), 1, 1)
         .queue(1, Duration.ofMillis(1500))));
     CompletableFuture<HttpResponse<String>> slow = http.sendAsync(

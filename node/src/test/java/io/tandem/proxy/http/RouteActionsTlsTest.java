@@ -1,5 +1,6 @@
 package io.tandem.proxy.http;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -160,7 +161,7 @@ class RouteActionsTlsTest extends ProxyTestBase {
     String length = r.getHeader("content-length");
     assertTrue(length == null || Integer.parseInt(length) == gz.length, "the compressed length, if any: " + length);
     try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
-      assertEquals("main /gz/page" + " tandem".repeat(100), new String(in.readAllBytes()));
+      assertEquals("main /gz/page" + " tandem".repeat(100), new String(in.readAllBytes(), UTF_8));
     }
     c.close();
   }

@@ -1,5 +1,6 @@
 package io.tandem.proxy.tcp;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.buffer.ByteBuf;
@@ -136,7 +137,7 @@ class ProxyProtocolTest {
     Random random = new Random(42);
     byte[] v2 = encode(ProxyProtocolVersion.V2, SRC6, DST6);
     for (int i = 0; i < 20_000; i++) {
-      byte[] data = i % 2 == 0 ? v2.clone() : ("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n").getBytes();
+      byte[] data = i % 2 == 0 ? v2.clone() : ("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n").getBytes(UTF_8);
       data = Arrays.copyOf(data, random.nextInt(data.length + 8));
       for (int k = random.nextInt(4); k > 0 && data.length > 0; k--) {
         data[random.nextInt(data.length)] = (byte) random.nextInt(256);

@@ -1,5 +1,7 @@
 package io.tandem.proxy.tcp;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +75,7 @@ final class RawBackend implements AutoCloseable {
   /** Says its name on connect, then ends its output and reads until the client's FIN. */
   static RawBackend banner(String name) throws IOException {
     return start(name, s -> {
-      s.getOutputStream().write((name + "\n").getBytes());
+      s.getOutputStream().write((name + "\n").getBytes(UTF_8));
       s.shutdownOutput();
       readAll(s.getInputStream());
     });

@@ -3,6 +3,7 @@ package io.tandem.proxy.tcp;
 import static io.tandem.testing.TestConfigs.config;
 import static io.tandem.testing.TestConfigs.listener;
 import static io.tandem.testing.TestConfigs.pool;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +43,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     RawBackend echo = backend(RawBackend.echo("b1"));
     start(config(eventLoops(), tcp(), pool("app").backend("b1", echo.port())));
     Socket c = connect();
-    c.getOutputStream().write("hello\n".getBytes());
+    c.getOutputStream().write("hello\n".getBytes(UTF_8));
     c.shutdownOutput();
     assertEquals("hello\n", text(RawBackend.readAll(c.getInputStream())));
     await().until(() -> runtime().count(Outcome.OK) == 1);
@@ -54,10 +55,10 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
   void carriesAProtocolWhereTheServerSpeaksFirst() throws Exception {
     RawBackend smtp = backend(RawBackend.start("smtp", s -> {
       OutputStream out = s.getOutputStream();
-      out.write("220 ready\r\n".getBytes());
+      out.write("220 ready\r\n".getBytes(UTF_8));
       byte[] line = new byte[6];
       int n = s.getInputStream().readNBytes(line, 0, 6);
-      out.write(("221 got " + new String(line, 0, n) + "\r\n").getBytes());
+      out.write(("221 got " + new String(line, 0, n, UTF_8) + "\r\n").getBytes(UTF_8));
       s.shutdownOutput();
       RawBackend.readAll(s.getInputStream());
     }));
@@ -65,7 +66,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     Socket c = connect();
     byte[] banner = c.getInputStream().readNBytes(11);
     assertEquals("220 ready\r\n", text(banner));
-    c.getOutputStream().write("QUIT\r\n".getBytes());
+    c.getOutputStream().write("QUIT\r\n".getBytes(UTF_8));
     assertEquals("221 got QUIT\r\n\r\n", text(RawBackend.readAll(c.getInputStream())));
   }
 
@@ -73,7 +74,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
   void clientHalfCloseReachesTheBackendAndTheAnswerStillFlows() throws Exception {
     RawBackend counter = backend(RawBackend.start("count", s -> {
       byte[] all = RawBackend.readAll(s.getInputStream());   // returns only on the client's FIN
-      s.getOutputStream().write(("got " + all.length).getBytes());
+      s.getOutputStream().write(("got " + all.length).getBytes(UTF_8));
     }));
     start(config(eventLoops(), tcp(), pool("app").backend("count", counter.port())));
     Socket c = connect();
@@ -86,7 +87,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
   void backendHalfCloseReachesTheClientAndTheClientCanStillSend() throws Exception {
     StringBuilder received = new StringBuilder();
     RawBackend banner = backend(RawBackend.start("b", s -> {
-      s.getOutputStream().write("bye early".getBytes());
+      s.getOutputStream().write("bye early".getBytes(UTF_8));
       s.shutdownOutput();
       byte[] rest = RawBackend.readAll(s.getInputStream());
       synchronized (received) {
@@ -96,7 +97,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     start(config(eventLoops(), tcp(), pool("app").backend("b", banner.port())));
     Socket c = connect();
     assertEquals("bye early", text(RawBackend.readAll(c.getInputStream())));   // EOF seen by the client
-    c.getOutputStream().write("still talking".getBytes());
+    c.getOutputStream().write("still talking".getBytes(UTF_8));
     c.shutdownOutput();
     await().until(() -> {
       synchronized (received) {
@@ -197,7 +198,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     start(config(eventLoops(), tcp().timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMillis(300)),
         pool("app").backend("b1", echo.port())));
     Socket c = connect();
-    c.getOutputStream().write("x".getBytes());
+    c.getOutputStream().write("x".getBytes(UTF_8));
     assertEquals('x', c.getInputStream().read());
     assertEquals(-1, c.getInputStream().read());
     await().until(() -> runtime().count(Outcome.IDLE_TIMEOUT) == 1);
@@ -210,7 +211,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     Socket first = connect();
     Socket second = connect();
     for (Socket c : List.of(first, second)) {
-      c.getOutputStream().write("1".getBytes());
+      c.getOutputStream().write("1".getBytes(UTF_8));
       assertEquals('1', c.getInputStream().read());
     }
     Socket third = connect();
@@ -220,7 +221,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     first.close();
     await().until(() -> node.clientConnections().open("tcp", "127.0.0.1") == 1);
     Socket fourth = connect();
-    fourth.getOutputStream().write("4".getBytes());
+    fourth.getOutputStream().write("4".getBytes(UTF_8));
     assertEquals('4', fourth.getInputStream().read());
   }
 
@@ -232,7 +233,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
         pool("app").backend("b1", echo.port())));
     for (int i = 0; i < 2; i++) {
       Socket c = connect();
-      c.getOutputStream().write("x".getBytes());
+      c.getOutputStream().write("x".getBytes(UTF_8));
       assertEquals('x', c.getInputStream().read(), "connection " + i + " within the burst");
       c.close();
     }
@@ -247,7 +248,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     RawBackend echo = backend(RawBackend.echo("b1"));
     start(config(eventLoops(), tcp().maxConnections(1), pool("app").backend("b1", echo.port())));
     Socket first = connect();
-    first.getOutputStream().write("1".getBytes());
+    first.getOutputStream().write("1".getBytes(UTF_8));
     assertEquals('1', first.getInputStream().read());
     Socket second = connect();
     assertEquals(0, RawBackend.readAll(second.getInputStream()).length);
@@ -260,10 +261,10 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     RawBackend echo = backend(RawBackend.echo("b1"));
     start(config(eventLoops(), tcp(), pool("app").backend("b1", echo.port(), 1, 1).queue(1, Duration.ofSeconds(20))));
     Socket first = connect();
-    first.getOutputStream().write("1".getBytes());
+    first.getOutputStream().write("1".getBytes(UTF_8));
     assertEquals('1', first.getInputStream().read());
     Socket second = connect();
-    second.getOutputStream().write("2".getBytes());
+    second.getOutputStream().write("2".getBytes(UTF_8));
     Socket third = connect();   // queue of one is full
     assertEquals(0, RawBackend.readAll(third.getInputStream()).length);
     assertEquals(1, runtime().count(Outcome.QUEUE_FULL));
@@ -313,10 +314,10 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     RawBackend echo = backend(RawBackend.echo("b1"));
     start(config(eventLoops(), tcp(), pool("app").backend("b1", echo.port())));
     Socket c = connect();
-    c.getOutputStream().write("a".getBytes());
+    c.getOutputStream().write("a".getBytes(UTF_8));
     assertEquals('a', c.getInputStream().read());
     var stopped = node.shutdown(Duration.ofSeconds(20));
-    c.getOutputStream().write("b".getBytes());
+    c.getOutputStream().write("b".getBytes(UTF_8));
     assertEquals('b', c.getInputStream().read());
     assertTrue(!stopped.isComplete());
     c.shutdownOutput();
@@ -343,7 +344,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
       RawBackend rec = recorder();
       start(config(eventLoops(), tcp(), pool("app").backend("rec", rec.port()).proxyProtocol(v)));
       Socket c = connect();
-      c.getOutputStream().write("data".getBytes());
+      c.getOutputStream().write("data".getBytes(UTF_8));
       c.shutdownOutput();
       byte[] seen = RawBackend.readAll(c.getInputStream());
       ProxyProtocol.Result r = ProxyProtocol.parse(seen);
@@ -362,7 +363,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     start(config(eventLoops(), tcp().acceptProxyProtocol(Duration.ofSeconds(5), "127.0.0.0/8"),
         pool("app").backend("rec", rec.port()).proxyProtocol(ProxyProtocolVersion.V2)
             .persistence(new PersistenceConfig(PersistenceConfig.Type.SOURCE_ADDRESS, null, Duration.ofMinutes(5)))));
-    byte[] seen = exchange("PROXY TCP4 192.0.2.10 198.51.100.2 5555 443\r\nhello".getBytes());
+    byte[] seen = exchange("PROXY TCP4 192.0.2.10 198.51.100.2 5555 443\r\nhello".getBytes(UTF_8));
     ProxyProtocol.Result r = ProxyProtocol.parse(seen);
     assertEquals(new ProxyHeader(new java.net.InetSocketAddress("192.0.2.10", 5555),
         new java.net.InetSocketAddress("198.51.100.2", 443)), r.header());
@@ -375,9 +376,9 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     RawBackend rec = recorder();
     start(config(eventLoops(), tcp().acceptProxyProtocol(Duration.ofSeconds(5), "10.0.0.0/8"),
         pool("app").backend("rec", rec.port())));
-    assertEquals("plain", text(exchange("plain".getBytes())));
+    assertEquals("plain", text(exchange("plain".getBytes(UTF_8))));
     try (LogCapture log = LogCapture.of(TcpConnection.class)) {
-      assertEquals(0, exchange("PROXY TCP4 192.0.2.10 198.51.100.2 5555 443\r\nhello".getBytes()).length);
+      assertEquals(0, exchange("PROXY TCP4 192.0.2.10 198.51.100.2 5555 443\r\nhello".getBytes(UTF_8)).length);
       await().until(() -> runtime().count(Outcome.PROXY_HEADER_UNTRUSTED) == 1);
       assertEquals(List.of("WARN listener tcp: refused connection from 127.0.0.1: PROXY header from an untrusted"
           + " address (further refusals within a second are only counted)"), log.lines());
@@ -390,7 +391,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     start(config(eventLoops(), tcp().acceptProxyProtocol(Duration.ofSeconds(5), "127.0.0.1"),
         pool("app").backend("rec", rec.port())));
     try (LogCapture log = LogCapture.of(TcpConnection.class)) {
-      assertEquals(0, exchange("PROXY TCP4 999.1.1.1 1.2.3.4 1 2\r\nhello".getBytes()).length);
+      assertEquals(0, exchange("PROXY TCP4 999.1.1.1 1.2.3.4 1 2\r\nhello".getBytes(UTF_8)).length);
       await().until(() -> runtime().count(Outcome.PROXY_HEADER_INVALID) == 1);
       assertEquals(List.of("WARN listener tcp: refused connection from 127.0.0.1: PROXY v1: invalid TCP4 source"
           + " address \"999.1.1.1\" (further refusals within a second are only counted)"), log.lines());
@@ -404,7 +405,7 @@ abstract class TcpProxyBehaviourTests extends TcpProxyTestBase {
     start(config(eventLoops(), tcp().acceptProxyProtocol(Duration.ofMillis(200), "127.0.0.1"),
         pool("app").backend("rec", rec.port())));
     Socket c = connect();
-    c.getOutputStream().write("PROXY TCP4".getBytes());
+    c.getOutputStream().write("PROXY TCP4".getBytes(UTF_8));
     assertEquals(-1, c.getInputStream().read());
     assertEquals(1, runtime().count(Outcome.CLIENT_TIMEOUT));
   }

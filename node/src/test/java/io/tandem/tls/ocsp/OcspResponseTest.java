@@ -1,5 +1,6 @@
 package io.tandem.tls.ocsp;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import io.tandem.tls.der.Der;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +18,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +69,7 @@ class OcspResponseTest {
         THIS, NEXT));
     assertEquals("unknown CertStatus tag 0x83",
         assertThrows(Der.MalformedException.class, () -> OcspResponse.parse(badStatus)).getMessage());
-    assertThrows(Der.MalformedException.class, () -> OcspResponse.parse("<html>502</html>".getBytes()));
+    assertThrows(Der.MalformedException.class, () -> OcspResponse.parse("<html>502</html>".getBytes(UTF_8)));
   }
 
   @Test
@@ -107,7 +109,7 @@ class OcspResponseTest {
     String text = TestCerts.run("openssl", "ocsp", "-reqin", req.toString(), "-req_text");
     assertTrue(text.contains("Hash Algorithm: sha1"), text);
     // openssl prints whole bytes: a serial of an odd number of hex digits gets a leading 0.
-    String serial = cert.getSerialNumber().toString(16).toUpperCase();
+    String serial = cert.getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
     assertTrue(text.contains("Serial Number: " + (serial.length() % 2 == 1 ? "0" + serial : serial)), text);
     CertId id = CertId.of(cert, ca, CertId.SHA1);
     assertTrue(id.names(cert, ca));
