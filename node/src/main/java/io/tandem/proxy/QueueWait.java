@@ -1,6 +1,6 @@
 package io.tandem.proxy;
 
-import io.tandem.limits.PoolQueue;
+import io.tandem.upstream.PoolQueue;
 import io.tandem.upstream.Backend;
 import io.tandem.util.Scheduler;
 import java.time.Duration;

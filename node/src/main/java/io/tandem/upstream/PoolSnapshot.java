@@ -3,7 +3,6 @@ package io.tandem.upstream;
 import io.tandem.balancing.LoadBalancer;
 import io.tandem.config.PoolConfig;
 import io.tandem.health.PassiveDetector;
-import io.tandem.limits.PoolQueue;
 import java.util.List;
 import java.util.Map;
 

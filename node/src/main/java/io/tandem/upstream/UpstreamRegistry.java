@@ -14,7 +14,6 @@ import io.tandem.config.PersistenceConfig;
 import io.tandem.config.PoolConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.health.PassiveDetector;
-import io.tandem.limits.PoolQueue;
 import io.tandem.util.Clock;
 import io.tandem.util.Scheduler;
 import java.util.ArrayList;

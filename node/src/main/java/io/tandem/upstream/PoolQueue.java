@@ -1,6 +1,5 @@
-package io.tandem.limits;
+package io.tandem.upstream;
 
-import io.tandem.upstream.Backend;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
