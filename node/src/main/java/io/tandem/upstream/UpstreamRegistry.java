@@ -2,24 +2,18 @@ package io.tandem.upstream;
 
 import io.tandem.cluster.BackendConflictException;
 import io.tandem.cluster.AdminState;
-import io.tandem.affinity.CookieTokens;
-import io.tandem.balancing.LoadBalancer;
 import io.tandem.balancing.LoadView;
 import io.tandem.cluster.BackendChange;
 import io.tandem.cluster.SharedState;
 import io.tandem.config.BackendConfig;
 import io.tandem.config.HealthConfig;
-import io.tandem.config.ListenerConfig;
-import io.tandem.config.PersistenceConfig;
 import io.tandem.config.PoolConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.health.PassiveDetector;
 import io.tandem.util.Clock;
 import io.tandem.util.Scheduler;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,6 +44,32 @@ public final class UpstreamRegistry {
   private final AtomicBoolean rebuildPending = new AtomicBoolean();
   private final List<java.util.function.Consumer<List<PoolConfig>>> poolListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final SnapshotBuilder.Inputs inputs = new SnapshotBuilder.Inputs() {
+    @Override
+    public BackendStats stats(String pool, String backendId) {
+      return stats.computeIfAbsent(key(pool, backendId), k -> new BackendStats());
+    }
+
+    @Override
+    public PoolQueue queue(String pool) {
+      return queues.get(pool);
+    }
+
+    @Override
+    public PassiveDetector passive(String pool) {
+      return passives.get(pool);
+    }
+
+    @Override
+    public boolean servesTraffic(String pool, String backendId) {
+      return shared.health().verdict(pool, backendId).servesTraffic();
+    }
+
+    @Override
+    public LoadView<Backend> load() {
+      return load;
+    }
+  };
   private volatile TandemConfig config;
   private volatile RoutingSnapshot snapshot;
   private volatile List<PoolConfig> effective = List.of();
@@ -163,10 +183,7 @@ public final class UpstreamRegistry {
    * completes with the change's version, or fails with {@link UnknownBackendException} (nothing applied).
    */
   public java.util.concurrent.CompletionStage<Long> adminState(String pool, String backendId, AdminState state) {
-    return checkedApply(() -> {
-      existing(pool, backendId);
-      return BackendChange.state(pool, backendId, state);
-    });
+    return checkedApply(() -> changes().state(pool, backendId, state));
   }
 
   /**
@@ -174,11 +191,7 @@ public final class UpstreamRegistry {
    * {@link UnknownBackendException} or {@link InvalidBackendException} (nothing applied).
    */
   public java.util.concurrent.CompletionStage<Long> weight(String pool, String backendId, int weight) {
-    return checkedApply(() -> {
-      existing(pool, backendId);
-      RuntimeBackends.checkWeight(weight);
-      return BackendChange.weight(pool, backendId, weight);
-    });
+    return checkedApply(() -> changes().weight(pool, backendId, weight));
   }
 
   /**
@@ -188,11 +201,7 @@ public final class UpstreamRegistry {
    * {@link BackendConflictException} when the pool already has that id (see {@link #checkAdd}).
    */
   public java.util.concurrent.CompletionStage<Long> addBackend(String pool, BackendConfig backend) {
-    return checkedApply(() -> {
-      BackendConfig b = checkAdd(pool, backend);
-      return BackendChange.add(pool, b.id(),
-          new BackendChange.Added(b.host(), b.port(), b.weight(), b.maxConnections()));
-    });
+    return checkedApply(() -> changes().add(pool, backend));
   }
 
   /**
@@ -201,10 +210,7 @@ public final class UpstreamRegistry {
    * for an unknown pool or backend and {@link BackendConflictException} for the pool's last backend.
    */
   public java.util.concurrent.CompletionStage<Long> removeBackend(String pool, String backendId) {
-    return checkedApply(() -> {
-      checkRemove(pool, backendId);
-      return BackendChange.remove(pool, backendId);
-    });
+    return checkedApply(() -> changes().remove(pool, backendId));
   }
 
   /**
@@ -216,13 +222,9 @@ public final class UpstreamRegistry {
    * @throws BackendConflictException the pool already has a backend with that id
    */
   public BackendConfig checkAdd(String pool, BackendConfig backend) {
-    PoolConfig p = pool(pool);
-    BackendConfig b = RuntimeBackends.checked(backend);
-    if (p.backends().stream().anyMatch(other -> other.id().equals(b.id()))) {
-      throw new BackendConflictException("pool " + pool + " already has a backend with id \"" + b.id() + "\"");
-    }
-    return b;
+    return changes().checkAdd(pool, backend);
   }
+
 
   /**
    * Checks that a backend may be removed.
@@ -231,18 +233,14 @@ public final class UpstreamRegistry {
    * @throws BackendConflictException it is the pool's last backend, or it was discovered in DNS
    */
   public void checkRemove(String pool, String backendId) {
-    PoolConfig p = existing(pool, backendId);
-    RoutingSnapshot s = snapshot;
-    Backend b = s == null || s.pool(pool) == null ? null : s.pool(pool).byId().get(backendId);
-    if (b != null && b.source() == Backend.Source.DISCOVERED) {
-      throw new BackendConflictException("backend " + backendId + " of pool " + pool + " was found in DNS and comes "
-          + "back with the next answer; drain or disable it instead, or change the DNS records");
-    }
-    if (p.backends().size() == 1) {
-      throw new BackendConflictException("backend " + backendId + " is the last one of pool " + pool
-          + "; add another before removing it");
-    }
+    changes().checkRemove(pool, backendId);
   }
+
+  /** The checks of operators' changes, against the pools and the snapshot in force now. */
+  private AdminChanges changes() {
+    return new AdminChanges(effective, snapshot);
+  }
+
 
   /**
    * The pools in force: the configuration's, with backends added at runtime merged in and removed ones left out (see
@@ -264,24 +262,6 @@ public final class UpstreamRegistry {
   /** The runtime-state version the snapshot in force was built from: a change is applied here once this reaches it. */
   public long appliedVersion() {
     return appliedVersion;
-  }
-
-  private PoolConfig pool(String pool) {
-    for (PoolConfig p : effective) {
-      if (p.name().equals(pool)) {
-        return p;
-      }
-    }
-    throw new UnknownBackendException("unknown pool \"" + pool + "\"; defined pools: "
-        + String.join(", ", effective.stream().map(PoolConfig::name).toList()));
-  }
-
-  private PoolConfig existing(String pool, String backendId) {
-    PoolConfig p = pool(pool);
-    if (p.backends().stream().noneMatch(b -> b.id().equals(backendId))) {
-      throw new UnknownBackendException("pool " + pool + " has no backend \"" + backendId + "\"");
-    }
-    return p;
   }
 
   /**
@@ -318,21 +298,11 @@ public final class UpstreamRegistry {
       return;
     }
     long runtimeVersion = shared.runtime().version();   // before current(): the changes are at least this new
-    Map<String, BackendChange> changes = shared.runtime().current();
-    List<PoolConfig> effectivePools = RuntimeBackends.effective(cfg.pools(), changes);
-    Map<String, PoolSnapshot> pools = new LinkedHashMap<>();
-    for (PoolConfig pool : effectivePools) {
-      Set<String> configured = new HashSet<>();
-      cfg.pool(pool.name()).ifPresent(p -> p.backends().forEach(b -> configured.add(b.id())));
-      pools.put(pool.name(), buildPool(pool, changes, configured));
-    }
-    Map<String, Router> routers = new HashMap<>();
-    for (ListenerConfig l : cfg.listeners()) {
-      routers.put(l.name(), new Router(l, SplitChanges.byRoute(changes, l.name())));
-    }
+    SnapshotBuilder.Built built = SnapshotBuilder.build(++version, cfg, shared.runtime().current(), inputs);
     RoutingSnapshot old = snapshot;
-    RoutingSnapshot next = new RoutingSnapshot(++version, cfg, Map.copyOf(pools), Map.copyOf(routers));
+    RoutingSnapshot next = built.snapshot();
     snapshot = next;
+    List<PoolConfig> effectivePools = built.effectivePools();
     if (!effectivePools.equals(effective)) {
       effective = effectivePools;
       // Backends that left (runtime removes, DNS answers) lose their counters; in-flight requests keep theirs.
@@ -350,55 +320,6 @@ public final class UpstreamRegistry {
     appliedVersion = runtimeVersion;
     logChanges(old, next);
     reportNewEjections(old, next);
-  }
-
-  /** @param configured ids of the backends the configuration file gives the pool */
-  private PoolSnapshot buildPool(PoolConfig pool, Map<String, BackendChange> changes, Set<String> configured) {
-    PassiveDetector passive = passives.get(pool.name());
-    PersistenceConfig.Cookie cookie = pool.persistence() == null ? null : pool.persistence().cookie();
-    String secret = cookie == null ? null : cookie.secret();
-    List<Backend> all = new ArrayList<>();
-    List<Backend> eligible = new ArrayList<>();
-    Map<String, Backend> byId = new HashMap<>();
-    Map<String, Backend> byToken = new HashMap<>();
-    Map<String, io.tandem.cluster.DiscoveredSet.Endpoint> found = RuntimeBackends.discovered(pool, changes);
-    int preferred = Integer.MAX_VALUE;
-    for (BackendConfig bc : pool.backends()) {
-      String key = key(pool.name(), bc.id());
-      BackendChange change = changes.get(pool.name() + "/" + bc.id());
-      BackendStats st = stats.computeIfAbsent(key, k -> new BackendStats());
-      boolean healthy = shared.health().verdict(pool.name(), bc.id()).servesTraffic();
-      boolean ejected = passive != null && passive.isEjected(bc.id());
-      AdminState admin = change != null && change.state() != null ? change.state() : AdminState.ENABLED;
-      int weight = change != null && change.weight() != null ? change.weight() : bc.weight();
-      String token = CookieTokens.token(pool.name(), bc.id(), secret);
-      io.tandem.cluster.DiscoveredSet.Endpoint dns = (change != null && change.addsBackend())
-          || configured.contains(bc.id()) ? null : found.get(bc.id());
-      Backend.Source source = change != null && change.addsBackend() ? Backend.Source.RUNTIME
-          : dns != null ? Backend.Source.DISCOVERED : Backend.Source.CONFIG;
-      if (dns != null && dns.leaving() && admin == AdminState.ENABLED) {
-        admin = AdminState.DRAINING;   // left the DNS answer: keeps its sessions for the grace, takes no new ones
-      }
-      Backend b = new Backend(pool.name(), bc.id(), bc.host(), bc.port(), weight, bc.maxConnections(), token, st,
-          healthy, ejected, admin, source);
-      all.add(b);
-      byId.put(b.id(), b);
-      byToken.put(token, b);
-      if (b.eligible()) {
-        int priority = dns == null ? 0 : dns.priority();
-        if (priority < preferred) {
-          preferred = priority;
-          eligible.clear();
-        }
-        if (priority == preferred) {
-          eligible.add(b);
-        }
-      }
-    }
-    // SRV priorities: new sessions go to the lowest priority that has an eligible backend (the others are backups).
-    LoadBalancer<Backend> balancer = Balancers.create(pool.algorithm(), eligible, load);
-    return new PoolSnapshot(pool, List.copyOf(all), Map.copyOf(byId), Map.copyOf(byToken), balancer,
-        queues.get(pool.name()), passive);
   }
 
   /** A backend this node's traffic just ejected is reported, so that its checker probes it at once. */
