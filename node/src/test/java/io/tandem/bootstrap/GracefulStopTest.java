@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * member leaves.
  */
 class GracefulStopTest {
-  /** Everything a node and the libraries under it log, at WARN and above. */
+  /** Everything a node and the libraries under it log. */
   private static final List<String> LOGGERS = List.of("io.tandem", "io.vertx", "io.netty", "com.hazelcast");
 
   private static final Pattern MEMBER_LINE = Pattern.compile("\\[[^\\]]+\\]:\\d+ \\[([^\\]]+)\\] ");
@@ -93,9 +93,7 @@ class GracefulStopTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> Hazelcast.getAllHazelcastInstances().stream()
         .filter(hz -> hz.getConfig().getClusterName().equals(name))
         .allMatch(hz -> hz.getPartitionService().isClusterSafe()));
-    for (String logger : LOGGERS) {
-      logs.add(LogCapture.of(logger, Level.WARN));
-    }
+    logs.addAll(capture());
     return nodes;
   }
 
@@ -117,15 +115,24 @@ class GracefulStopTest {
    * names its cluster in every line ({@code [host]:port [cluster] [version]}): a line about another cluster (a member
    * an earlier test class left stopping in this JVM) is not this test's.
    */
-  private List<LogCapture.Event> alarming() {
+  static List<LogCapture.Event> alarming(List<LogCapture> logs, String cluster) {
     return logs.stream().flatMap(l -> l.events().stream())
         .filter(e -> e.level().isMoreSpecificThan(Level.ERROR) || e.thrown() != null
             || e.message().contains("has been blocked for"))
         .filter(e -> {
           Matcher m = MEMBER_LINE.matcher(e.message());
-          return !m.lookingAt() || m.group(1).equals(name);
+          return !m.lookingAt() || m.group(1).equals(cluster);
         })
         .toList();
+  }
+
+  /** Captures, at WARN and above, what a node and the libraries under it log (close each when done). */
+  static List<LogCapture> capture() {
+    return LOGGERS.stream().map(logger -> LogCapture.of(logger, Level.WARN)).toList();
+  }
+
+  private List<LogCapture.Event> alarming() {
+    return alarming(logs, name);
   }
 
   @Test
