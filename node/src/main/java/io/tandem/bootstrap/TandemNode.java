@@ -503,20 +503,47 @@ public final class TandemNode implements RunningNode {
     for (String name : List.copyOf(listeners.keySet())) {
       stops.add(stopListener(name));
     }
-    return Future.all(stops).transform(ar -> {
-      vertx.cancelTimer(expiryTimer);
-      vertx.cancelTimer(queueTimer);
-      rateLimits.close();
-      discovery.close();
-      health.close();
-      probes.close();
-      clients.close();
-      if (quicRelay != null) {
-        quicRelay.close();
+    // Then, in order: what uses the cluster on timers and event loops stops; the member leaves on a worker thread
+    // (Hazelcast's shutdown blocks for seconds: never on an event loop); Vert.x closes last.
+    return Future.all(stops)
+        .transform(ar -> onControl(this::stopClusterUsers))
+        .transform(ar -> leaveCluster())
+        .transform(ar -> vertx.close().onComplete(closed -> meters.close()));
+  }
+
+  /** Stops the timers and tasks that read or write shared state, on the control context they run on. */
+  private void stopClusterUsers() {
+    vertx.cancelTimer(expiryTimer);
+    vertx.cancelTimer(queueTimer);
+    rateLimits.close();
+    discovery.close();
+    health.close();
+    probes.close();
+    clients.close();
+    if (quicRelay != null) {
+      quicRelay.close();
+    }
+  }
+
+  private Future<Void> onControl(Runnable action) {
+    Promise<Void> done = Promise.promise();
+    control.runOnContext(v -> {
+      try {
+        action.run();
+        done.complete();
+      } catch (RuntimeException e) {
+        done.fail(e);
       }
-      shared.close();
-      return vertx.close().onComplete(closed -> meters.close());
     });
+    return done.future();
+  }
+
+  /** Leaves the cluster (withdraws this node's entries, hands its partitions over) on a worker thread. */
+  private Future<Void> leaveCluster() {
+    return vertx.executeBlocking(() -> {
+      shared.close();
+      return null;
+    }, false).<Void>mapEmpty().onFailure(err -> LOG.warn("leaving the cluster: {}", err.toString()));
   }
 
   /** The port a listener is bound to (useful when configured with port 0). */

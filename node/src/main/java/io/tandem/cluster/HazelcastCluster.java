@@ -3,12 +3,15 @@ package io.tandem.cluster;
 import io.tandem.affinity.AffinityTable;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import io.tandem.config.TandemConfig;
 import io.tandem.util.Clock;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -19,6 +22,11 @@ import org.apache.logging.log4j.Logger;
  * failure detection from {@code heartbeat}/{@code failure-timeout}, split-brain protection {@code tandem-quorum} of
  * {@code min-members}). Listener callbacks of every part run on the control executor given to {@link #start}; blocking
  * Hazelcast writes run on one thread of its own ({@code tandem-cluster-io}).
+ *
+ * <p>Closing is quiet: from its first step, callbacks Hazelcast still delivers are dropped before they reach the
+ * control executor, a task already queued there does nothing, and writes handed to the I/O thread are discarded. A
+ * member shutting down throws {@link HazelcastInstanceNotActiveException} from every call; a callback that races the
+ * close logs it at DEBUG, never as an unhandled exception on an event loop.
  *
  * <p>Each member publishes a {@link ConfigFingerprint} as member attributes; {@link #configMismatches()} lists how
  * this node's configuration differs from the coordinator's (logged at ERROR when detected).
@@ -38,6 +46,7 @@ public final class HazelcastCluster implements SharedState {
   private final HazelcastClientConnections clientConnections;
   private final HazelcastQuicPeers quic;
   private final ConfigFingerprint fingerprint;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private volatile List<String> configMismatches = List.of();
 
   private HazelcastCluster(HazelcastInstance hz, TandemConfig config, ConfigFingerprint fingerprint, Clock clock,
@@ -46,19 +55,21 @@ public final class HazelcastCluster implements SharedState {
     this.hz = hz;
     this.nodeId = config.nodeId();
     this.fingerprint = fingerprint;
-    this.io = Executors.newSingleThreadScheduledExecutor(r -> {
+    // Once closed, a write handed over (a verdict, a check result) is dropped rather than thrown back at its caller.
+    this.io = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "tandem-cluster-io");
       t.setDaemon(true);
       return t;
-    });
-    this.membership = new HazelcastMembership(hz, config.cluster(), control);
-    this.health = new HazelcastHealthBoard(hz, nodeId, membership, control, io);
-    this.connections = new HazelcastConnectionCounts(hz, nodeId, membership, control, io, clock);
+    }, new ThreadPoolExecutor.DiscardPolicy());
+    Executor callbacks = untilClosed(control);
+    this.membership = new HazelcastMembership(hz, config.cluster(), callbacks);
+    this.health = new HazelcastHealthBoard(hz, nodeId, membership, callbacks, io);
+    this.connections = new HazelcastConnectionCounts(hz, nodeId, membership, callbacks, io, clock);
     this.affinity = affinity.apply(hz);
     this.runtime = runtime.apply(hz);
     this.usage = new HazelcastUsageExchange(hz, membership);
-    this.clientConnections = new HazelcastClientConnections(hz, nodeId, membership, control, io);
-    this.quic = new HazelcastQuicPeers(hz, config.cluster(), membership, control);
+    this.clientConnections = new HazelcastClientConnections(hz, nodeId, membership, callbacks, io);
+    this.quic = new HazelcastQuicPeers(hz, config.cluster(), membership, callbacks);
     membership.addListener(members -> checkConfig());
     checkConfig();
     hz.getLifecycleService().addLifecycleListener(event -> {
@@ -203,9 +214,38 @@ public final class HazelcastCluster implements SharedState {
     return hz;
   }
 
-  /** Leaves the cluster gracefully: this node's counts are withdrawn and its partitions handed over. */
+  /**
+   * {@code control} as the parts see it: nothing runs once the cluster is closing, and a task that races the close
+   * (the member stops under it) ends at DEBUG instead of reaching the event loop as an unhandled exception.
+   */
+  private Executor untilClosed(Executor control) {
+    return task -> {
+      if (closed.get()) {
+        return;
+      }
+      control.execute(() -> {
+        if (closed.get()) {
+          return;
+        }
+        try {
+          task.run();
+        } catch (HazelcastInstanceNotActiveException e) {
+          LOG.debug("cluster callback dropped, the member is stopping: {}", e.toString());
+        }
+      });
+    };
+  }
+
+  /**
+   * Leaves the cluster gracefully: this node's counts are withdrawn and its partitions handed over. Blocks for
+   * Hazelcast's shutdown (seconds): call it off the event loops, after whatever uses the cluster on timers stopped.
+   * A second call does nothing.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     for (Object part : new Object[] {affinity, runtime}) {
       if (part instanceof AutoCloseable c) {
         try {
@@ -229,6 +269,9 @@ public final class HazelcastCluster implements SharedState {
   /** Stops the member at once, as a crash would (tests). */
   @Override
   public void terminate() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     io.shutdownNow();
     hz.getLifecycleService().terminate();
   }

@@ -137,7 +137,12 @@ final class HazelcastHealthBoard implements HealthBoard {
   @Override
   public void reportSuspect(String pool, String backendId) {
     suspected(pool + "/" + backendId, nodeId);
-    suspects.publishAsync(pool + "/" + backendId);
+    try {
+      suspects.publishAsync(pool + "/" + backendId);
+    } catch (RuntimeException e) {
+      // Called on the data path: a member that is stopping (or a cluster that is unhappy) must not fail the request.
+      LOG.debug("suspect report of {}/{} not sent: {}", pool, backendId, e.toString());
+    }
   }
 
   private void suspected(String key, String byNode) {

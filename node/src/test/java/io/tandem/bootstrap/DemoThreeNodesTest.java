@@ -30,7 +30,8 @@ import picocli.CommandLine;
 
 /**
  * The three-node demo for real: the shipped {@code config/local-cluster.yaml} (the copy bundled in the jar) with every
- * port replaced by a free one, three real nodes joining one Hazelcast cluster, and the curl sequence it prints.
+ * port replaced by a free one, three real nodes joining one Hazelcast cluster, and the curl sequence it prints; Ctrl-C
+ * stops them all without an ERROR in the log.
  */
 class DemoThreeNodesTest {
   @TempDir
@@ -45,7 +46,8 @@ class DemoThreeNodesTest {
     List<Integer> backendPorts = ports.subList(0, 3);
     List<Integer> webPorts = ports.subList(3, 6);
     String yaml = bundledClusterYaml();
-    yaml = replace(yaml, "tandem-local", "demo-test-" + Long.toHexString(System.nanoTime()));
+    String clusterName = "demo-test-" + Long.toHexString(System.nanoTime());
+    yaml = replace(yaml, "tandem-local", clusterName);
     yaml = replace(yaml, "./tandem-{node}.state.json", dir.resolve("tandem-{node}.state.json").toString());
     for (int i = 0; i < 3; i++) {
       yaml = replace(yaml, "127.0.0.1:570" + (i + 1), "127.0.0.1:" + ports.get(6 + i));
@@ -90,8 +92,15 @@ class DemoThreeNodesTest {
       assertEquals(backend, firstLine(get(port, "/", session)), "the learned session alone, port " + port);
     }
 
-    running.get().stop();
-    assertEquals(0, run.join());
+    // Stopping the demo logs no ERROR, no stack trace and blocks no event loop (GracefulStopTest#alarming).
+    List<io.tandem.testing.LogCapture> logs = GracefulStopTest.capture();
+    try {
+      running.get().stop();
+      assertEquals(0, run.join());
+      assertEquals(List.of(), GracefulStopTest.alarming(logs, clusterName));
+    } finally {
+      logs.forEach(io.tandem.testing.LogCapture::close);
+    }
     for (int port : webPorts) {
       assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "port " + port);
     }

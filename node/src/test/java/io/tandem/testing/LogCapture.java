@@ -14,8 +14,27 @@ import org.apache.logging.log4j.core.config.Property;
 /** Captures every event of one logger ("LEVEL message") while open, without printing it. */
 public final class LogCapture extends AbstractAppender implements AutoCloseable {
   private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final List<Event> events = new CopyOnWriteArrayList<>();
   private final String loggerName;
   private Level restoreLevel;   // the configured logger's own level, when there is one
+
+  /** One captured event: its level, logger, formatted message and throwable (null when none). */
+  public record Event(Level level, String logger, String message, Throwable thrown) {
+    @Override
+    public String toString() {
+      return level + " " + logger + " " + message + (thrown == null ? "" : " [thrown: " + thrown + where() + "]");
+    }
+
+    /** Where in Tandem's code the throwable came from: its first io.tandem frame, if any. */
+    private String where() {
+      for (StackTraceElement frame : thrown.getStackTrace()) {
+        if (frame.getClassName().startsWith("io.tandem.")) {
+          return " at " + frame;
+        }
+      }
+      return "";
+    }
+  }
 
   private LogCapture(String loggerName) {
     super("capture-" + loggerName, null, null, true, Property.EMPTY_ARRAY);
@@ -28,6 +47,14 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
 
   /** Captures what the logger named {@code loggerName} (and its children) logs, at every level. */
   public static LogCapture of(String loggerName) {
+    return of(loggerName, Level.ALL);
+  }
+
+  /**
+   * Captures what the logger named {@code loggerName} (and its children) logs at {@code level} and above (a chatty
+   * library such as Hazelcast slows down when everything down to TRACE is formatted).
+   */
+  public static LogCapture of(String loggerName, Level level) {
     LogCapture capture = new LogCapture(loggerName);
     capture.start();
     LoggerContext context = (LoggerContext) LogManager.getContext(false);
@@ -35,11 +62,11 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
     if (configured != null) {
       // The test configuration names this logger (e.g. tandem.access, off): capture beside it, then restore it.
       capture.restoreLevel = configured.getLevel();
-      configured.addAppender(capture, Level.ALL, null);
-      configured.setLevel(Level.ALL);
+      configured.addAppender(capture, level, null);
+      configured.setLevel(level);
     } else {
-      LoggerConfig logger = new LoggerConfig(capture.loggerName, Level.ALL, false);
-      logger.addAppender(capture, Level.ALL, null);
+      LoggerConfig logger = new LoggerConfig(capture.loggerName, level, false);
+      logger.addAppender(capture, level, null);
       context.getConfiguration().addLogger(capture.loggerName, logger);
     }
     context.updateLoggers();
@@ -48,11 +75,18 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
 
   @Override
   public void append(LogEvent event) {
-    lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+    String message = event.getMessage().getFormattedMessage();
+    lines.add(event.getLevel() + " " + message);
+    events.add(new Event(event.getLevel(), event.getLoggerName(), message, event.getThrown()));
   }
 
   public List<String> lines() {
     return List.copyOf(lines);
+  }
+
+  /** The events captured so far, with their logger and throwable. */
+  public List<Event> events() {
+    return List.copyOf(events);
   }
 
   @Override
