@@ -192,7 +192,7 @@ public final class TandemNode implements RunningNode {
     Context control = vertx.getOrCreateContext();
     SharedState shared;
     try {
-      shared = SharedState.open(config, Clock.SYSTEM, onContext(control));
+      shared = io.tandem.cluster.hazelcast.HazelcastCluster.open(config, Clock.SYSTEM, onContext(control));
     } catch (RuntimeException e) {
       return failStart(vertx, meters, new IllegalStateException("cannot join the cluster: " + e.getMessage(), e));
     }

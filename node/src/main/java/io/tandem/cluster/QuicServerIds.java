@@ -17,16 +17,16 @@ import java.util.zip.CRC32;
  *
  * <p>Collision limit: two hashed ids meet with probability about n²/65536 for n such members (~1.5% at 32, ~40% at
  * 256), and then the HTTP/3 packets of a connection owned by one may be relayed to the other, which drops them (the
- * client reconnects). Name the members with ordinals (a StatefulSet) to rule this out; {@link HazelcastQuicPeers}
+ * client reconnects). Name the members with ordinals (a StatefulSet) to rule this out; {@code HazelcastQuicPeers}
  * logs a collision among live members.
  */
-final class QuicServerIds {
-  static final int ORDINALS = 32767;
+public final class QuicServerIds {
+  public static final int ORDINALS = 32767;
   private static final Pattern ORDINAL = Pattern.compile(".*-(\\d{1,5})");
 
   private QuicServerIds() {}
 
-  static int of(String nodeId) {
+  public static int of(String nodeId) {
     Matcher m = ORDINAL.matcher(nodeId);
     if (m.matches()) {
       int n = Integer.parseInt(m.group(1));

@@ -43,18 +43,6 @@ public interface SharedState extends AutoCloseable {
     return java.util.List.of();
   }
 
-  /**
-   * Opens the shared state a configuration asks for: a Hazelcast member when it has a {@code nodes:} section, else
-   * memory only. Blocks while joining: call it off the event loops.
-   *
-   * @param control executor for every callback into Tandem (a control-plane context)
-   */
-  static SharedState open(io.tandem.config.TandemConfig config, io.tandem.util.Clock clock,
-      java.util.concurrent.Executor control) {
-    return config.cluster() == null ? new LocalSharedState(config.nodeId(), clock)
-        : HazelcastCluster.startShared(config, clock, control);
-  }
-
   @Override
   void close();
 

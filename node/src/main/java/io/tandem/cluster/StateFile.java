@@ -21,7 +21,7 @@ import org.apache.logging.log4j.Logger;
  */
 public final class StateFile {
   private static final Logger LOG = LogManager.getLogger(StateFile.class);
-  static final ObjectMapper JSON = new ObjectMapper()
+  public static final ObjectMapper JSON = new ObjectMapper()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** The saved changes by {@link BackendChange#key()} and the version they reached. */

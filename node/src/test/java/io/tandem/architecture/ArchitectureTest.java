@@ -24,9 +24,16 @@ class ArchitectureTest {
   }
 
   @Test
-  void onlyTheClusterPackageUsesHazelcast() {
-    noClasses().that().resideOutsideOfPackage("io.tandem.cluster..")
+  void onlyTheHazelcastImplementationUsesHazelcast() {
+    noClasses().that().resideOutsideOfPackage("io.tandem.cluster.hazelcast..")
         .should().dependOnClassesThat().resideInAPackage("com.hazelcast..")
+        .check(MAIN);
+  }
+
+  @Test
+  void onlyStartUpKnowsTheHazelcastImplementation() {
+    noClasses().that().resideOutsideOfPackages("io.tandem.cluster.hazelcast..", "io.tandem.bootstrap..")
+        .should().dependOnClassesThat().resideInAPackage("io.tandem.cluster.hazelcast..")
         .check(MAIN);
   }
 

@@ -1,5 +1,9 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
+import io.tandem.cluster.HealthBoard;
+import io.tandem.cluster.HealthState;
+import io.tandem.cluster.Rendezvous;
+import io.tandem.cluster.hazelcast.HazelcastCheckResults;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import com.hazelcast.topic.ITopic;

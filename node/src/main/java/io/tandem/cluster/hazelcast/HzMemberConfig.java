@@ -1,5 +1,10 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
+import io.tandem.cluster.ConfigFingerprint;
+import io.tandem.cluster.Membership;
+import io.tandem.cluster.hazelcast.HzDnsDiscovery;
+import io.tandem.cluster.hazelcast.HazelcastRuntimeState;
+import io.tandem.cluster.hazelcast.HazelcastAffinityTable;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.config.JoinConfig;

@@ -1,5 +1,7 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
+import io.tandem.cluster.UsageExchange;
+import io.tandem.cluster.hazelcast.HazelcastMembership;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.topic.ITopic;
 import java.util.HashMap;

@@ -1,8 +1,8 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
+import io.tandem.cluster.hazelcast.HazelcastCluster;
 import io.tandem.config.AccessLogConfig;
 import io.tandem.config.ClusterConfig;
-import io.tandem.config.NodeSettings;
 import io.tandem.config.TandemConfig;
 import io.tandem.testing.MemberPorts;
 import io.tandem.testing.TestConfigs;

@@ -1,4 +1,4 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
 import com.hazelcast.cluster.Address;
 import com.hazelcast.config.properties.PropertyDefinition;

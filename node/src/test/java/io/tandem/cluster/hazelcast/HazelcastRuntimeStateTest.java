@@ -1,5 +1,11 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
+import io.tandem.cluster.AdminState;
+import io.tandem.cluster.BackendChange;
+import io.tandem.cluster.RuntimeState;
+import io.tandem.cluster.StateFile;
+import io.tandem.cluster.hazelcast.HzHigherVersionMergePolicy;
+import io.tandem.cluster.hazelcast.HazelcastRuntimeState;
 import io.tandem.testing.LogCapture;
 
 import static org.awaitility.Awaitility.await;

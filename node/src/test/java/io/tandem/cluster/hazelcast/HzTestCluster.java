@@ -1,5 +1,7 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
+import io.tandem.cluster.hazelcast.HazelcastRuntimeState;
+import io.tandem.cluster.hazelcast.HazelcastAffinityTable;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.config.Config;

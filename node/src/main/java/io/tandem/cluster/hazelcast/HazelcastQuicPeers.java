@@ -1,5 +1,8 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
+import io.tandem.cluster.QuicPeers;
+import io.tandem.cluster.QuicServerIds;
+import io.tandem.cluster.hazelcast.HazelcastMembership;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.tandem.config.ClusterConfig;

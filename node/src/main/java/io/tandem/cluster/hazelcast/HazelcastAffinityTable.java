@@ -1,4 +1,4 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
 import io.tandem.affinity.AffinityTable;
 import com.hazelcast.config.Config;

@@ -1,5 +1,15 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
+import io.tandem.cluster.ClientConnectionCounts;
+import io.tandem.cluster.ConfigFingerprint;
+import io.tandem.cluster.LocalSharedState;
+import io.tandem.cluster.QuicPeers;
+import io.tandem.cluster.RuntimeState;
+import io.tandem.cluster.SharedState;
+import io.tandem.cluster.StateFile;
+import io.tandem.cluster.UsageExchange;
+import io.tandem.cluster.hazelcast.HazelcastClientConnections;
+import io.tandem.cluster.hazelcast.HazelcastAffinityTable;
 import io.tandem.affinity.AffinityTable;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -91,6 +101,16 @@ public final class HazelcastCluster implements SharedState {
   public static HazelcastCluster start(TandemConfig config, Clock clock, Executor control) {
     LocalSharedState local = new LocalSharedState(config.nodeId(), clock);
     return start(config, clock, control, hz -> local.affinity(), hz -> local.runtime());
+  }
+
+  /**
+   * Opens the shared state a configuration asks for: a Hazelcast member when it describes a cluster, else memory only
+   * ({@link LocalSharedState}). Blocks while joining: call it off the event loops.
+   *
+   * @param control executor for every callback into Tandem (a control-plane context)
+   */
+  public static io.tandem.cluster.SharedState open(TandemConfig config, Clock clock, Executor control) {
+    return config.cluster() == null ? new LocalSharedState(config.nodeId(), clock) : startShared(config, clock, control);
   }
 
   /**

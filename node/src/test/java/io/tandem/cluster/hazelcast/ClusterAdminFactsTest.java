@@ -1,5 +1,10 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
+import io.tandem.cluster.HealthState;
+import io.tandem.cluster.Membership;
+import io.tandem.cluster.hazelcast.HazelcastCluster;
+import io.tandem.cluster.hazelcast.HazelcastCheckResults;
+import io.tandem.cluster.hazelcast.HazelcastAffinityTable;
 import io.tandem.affinity.AffinityTable;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

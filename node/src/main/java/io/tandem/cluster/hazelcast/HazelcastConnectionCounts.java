@@ -1,5 +1,7 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
+import io.tandem.cluster.ConnectionCounts;
+import io.tandem.cluster.Membership;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.tandem.util.Clock;

@@ -1,5 +1,8 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
+import io.tandem.cluster.BackendChange;
+import io.tandem.cluster.RuntimeState;
+import io.tandem.cluster.StateFile;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.MapConfig;

@@ -1,4 +1,4 @@
-package io.tandem.cluster;
+package io.tandem.cluster.hazelcast;
 
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.EntryListener;
