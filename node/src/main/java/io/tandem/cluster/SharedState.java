@@ -55,6 +55,12 @@ public interface SharedState extends AutoCloseable {
         : HazelcastCluster.startShared(config, clock, control);
   }
 
+  /**
+   * Drops what expired while idle and is not dropped on its own (the in-memory affinity bindings; Hazelcast expires
+   * its entries itself). Called periodically by the node.
+   */
+  default void expireIdle() {}
+
   @Override
   void close();
 
