@@ -4,30 +4,20 @@ import io.tandem.admin.metrics.NodeMetrics;
 import io.tandem.admin.metrics.PrometheusMeters;
 import io.tandem.admin.AdminServer;
 import io.tandem.admin.NodeView;
-import io.tandem.cluster.LocalSharedState;
 import io.tandem.cluster.SharedState;
-import io.tandem.config.ListenerConfig;
 import io.tandem.config.NodeSettings;
-import io.tandem.config.Protocol;
 import io.tandem.config.TandemConfig;
-import io.tandem.config.TlsConfig;
 import io.tandem.health.ActiveHealthChecker;
 import io.tandem.health.Probes;
 import io.tandem.proxy.http.BackendClients;
-import io.tandem.proxy.http.HttpListenerVerticle;
 import io.tandem.proxy.http.ListenerRuntime;
-import io.tandem.proxy.ListenerState;
 import io.tandem.proxy.tcp.TcpListenerRuntime;
-import io.tandem.proxy.tcp.TcpListenerVerticle;
 import io.tandem.tls.OcspServices;
-import io.tandem.tls.ServerTls;
-import io.tandem.tls.pem.CertificateProblem;
 import io.tandem.upstream.UpstreamRegistry;
 import io.tandem.util.Clock;
 import io.tandem.util.VertxScheduler;
 import io.tandem.vip.VipNode;
 import io.vertx.core.Context;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -36,15 +26,13 @@ import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * One running node: Vert.x, the listeners, health checking and the routing snapshot. The command line, the demo and
- * the integration tests all start nodes through this class.
+ * the integration tests all start nodes through this class. It wires the parts together, schedules the control
+ * plane's timers and orders start, reload and stop; {@link Listeners} runs the traffic listeners.
  */
 public final class TandemNode implements RunningNode {
   private static final Logger LOG = LogManager.getLogger(TandemNode.class);
@@ -54,12 +42,9 @@ public final class TandemNode implements RunningNode {
   private final SharedState shared;
   private final UpstreamRegistry registry;
   private final BackendClients clients;
-  /** OCSP fetches of TLS listeners that staple, timed on a worker context of their own (off the event loops). */
-  private final OcspServices ocsp;
   private final ActiveHealthChecker health;
   private final Probes probes;
-  private final int eventLoops;
-  private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
+  private final Listeners listeners;
   private final long expiryTimer;
   private final PrometheusMeters meters;
   private final NodeMetrics metrics;
@@ -72,38 +57,15 @@ public final class TandemNode implements RunningNode {
   private volatile TandemConfig config;
   private volatile AdminServer admin;
   private volatile int adminPort;
-  private io.tandem.proxy.h3.QuicRelay quicRelay;
   private final io.tandem.discovery.Discovery discovery;
   private io.tandem.dns.DnsLookup dns;            // made when a pool first discovers; control context
   private io.tandem.config.DnsConfig dnsConfig;
-
-  /**
-   * A running listener; {@code runtime} is null for tcp, {@code tcp} null for http. {@code tlsTimer} holds the id of
-   * the certificate-file check timer (-1: none).
-   */
-  private record Listener(ListenerConfig config, ListenerRuntime runtime, String deploymentId, int port,
-      TcpListenerRuntime tcp, long[] tlsTimer) {
-    /** The protocol-independent side of the listener's runtime. */
-    ListenerState state() {
-      return tcp != null ? tcp : runtime;
-    }
-
-    ServerTls tls() {
-      return state().tls();
-    }
-
-    void update(ListenerConfig lc, boolean accessLog, long drainMillis) {
-      state().update(lc, accessLog);
-      state().drainMillis(drainMillis);
-    }
-  }
 
   private TandemNode(Vertx vertx, Context control, SharedState shared, TandemConfig config, int eventLoops,
       PrometheusMeters meters) {
     this.vertx = vertx;
     this.meters = meters;
     this.config = config;
-    this.eventLoops = eventLoops;
     this.control = control;
     Clock clock = Clock.SYSTEM;
     java.util.concurrent.Executor onControl = onContext(control);
@@ -111,7 +73,6 @@ public final class TandemNode implements RunningNode {
     VertxScheduler scheduler = new VertxScheduler(control);
     this.registry = new UpstreamRegistry(shared, clock, scheduler, onControl);
     this.clients = new BackendClients(vertx);
-    this.ocsp = OcspServices.create(new VertxScheduler(((VertxInternal) vertx).createWorkerContext()));
     this.probes = new Probes(vertx, clock);
     this.health = new ActiveHealthChecker(probes::forConfig, shared.health(), scheduler, clock);
     // Runtime adds and removes change the pools without a reload: checks follow the pools in force.
@@ -127,26 +88,19 @@ public final class TandemNode implements RunningNode {
     // Another node's traffic ejected a backend this node checks: probe it now rather than at the next interval.
     shared.health().addSuspectListener(health::probeNow);
     this.metrics = new NodeMetrics(meters, registry, this::listener, shared);
-    // Slots freed on other nodes reach this node's waiters through the others' published counts (every 100 ms).
-    this.queueTimer = config.cluster() == null ? -1 : vertx.setPeriodic(100, id -> {
-      if (registry.snapshot() != null) {
-        registry.snapshot().pools().values().forEach(p -> {
-          if (!p.queue().isEmpty()) {
-            p.queue().recheck(p.backends(), registry::othersActive);
-          }
-        });
-      }
-    });
     this.vips = VipNode.create(config, vertx, control, shared.membership()::hasQuorum);
     // One node per discover entry asks DNS and publishes the answer through the runtime state (see Discovery).
     this.discovery = new io.tandem.discovery.Discovery((type, name, port) -> dns.lookup(type, name, port),
         shared.runtime(), shared.membership(), shared.nodeId(), System::currentTimeMillis, scheduler, onControl);
     metrics.discovery(discovery::status);
-    this.expiryTimer = vertx.setPeriodic(10_000, id -> {
-      if (shared instanceof LocalSharedState local) {
-        local.affinity().expire();
-      }
-    });
+    // OCSP fetches of TLS listeners that staple, timed on a worker context of their own (off the event loops).
+    OcspServices ocsp = OcspServices.create(new VertxScheduler(((VertxInternal) vertx).createWorkerContext()));
+    this.listeners = new Listeners(vertx, control, eventLoops, () -> this.config, registry, clients,
+        shared.affinity(), ocsp, rateLimits, clientConnections, poolGuards);
+    // The control plane's timers, all here; what they do lives beside what they drive.
+    // Slots freed on other nodes reach this node's waiters through the others' published counts (every 100 ms).
+    this.queueTimer = config.cluster() == null ? -1 : vertx.setPeriodic(100, id -> registry.recheckQueues());
+    this.expiryTimer = vertx.setPeriodic(10_000, id -> shared.expireIdle());
   }
 
   /**
@@ -228,40 +182,7 @@ public final class TandemNode implements RunningNode {
   private Future<Void> startAll() {
     applyControl(config);
     rateLimits.start();
-    return startQuicRelay().compose(r -> {
-      List<Future<?>> started = new ArrayList<>();
-      for (ListenerConfig lc : config.listeners()) {
-        started.add(startListener(lc));
-      }
-      return Future.all(started);
-    }).compose(v -> startAdmin());
-  }
-
-  /**
-   * In a cluster with an HTTP/3 listener: the relay socket on this node's cluster address, through which the nodes
-   * pass each other the QUIC packets that reached the wrong one, announced to the cluster.
-   */
-  private Future<Void> startQuicRelay() {
-    if (config.cluster() == null || config.listeners().stream().noneMatch(l -> l.http3() != null)) {
-      return Future.succeededFuture();
-    }
-    io.vertx.core.internal.VertxInternal vx = (io.vertx.core.internal.VertxInternal) vertx;
-    String host = config.cluster().self().clusterHost();
-    Promise<Void> started = Promise.promise();
-    io.tandem.proxy.h3.QuicRelay.start(shared.quic(), vx.nettyEventLoopGroup().next(), vx.transport()::datagramChannel,
-        host, config.cluster().quicRelayPort()).whenComplete((relay, err) -> control.runOnContext(v -> {
-          if (err != null) {
-            started.fail(new IllegalStateException("QUIC relay cannot bind udp " + host + ":"
-                + config.cluster().quicRelayPort() + ": " + BindErrors.reason(err), err));
-            return;
-          }
-          quicRelay = relay;
-          vertx.executeBlocking(() -> {
-            relay.publish();
-            return null;
-          }, false).<Void>mapEmpty().onComplete(started);
-        }));
-    return started.future();
+    return listeners.startAll(shared.quic()).compose(v -> startAdmin());
   }
 
   /** The admin listener, after the traffic listeners (it reports them ready). */
@@ -270,9 +191,9 @@ public final class TandemNode implements RunningNode {
       return Future.succeededFuture();
     }
     NodeView view = new NodeView(config.nodeId(), io.tandem.cluster.Membership.localVersion(), startedAtMillis,
-        shared, registry, () -> config, () -> config.listeners().stream().allMatch(l -> listeners.containsKey(l.name())),
-        new io.tandem.limits.NodeLimits(rateLimits, poolGuards, clientConnections, this::refusals), vips.controller(),
-        this::routeCounts, this::http3Facts, discovery::status);
+        shared, registry, () -> config, () -> listeners.allRunning(config),
+        new io.tandem.limits.NodeLimits(rateLimits, poolGuards, clientConnections, listeners::refusals),
+        vips.controller(), listeners::routeCounts, listeners::http3Facts, discovery::status);
     AdminServer server = new AdminServer(vertx, view);
     server.metrics(metrics::scrape);
     return server.start().map(port -> {
@@ -281,47 +202,6 @@ public final class TandemNode implements RunningNode {
       return (Void) null;
     }).recover(err -> Future.failedFuture(new IllegalStateException("admin listener cannot bind "
         + config.admin().host() + ":" + config.admin().port() + ": " + BindErrors.reason(err), err)));
-  }
-
-  /** What each HTTP listener's route actions did on this node, for the admin API. */
-  private Map<String, Map<String, Map<String, Object>>> routeCounts() {
-    Map<String, Map<String, Map<String, Object>>> out = new java.util.TreeMap<>();
-    listeners.forEach((name, l) -> {
-      if (l.runtime != null) {
-        out.put(name, l.runtime.routes().view());
-      }
-    });
-    return out;
-  }
-
-  /** The QUIC side of each listener with HTTP/3 on this node, for the admin API. */
-  private Map<String, Map<String, Object>> http3Facts() {
-    Map<String, Map<String, Object>> out = new java.util.TreeMap<>();
-    listeners.forEach((name, l) -> {
-      if (l.runtime != null && l.config.http3() != null) {
-        io.tandem.proxy.h3.H3Stats.Snapshot s = l.runtime.http3().snapshot();
-        Map<String, Object> f = new java.util.LinkedHashMap<>();
-        f.put("udpPort", l.runtime.http3Port());
-        f.put("open", s.open());
-        f.put("handshaking", s.handshaking());
-        f.put("accepted", s.accepted());
-        f.put("refused", s.refused());
-        f.put("retries", s.retries());
-        f.put("streams", s.streams());
-        f.put("relayedToOwner", s.relayedOut());
-        f.put("relayedFromOwner", s.relayedIn());
-        f.put("statelessResets", s.statelessResets());
-        out.put(name, f);
-      }
-    });
-    return out;
-  }
-
-  /** Refusals by listener and reason, for the admin API. */
-  private Map<String, Map<String, Long>> refusals() {
-    Map<String, Map<String, Long>> out = new java.util.TreeMap<>();
-    listeners.forEach((name, l) -> out.put(name, io.tandem.limits.NodeLimits.refusals(l.state()::count)));
-    return out;
   }
 
   private void applyControl(TandemConfig cfg) {
@@ -356,67 +236,6 @@ public final class TandemNode implements RunningNode {
     return discovery;
   }
 
-  private Future<Void> startListener(ListenerConfig lc) {
-    boolean tcp = lc.protocol() == Protocol.TCP;
-    ListenerRuntime runtime = tcp ? null : new ListenerRuntime(lc, registry, clients, shared.affinity(),
-        config.accessLog().enabled());
-    TcpListenerRuntime tcpRuntime = tcp ? new TcpListenerRuntime(lc, registry, shared.affinity(),
-        config.accessLog().enabled()) : null;
-    if (runtime != null) {
-      runtime.quicRelay(quicRelay);
-    }
-    ListenerState state = tcp ? tcpRuntime : runtime;
-    if (lc.tls() != null) {
-      try {
-        state.tls(ServerTls.load(lc.name(), lc.tls(), ocsp));
-      } catch (CertificateProblem p) {
-        return Future.failedFuture(new IllegalStateException("listener " + lc.name() + ": tls." + p.field() + ": "
-            + p.getMessage(), p));
-      }
-    }
-    state.rateLimits(rateLimits);
-    state.clientConnections(clientConnections);
-    state.poolGuards(poolGuards);
-    // One deployment with one instance per event loop: Vert.x shares the bound socket among them (for port 0 too).
-    List<java.util.function.IntSupplier> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(() -> {
-      if (tcp) {
-        TcpListenerVerticle v = new TcpListenerVerticle(tcpRuntime, lc.port());
-        instances.add(v::actualPort);
-        return v;
-      }
-      HttpListenerVerticle v = new HttpListenerVerticle(runtime, lc.port());
-      instances.add(v::actualPort);
-      return v;
-    }, new DeploymentOptions().setInstances(eventLoops)).map(id -> {
-      int port = instances.get(0).getAsInt();
-      long[] tlsTimer = {-1};
-      Listener started = new Listener(lc, runtime, id, port, tcpRuntime, tlsTimer);
-      started.update(lc, config.accessLog().enabled(), config.node().drainTimeout().toMillis());
-      listeners.put(lc.name(), started);
-      watchCertificates(started.tls(), tlsTimer);
-      ServerTls tls = started.tls();
-      String serving = (tcp ? "tcp" : "http") + (tls == null ? "" : " with " + tls.engineName() + " TLS");
-      LOG.info("listener {} serving {} on {}:{} with {} event loop(s)", lc.name(), serving, lc.host(), port,
-          eventLoops);
-      return (Void) null;
-    }).recover(err -> Future.failedFuture(new IllegalStateException(
-        "listener " + lc.name() + " cannot bind " + lc.host() + ":" + lc.port() + ": " + BindErrors.reason(err), err)));
-  }
-
-  /** Re-reads a TLS listener's certificate files every {@code reload-interval}, off the event loops. */
-  /** (Re)starts the periodic check of a listener's certificate files ({@code tls} null: none). */
-  private void watchCertificates(ServerTls tls, long[] timer) {
-    if (timer[0] >= 0) {
-      vertx.cancelTimer(timer[0]);
-      timer[0] = -1;
-    }
-    if (tls != null) {
-      timer[0] = vertx.setPeriodic(tls.config().reloadInterval().toMillis(),
-          id -> vertx.executeBlocking(tls::poll, false));
-    }
-  }
-
   /** Replaces the configuration without dropping open connections. */
   @Override
   public Future<Void> reload(TandemConfig next) {
@@ -429,59 +248,7 @@ public final class TandemNode implements RunningNode {
     TandemConfig previous = config;
     config = next;
     applyControl(next);
-    List<Future<?>> steps = new ArrayList<>();
-    for (ListenerConfig lc : next.listeners()) {
-      Listener running = listeners.get(lc.name());
-      if (running == null) {
-        steps.add(startListener(lc));
-      } else if (sameSocketSettings(running.config, lc)) {
-        running.update(lc, next.accessLog().enabled(), next.node().drainTimeout().toMillis());
-        if (lc.tls() != null) {
-          steps.add(running.tls().reconfigure(lc.tls()));
-          watchCertificates(running.tls(), running.tlsTimer);
-        }
-      } else {
-        // Bind address, decoder limits or HTTP/2 settings changed: stop the old servers (draining) and start new ones.
-        steps.add(stopListener(lc.name()).compose(x -> startListener(lc)));
-      }
-    }
-    for (ListenerConfig old : previous.listeners()) {
-      if (next.listeners().stream().noneMatch(l -> l.name().equals(old.name()))) {
-        steps.add(stopListener(old.name()));
-      }
-    }
-    return Future.all(steps).<Void>mapEmpty().onSuccess(x -> LOG.info("configuration reloaded"));
-  }
-
-  private static boolean sameSocketSettings(ListenerConfig a, ListenerConfig b) {
-    return Objects.equals(a.host(), b.host()) && a.port() == b.port() && a.protocol() == b.protocol()
-        && a.limits().maxUriLength() == b.limits().maxUriLength()
-        && a.limits().maxHeaderSize() == b.limits().maxHeaderSize()
-        && a.timeouts().idle().equals(b.timeouts().idle())
-        && a.h2c() == b.h2c() && a.http2().equals(b.http2()) && java.util.Objects.equals(a.http3(), b.http3())
-        && sameTlsSocket(a.tls(), b.tls());
-  }
-
-  /**
-   * TLS on or off, its engine, ALPN and OCSP stapling on or off (contexts are built with OCSP for it) are fixed when
-   * a server starts; the rest is updated in place.
-   */
-  private static boolean sameTlsSocket(TlsConfig a, TlsConfig b) {
-    if (a == null || b == null) {
-      return a == null && b == null;
-    }
-    return a.engine() == b.engine() && a.alpn().equals(b.alpn()) && a.ocsp().stapling() == b.ocsp().stapling();
-  }
-
-  private Future<Void> stopListener(String name) {
-    Listener l = listeners.remove(name);
-    if (l != null && l.tlsTimer[0] >= 0) {
-      vertx.cancelTimer(l.tlsTimer[0]);
-    }
-    if (l != null && l.tls() != null) {
-      l.tls().close();
-    }
-    return l == null ? Future.succeededFuture() : vertx.undeploy(l.deploymentId);
+    return listeners.reload(previous, next).onSuccess(x -> LOG.info("configuration reloaded"));
   }
 
   /** Stops accepting, lets in-flight requests finish for at most {@code drain}, then closes everything. */
@@ -495,14 +262,10 @@ public final class TandemNode implements RunningNode {
   private Future<Void> drainAndClose(Duration drain) {
     AdminServer running = admin;
     Future<Void> adminStopped = running == null ? Future.succeededFuture() : running.stop();
-    for (Listener l : listeners.values()) {
-      l.update(l.config, config.accessLog().enabled(), drain.toMillis());
-    }
+    listeners.drain(drain.toMillis());
     List<Future<?>> stops = new ArrayList<>();
     stops.add(adminStopped);
-    for (String name : List.copyOf(listeners.keySet())) {
-      stops.add(stopListener(name));
-    }
+    stops.addAll(listeners.stopAll());
     // Then, in order: what uses the cluster on timers and event loops stops; the member leaves on a worker thread
     // (Hazelcast's shutdown blocks for seconds: never on an event loop); Vert.x closes last.
     return Future.all(stops)
@@ -520,9 +283,7 @@ public final class TandemNode implements RunningNode {
     health.close();
     probes.close();
     clients.close();
-    if (quicRelay != null) {
-      quicRelay.close();
-    }
+    listeners.closeQuicRelay();
   }
 
   private Future<Void> onControl(Runnable action) {
@@ -549,11 +310,7 @@ public final class TandemNode implements RunningNode {
   /** The port a listener is bound to (useful when configured with port 0). */
   @Override
   public int port(String listenerName) {
-    Listener l = listeners.get(listenerName);
-    if (l == null) {
-      throw new IllegalArgumentException("no listener " + listenerName);
-    }
-    return l.port;
+    return listeners.port(listenerName);
   }
 
   /** The admin listener's bound port; 0 when the node has none. */
@@ -579,14 +336,12 @@ public final class TandemNode implements RunningNode {
 
   /** A listener's runtime counters, for tests and (later) the admin API. */
   public ListenerRuntime listener(String name) {
-    Listener l = listeners.get(name);
-    return l == null ? null : l.runtime;
+    return listeners.http(name);
   }
 
   /** A TCP listener's runtime counters, for tests and (later) the admin API; null for an HTTP listener. */
   public TcpListenerRuntime tcpListener(String name) {
-    Listener l = listeners.get(name);
-    return l == null ? null : l.tcp;
+    return listeners.tcp(name);
   }
 
   /** This node's rate limits (status for the admin API, metrics and tests). */
@@ -624,14 +379,7 @@ public final class TandemNode implements RunningNode {
    * clients, the cluster member is terminated (the others see it gone at once), then everything else closes.
    */
   public Future<Void> crash() {
-    if (quicRelay != null) {
-      quicRelay.close();
-    }
-    for (Listener l : listeners.values()) {
-      if (l.runtime != null) {
-        l.runtime.closeHttp3();
-      }
-    }
+    listeners.crash();
     shared.terminate();
     return vertx.close().onComplete(closed -> meters.close());
   }

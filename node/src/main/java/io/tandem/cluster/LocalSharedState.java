@@ -61,6 +61,12 @@ public final class LocalSharedState implements SharedState {
     return affinity;
   }
 
+  /** Drops the affinity bindings idle longer than their timeout. */
+  @Override
+  public void expireIdle() {
+    affinity.expire();
+  }
+
   @Override
   public HealthBoard health() {
     return health;
@@ -138,7 +144,7 @@ public final class LocalSharedState implements SharedState {
     }
   }
 
-  /** In-memory affinity with idle expiry; {@link #expire()} is called periodically by the control plane. */
+  /** In-memory affinity with idle expiry; {@link #expire()} is called periodically through {@link #expireIdle()}. */
   public static final class LocalAffinityTable implements AffinityTable {
     private final Clock clock;
     private final Map<String, Map<String, Binding>> pools = new ConcurrentHashMap<>();

@@ -43,6 +43,12 @@ public interface SharedState extends AutoCloseable {
     return java.util.List.of();
   }
 
+  /**
+   * Drops what expired while idle and is not dropped on its own (the in-memory affinity bindings; Hazelcast expires
+   * its entries itself). Called periodically by the node.
+   */
+  default void expireIdle() {}
+
   @Override
   void close();
 

@@ -109,6 +109,21 @@ public final class UpstreamRegistry {
   }
 
   /**
+   * Offers the slots that other nodes freed to this node's queued requests: those reach this node only through the
+   * others' published counts. Scheduled by the node while it is in a cluster.
+   */
+  public void recheckQueues() {
+    RoutingSnapshot current = snapshot;
+    if (current != null) {
+      current.pools().values().forEach(p -> {
+        if (!p.queue().isEmpty()) {
+          p.queue().recheck(p.backends(), this::othersActive);
+        }
+      });
+    }
+  }
+
+  /**
    * Takes a connection slot on {@code b} if its {@code max-connections} allows, counting the other nodes' connections
    * too (cluster-wide limit). Data plane: lock-free.
    */
