@@ -2,12 +2,6 @@ package io.tandem.proxy.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.ssl.NotSslRecordException;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.tandem.config.ListenerConfig;
 import io.tandem.util.Outcome;
@@ -20,23 +14,19 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.Http2ServerOnChannel;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.ShutdownEvent;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -49,6 +39,8 @@ import org.apache.logging.log4j.Logger;
  * TLS, ALPN, SNI and the HTTP/2 front): an HTTP/1.x connection then leaves Vert.x, its HTTP handlers replaced by an
  * {@link Http1Connection}; an HTTP/2 connection stays, and each of its requests becomes an {@link Exchange}. Per
  * connection it enforces the listener's connection limits; the slow-head and idle time-outs are one periodic sweep.
+ * The Vert.x server's options are {@link HttpServerSetup}'s, the failures on Vert.x's side are {@link FrontErrors}',
+ * and a TLS listener's HTTP/3 socket is bound by {@link Http3Binding}.
  */
 public final class HttpListenerVerticle extends VerticleBase {
   private static final Logger LOG = LogManager.getLogger(HttpListenerVerticle.class);
@@ -79,43 +71,6 @@ public final class HttpListenerVerticle extends VerticleBase {
     runtime.claimHttp3(this);
   }
 
-  static HttpServerOptions serverOptions(ListenerConfig lc, int port) {
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(lc.host())
-        .setPort(port)
-        .setIdleTimeout((int) Math.max(1, lc.timeouts().idle().toMillis()))
-        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-        // The request line is "METHOD SP URI SP VERSION": allow for method and version around the URI limit.
-        .setMaxInitialLineLength(lc.limits().maxUriLength() + 32)
-        .setMaxHeaderSize(lc.limits().maxHeaderSize())
-        .setHandle100ContinueAutomatically(false)
-        .setCompressionSupported(false)
-        .setDecompressionSupported(false)
-        .setTcpNoDelay(true)
-        .setReuseAddress(true)
-        .setAcceptBacklog(1024)
-        // No h2c sniffing: the HTTP/1 pipeline then exists at accept time, so the guards can be installed first.
-        .setHttp2ClearTextEnabled(false)
-        // WebSockets are tunnelled as bytes, never terminated: no extension handlers in the pipeline.
-        .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false);
-    return http2Guards(options, lc.http2());
-  }
-
-  /** The HTTP/2 front's guards: announced in the server's SETTINGS, enforced by Netty's HTTP/2 codec. */
-  private static HttpServerOptions http2Guards(HttpServerOptions options, ListenerConfig.Http2 h2) {
-    options.getInitialSettings()
-        .setMaxConcurrentStreams(h2.maxConcurrentStreams())
-        .setMaxHeaderListSize(h2.maxHeaderListSize())
-        .setInitialWindowSize(h2.initialWindowSize());
-    return options
-        .setHttp2ConnectionWindowSize(h2.connectionWindowSize())
-        // Netty counts both the client's RST_STREAMs and those the server sends (streams it refused) against this.
-        .setHttp2RstFloodMaxRstFramePerWindow(h2.maxResets())
-        .setHttp2RstFloodWindowDuration((int) h2.resetWindow().toSeconds())
-        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
-  }
-
   @Override
   public Future<?> start() {
     ListenerConfig lc = runtime.config();
@@ -130,8 +85,10 @@ public final class HttpListenerVerticle extends VerticleBase {
     ServerTls tls = runtime.tls();
     if (tls == null) {
       if (lc.h2c()) {
-        h2c = new Http2ServerOnChannel(vertx, context, serverOptions(lc, port), "http://" + lc.host() + ":" + port,
-            this::onRequest, conn -> conn.exceptionHandler(err -> onHttp2Error(conn, err)), this::onServerException);
+        h2c = new Http2ServerOnChannel(vertx, context, HttpServerSetup.serverOptions(lc, port),
+            "http://" + lc.host() + ":" + port, this::onRequest,
+            conn -> conn.exceptionHandler(err -> FrontErrors.onHttp2Error(runtime, conn, err)),
+            err -> FrontErrors.onServerException(runtime, err));
       }
       acceptor = runtime.acceptor(port);
       Promise<Void> listening = Promise.promise();
@@ -146,15 +103,15 @@ public final class HttpListenerVerticle extends VerticleBase {
           }));
       return listening.future();
     }
-    HttpServerOptions options = serverOptions(lc, port);
+    HttpServerOptions options = HttpServerSetup.serverOptions(lc, port);
     tls.applyTo(options);
-    options.setAlpnVersions(alpnVersions(tls.config().alpn()));
+    options.setAlpnVersions(HttpServerSetup.alpnVersions(tls.config().alpn()));
     server = vertx.createHttpServer(options);
     HttpServer s = server;
     tlsRegistration = tls.register(ssl -> s.updateSSLOptions(ssl, true));
-    server.exceptionHandler(this::onServerException);
+    server.exceptionHandler(err -> FrontErrors.onServerException(runtime, err));
     server.connectionHandler(this::onConnection);
-    server.invalidRequestHandler(this::onInvalidRequest);
+    server.invalidRequestHandler(req -> FrontErrors.onInvalidRequest(runtime, req));
     server.requestHandler(this::onRequest);
     return server.listen().compose(this::startHttp3);
   }
@@ -164,77 +121,14 @@ public final class HttpListenerVerticle extends VerticleBase {
    * port's number unless another is configured, and the listener starts advertising it with {@code Alt-Svc}.
    */
   private Future<HttpServer> startHttp3(HttpServer started) {
-    ListenerConfig lc = runtime.config();
-    if (lc.http3() == null || !runtime.claimHttp3(this)) {
+    if (runtime.config().http3() == null || !runtime.claimHttp3(this)) {
       return Future.succeededFuture(started);
     }
-    ListenerConfig.Http3 h3 = lc.http3();
-    int udpPort = h3.udpPort(started.actualPort());
-    VertxInternal vx = (VertxInternal) vertx;
-    Promise<HttpServer> bound = Promise.promise();
-    io.tandem.proxy.h3.QuicServer.bind(runtime.name(), h3, lc.host(), udpPort, nettyLoop, vx.transport()::datagramChannel,
-        runtime.tls(), runtime.quicRelay(), lc.limits().maxHeaderSize(), new H3Streams(runtime, h1), runtime.http3(),
-        () -> runtime.record(Outcome.LISTENER_FULL)).whenComplete((q, err) -> context.runOnContext(v -> {
-          if (err != null) {
-            runtime.releaseHttp3(this);
-            bound.fail(new IllegalStateException("HTTP/3 (UDP " + lc.host() + ":" + udpPort + "): " + err.getMessage(),
-                err));
-            return;
-          }
+    return Http3Binding.bind(runtime, started.actualPort(), context, (VertxInternal) vertx, nettyLoop, h1, this)
+        .map(q -> {
           quic = q;
-          runtime.quicServer(q);
-          runtime.altSvc("h3=\":" + q.port() + "\"; ma=" + h3.altSvcMaxAge().toSeconds());
-          LOG.info("listener {} serving HTTP/3 on udp {}:{}", runtime.name(), lc.host(), q.port());
-          bound.complete(started);
-        }));
-    return bound.future();
-  }
-
-  private static List<HttpVersion> alpnVersions(List<String> alpn) {
-    List<HttpVersion> versions = new ArrayList<>();
-    for (String p : alpn) {
-      versions.add(p.equals("h2") ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
-    }
-    return versions.isEmpty() ? List.of(HttpVersion.HTTP_1_1) : versions;
-  }
-
-  /**
-   * What fails on an HTTP/2 connection: a GOAWAY of the reset guard (ENHANCE_YOUR_CALM, more RST_STREAM frames than
-   * {@code http2.max-resets} per {@code http2.reset-window}) is counted as {@code h2_reset_flood}; the connection
-   * closes.
-   */
-  private void onHttp2Error(HttpConnection conn, Throwable err) {
-    if (isResetFlood(err)) {
-      runtime.record(Outcome.H2_RESET_FLOOD);
-      ListenerConfig.Http2 h2 = runtime.config().http2();
-      LOG.info("closed HTTP/2 connection from {} on {}: more than {} RST_STREAM frames in {} s (rapid reset)",
-          conn.remoteAddress(), runtime.name(), h2.maxResets(), h2.resetWindow().toSeconds());
-      return;
-    }
-    onServerException(err);
-  }
-
-  /** Netty's reset guards (the client's RST_STREAMs, and the server's own) end a connection with this error. */
-  private static boolean isResetFlood(Throwable err) {
-    for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof Http2Exception e && e.error() == Http2Error.ENHANCE_YOUR_CALM && e.getMessage() != null
-          && e.getMessage().contains("RST frames")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Connection-level failures before any request; failed TLS handshakes are counted (the connection is closed). */
-  private void onServerException(Throwable err) {
-    for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof SSLException || t instanceof NotSslRecordException) {
-        runtime.record(Outcome.TLS_HANDSHAKE_FAILED);
-        LOG.debug("TLS handshake failed on {}: {}", runtime.name(), t.toString());
-        return;
-      }
-    }
-    LOG.debug("connection error on {}: {}", runtime.name(), err.toString());
+          return started;
+        });
   }
 
   /** The bound port (after start). */
@@ -287,7 +181,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     }
     if (ch.pipeline().get("httpDecoder") == null) {
       // HTTP/2 (by ALPN): its own framing, no HTTP/1 decoder to guard; idle connections end by the idle timeout.
-      conn.exceptionHandler(err -> onHttp2Error(conn, err));
+      conn.exceptionHandler(err -> FrontErrors.onHttp2Error(runtime, conn, err));
       conn.closeHandler(v -> {
         runtime.connections().decrementAndGet();
         PerClientLimit.release(runtime.clientConnections(), runtime.name(), client);
@@ -367,22 +261,6 @@ public final class HttpListenerVerticle extends VerticleBase {
       req.response().putHeader(HttpsRedirect.STRICT_TRANSPORT_SECURITY, hsts);
     }
     new Exchange(runtime, req, context, loop, scheduler, h1).start();
-  }
-
-  private void onInvalidRequest(HttpServerRequest req) {
-    Throwable cause = req.decoderResult().cause();
-    Outcome outcome;
-    if (cause instanceof TooLongHttpLineException) {
-      outcome = Outcome.URI_TOO_LONG;
-    } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-      outcome = Outcome.HEADERS_TOO_LARGE;
-    } else {
-      outcome = Outcome.BAD_REQUEST;
-    }
-    runtime.record(outcome);
-    LOG.debug("invalid request from {} on {}: {}", req.remoteAddress(), runtime.name(),
-        cause == null ? "?" : cause.getMessage());
-    OwnAnswers.send(req, outcome, null, true);
   }
 
   /** Answers 408 to connections whose head is too slow, and closes those idle for longer than the idle time-out. */
