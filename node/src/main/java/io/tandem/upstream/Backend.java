@@ -54,11 +54,6 @@ public final class Backend implements io.tandem.balancing.Candidate {
     this.source = source;
   }
 
-  /** For unit tests of algorithms: healthy, enabled, unlimited, with fresh counters. */
-  public static Backend of(String id, int weight) {
-    return new Backend("test", id, "127.0.0.1", 1, weight, 0, id, new BackendStats(), true, false, AdminState.ENABLED);
-  }
-
   public Backend withState(boolean healthy, boolean ejected, AdminState adminState) {
     return new Backend(pool, id, host, port, weight, maxConnections, cookieToken, stats, healthy, ejected, adminState,
         source);

@@ -1,5 +1,6 @@
 package io.tandem.balancing;
 
+import io.tandem.testing.TestBackend;
 import static io.tandem.balancing.TestBackends.equal;
 import static io.tandem.balancing.TestBackends.weighted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -128,7 +129,7 @@ class ConsistentHashBalancerTest {
   void ringSizeIsProportionalToNormalizedWeightAndCapped() {
     assertEquals(3 * ConsistentHashBalancer.POINTS_PER_WEIGHT, new ConsistentHashBalancer(weighted(200, 100)).size());
     ConsistentHashBalancer big = new ConsistentHashBalancer(equal(300).stream()
-        .map(b -> Backend.of(b.id(), 255 + Integer.parseInt(b.id().substring(1)) % 2)).toList());
+        .map(b -> TestBackend.of(b.id(), 255 + Integer.parseInt(b.id().substring(1)) % 2)).toList());
     assertTrue(big.size() <= ConsistentHashBalancer.MAX_POINTS + 300, "ring of " + big.size());
     assertTrue(big.size() >= 300, "ring of " + big.size());
   }

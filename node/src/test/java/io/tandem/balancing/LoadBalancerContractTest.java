@@ -1,5 +1,6 @@
 package io.tandem.balancing;
 
+import io.tandem.testing.TestBackend;
 import static io.tandem.balancing.TestBackends.weighted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -51,7 +52,7 @@ class LoadBalancerContractTest {
     LoadBalancer<Backend> lb = create(algorithm, backends);
     for (int key = 0; key < 200; key++) {
       PickContext ctx = PickContext.forKey("key-" + key);
-      ctx.exclude(Backend.of("b1", 1));
+      ctx.exclude(TestBackend.of("b1", 1));
       assertEquals("b0", lb.pick(ctx).id());
     }
   }

@@ -1,5 +1,6 @@
 package io.tandem.balancing;
 
+import io.tandem.testing.TestBackend;
 import io.tandem.upstream.Backend;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +15,7 @@ final class TestBackends {
   static List<Backend> weighted(int... weights) {
     List<Backend> list = new ArrayList<>();
     for (int i = 0; i < weights.length; i++) {
-      list.add(Backend.of("b" + i, weights[i]));
+      list.add(TestBackend.of("b" + i, weights[i]));
     }
     return list;
   }

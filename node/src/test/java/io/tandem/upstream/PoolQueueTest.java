@@ -1,5 +1,6 @@
 package io.tandem.upstream;
 
+import io.tandem.testing.TestBackend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -39,7 +40,7 @@ class PoolQueueTest {
   @Test
   void boundedFifoHandOff() {
     PoolQueue q = new PoolQueue(2);
-    Backend b = Backend.of("b1", 1);
+    Backend b = TestBackend.of("b1", 1);
     assertTrue(b.stats().tryAcquire(1, 0));
     W first = new W(null);
     W second = new W(null);
@@ -60,8 +61,8 @@ class PoolQueueTest {
   @Test
   void persistedWaiterOnlyTakesItsBackend() {
     PoolQueue q = new PoolQueue(10);
-    Backend b1 = Backend.of("b1", 1);
-    Backend b2 = Backend.of("b2", 1);
+    Backend b1 = TestBackend.of("b1", 1);
+    Backend b2 = TestBackend.of("b2", 1);
     b1.stats().tryAcquire(0, 0);
     b2.stats().tryAcquire(0, 0);
     W sticky = new W("b2");
@@ -85,7 +86,7 @@ class PoolQueueTest {
     q.offer(any);
     q.offer(sticky);
     assertTrue(gone.claim());
-    Backend draining = Backend.of("b1", 1).withState(true, false, AdminState.DRAINING);
+    Backend draining = TestBackend.of("b1", 1).withState(true, false, AdminState.DRAINING);
     draining.stats().tryAcquire(0, 0);
     q.release(draining);
     assertNull(any.got, "a draining backend takes no new sessions");

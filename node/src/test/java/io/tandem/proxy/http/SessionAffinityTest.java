@@ -1,5 +1,6 @@
 package io.tandem.proxy.http;
 
+import io.tandem.testing.TestBackend;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /** Session persistence decisions, and degraded mode: a shared table that never answers never holds a request. */
 class SessionAffinityTest {
-  private final Backend b1 = Backend.of("b1", 1);
-  private final Backend b2 = Backend.of("b2", 1);
+  private final Backend b1 = TestBackend.of("b1", 1);
+  private final Backend b2 = TestBackend.of("b2", 1);
 
   /** A shared table that is partitioned away: nothing it is asked ever completes. */
   private static final class Unreachable implements AffinityTable {
