@@ -31,9 +31,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Until the response head arrives its {@link H2LegBody} keeps a copy of the body sent (up to
  * {@value H2LegBody#REPLAY_LIMIT} bytes), so a stream the backend refused unprocessed (GOAWAY above its id,
- * REFUSED_STREAM) can be sent again elsewhere whatever its method: a backend shutting down gracefully loses no call. One timer: the backend's silence
- * ({@code timeouts.response}), the client's body stalls ({@code timeouts.request-body}) and a gRPC call's deadline
- * ({@code grpc-timeout}). Event-loop confined; it decides nothing (see {@link BackendLeg.Owner}).
+ * REFUSED_STREAM) can be sent again elsewhere whatever its method: a backend shutting down gracefully loses no call.
+ * One timer ({@link H2LegTimer}): the backend's silence ({@code timeouts.response}), the client's body stalls
+ * ({@code timeouts.request-body}) and a gRPC call's deadline ({@code grpc-timeout}). Event-loop confined; it
+ * decides nothing (see {@link BackendLeg.Owner}).
  */
 final class H2Leg implements UpstreamLeg, H2Stream.Owner {
   private static final long DEADLINE_SLACK_NANOS = 20_000_000;
