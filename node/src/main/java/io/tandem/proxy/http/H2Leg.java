@@ -3,9 +3,7 @@ package io.tandem.proxy.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.util.AsciiString;
 import io.tandem.util.Outcome;
 import io.tandem.proxy.h2.H2Connections;
 import io.tandem.proxy.h2.H2Stream;
@@ -19,11 +17,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.impl.ConnectionBase;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
@@ -34,19 +29,15 @@ import java.util.concurrent.TimeoutException;
  * windows give back-pressure both ways: streaming gRPC calls of every kind), the response's headers, data and
  * trailers ({@code grpc-status}) back to the client as they come.
  *
- * <p>Until the response head arrives it keeps a copy of the body sent (up to {@value #REPLAY_LIMIT} bytes), so a
- * stream the backend refused unprocessed (GOAWAY above its id, REFUSED_STREAM) can be sent again elsewhere whatever
- * its method: a backend shutting down gracefully loses no call. One timer: the backend's silence
- * ({@code timeouts.response}), the client's body stalls ({@code timeouts.request-body}) and a gRPC call's deadline
- * ({@code grpc-timeout}). Event-loop confined; it decides nothing (see {@link BackendLeg.Owner}).
+ * <p>Until the response head arrives its {@link H2LegBody} keeps a copy of the body sent (up to
+ * {@value H2LegBody#REPLAY_LIMIT} bytes), so a stream the backend refused unprocessed (GOAWAY above its id,
+ * REFUSED_STREAM) can be sent again elsewhere whatever its method: a backend shutting down gracefully loses no call.
+ * One timer ({@link H2LegTimer}): the backend's silence ({@code timeouts.response}), the client's body stalls
+ * ({@code timeouts.request-body}) and a gRPC call's deadline ({@code grpc-timeout}). Event-loop confined; it
+ * decides nothing (see {@link BackendLeg.Owner}).
  */
 final class H2Leg implements UpstreamLeg, H2Stream.Owner {
-  static final int REPLAY_LIMIT = 64 * 1024;
   private static final long DEADLINE_SLACK_NANOS = 20_000_000;
-  private static final AsciiString TE = AsciiString.cached("te");
-  private static final AsciiString TRAILERS = AsciiString.cached("trailers");
-  private static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
-  private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
 
   private final BackendLeg.Owner owner;
   private final ListenerRuntime listener;
@@ -66,21 +57,14 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
   private Backend backend;
   private H2Connections.Wait wait;
   private H2Stream stream;
-  private boolean streaming;      // the body's handlers are set
-  private boolean bodyEnded;
-  private long bodyBytes;
-  private List<ByteBuf> replay;   // the body sent so far, while a refusal may still be retried
-  private int replayBytes;
-  private boolean replayLost;
+  private H2LegBody body;         // the body as it streams, once its handlers are set
   private Buffer buffered;
   private boolean responseStarted;
   private int status;
   private String grpcStatus;
   private Gzip gzip;
   private long bytesOut;
-  private long lastActivity;
-  private long lastBodyByte;
-  private long timer = -1;
+  private H2LegTimer timer;        // made at the first send
 
   H2Leg(BackendLeg.Owner owner, ListenerRuntime listener, HttpServerRequest req, Context context, Http1Loop loop,
       String peerIp, String requestId, Plan plan, boolean grpc, long startNanos) {
@@ -93,7 +77,7 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     this.requestId = requestId;
     this.plan = plan;
     this.grpc = grpc;
-    long timeout = grpc ? Grpc.timeoutNanos(req.headers().get(GRPC_TIMEOUT)) : -1;
+    long timeout = grpc ? Grpc.timeoutNanos(req.headers().get(H2Fields.GRPC_TIMEOUT)) : -1;
     this.deadline = timeout < 0 ? 0 : startNanos + Math.min(timeout, Long.MAX_VALUE / 4);
   }
 
@@ -148,7 +132,7 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
 
   /** Whether the body sent so far can be sent again (all of it is at hand). */
   boolean replayable() {
-    return buffered != null || !streaming || !replayLost;
+    return buffered != null || body == null || body.replayable();
   }
 
   @Override
@@ -167,7 +151,9 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
   @Override
   public void stopBody() {
     cancelTimer();
-    dropReplay();
+    if (body != null) {
+      body.dropReplay();
+    }
     if (gzip != null) {
       gzip.close();
       gzip = null;
@@ -178,139 +164,57 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
 
   private void send(H2Stream s, boolean hasBody) {
     stream = s;
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    ForwardingHeaders.prepare(req, out, peerIp, requestId, false, listener.tls() != null,
-        listener.config().limits().underscoresInHeaders());
-    BackendLeg.apply(plan.request(), out);
-    String poolHost = pool.config().hostHeader();
-    if (poolHost != null && (plan.request() == null || !plan.request().adds("Host"))) {
-      out.set(HttpHeaders.HOST, poolHost);
-    }
+    MultiMap out = H2Fields.forwarded(req, listener, peerIp, requestId, plan, pool);
     if (mirrorPool != null) {
       PoolSnapshot shadow = mirrorPool;
       mirrorPool = null;   // once, whatever retries follow
       Mirror.sendCopy(listener, loop, req, plan, out, shadow, mirrorCounts, buffered);
     }
-    boolean end = buffered == null && (!hasBody || (bodyEnded && replayBytes == 0));
-    s.headers(headers(out), end);
-    lastActivity = System.nanoTime();
-    lastBodyByte = lastActivity;
+    boolean end = buffered == null && (!hasBody || (body != null && body.ended() && body.keptNone()));
+    String path = plan.target() != null ? plan.target() : req.uri();
+    s.headers(H2Fields.request(req.method().name(), pool.config().tls() != null ? "https" : "http", path, out,
+        deadline), end);
+    if (timer == null) {
+      timer = new H2LegTimer(this, owner, context, deadline, listener.config().timeouts().requestBody());
+    }
+    timer.sent();
     if (buffered != null) {
       s.data(Unpooled.wrappedBuffer(buffered.getBytes()), true);
     } else if (!end) {
-      if (replay != null) {
-        for (ByteBuf piece : replay) {
-          s.data(piece.retainedDuplicate(), false);
-        }
-      }
-      if (bodyEnded) {
-        s.data(Unpooled.EMPTY_BUFFER, true);
-      } else if (!streaming) {
-        streamBody();
+      if (body == null) {
+        body = new H2LegBody(this, req, listener.config().limits().maxBodySize());
+        body.start();
       } else {
-        req.resume();
+        body.resend(s);
       }
     } else if (!req.isEnded()) {
       req.resume();   // a body nobody announced is not read (the stream ends with the answer)
     }
     s.flush();
-    armTimer();
+    timer.arm();
   }
 
-  /** The backend request's head: pseudo-headers, then the end-to-end fields in lower case. */
-  private Http2Headers headers(MultiMap out) {
-    DefaultHttp2Headers h = new DefaultHttp2Headers(false, out.size() + 4);
-    h.method(req.method().name());
-    h.scheme(pool.config().tls() != null ? "https" : "http");
-    h.path(plan.target() != null ? plan.target() : req.uri());
-    String host = out.get(HttpHeaders.HOST);
-    if (host != null) {
-      h.authority(host);
-    }
-    out.forEach((name, value) -> {   // Vert.x's entries as they are (a for-each would wrap each one)
-      if (!name.equalsIgnoreCase("host")) {
-        h.add(lowerCase(name), value);
-      }
-    });
-    h.set(TE, TRAILERS);   // the client is HTTP/2 and takes trailers: the one TE value HTTP/2 allows, as gRPC asks
-    if (deadline != 0) {
-      // What is left of the client's deadline, rounded up: the backend's expires no earlier than Tandem's.
-      long left = Math.max(1, (deadline - System.nanoTime() + 999_999) / 1_000_000);
-      h.set(GRPC_TIMEOUT, left + "m");
-    }
-    return h;
+  /** The leg's backend stream of the moment, or null between attempts. */
+  H2Stream stream() {
+    return stream;
   }
 
-  /** HTTP/2 field names are lower case; a client's already are, a route's edits may not be. */
-  private static CharSequence lowerCase(String name) {
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c >= 'A' && c <= 'Z') {
-        return AsciiString.of(name).toLowerCase();
-      }
-    }
-    return name;
+  /** A piece of the client's body came. */
+  void bodyByte() {
+    timer.bodyByte();
   }
 
-  private void streamBody() {
-    streaming = true;
-    replay = new ArrayList<>(4);
-    long max = listener.config().limits().maxBodySize();
-    req.handler(buf -> {
-      lastBodyByte = System.nanoTime();
-      lastActivity = lastBodyByte;
-      bodyBytes += buf.length();
-      if (max > 0 && bodyBytes > max) {
-        req.handler(null);
-        bodyFailed(Outcome.BODY_TOO_LARGE, "body over " + max + " bytes");
-        return;
-      }
-      ByteBuf piece = ((BufferInternal) buf).getByteBuf();
-      keep(piece);
-      H2Stream s = stream;
-      if (s == null) {
-        req.pause();   // between attempts: kept for the next one, if at all
-        return;
-      }
-      s.data(piece.retain(), false);
-      s.flush();
-      if (!s.writable()) {
-        req.pause();
-      }
-    });
-    req.endHandler(v -> {
-      bodyEnded = true;
-      H2Stream s = stream;
-      if (s != null) {
-        s.data(Unpooled.EMPTY_BUFFER, true);
-        s.flush();
-      }
-    });
-    req.exceptionHandler(t -> bodyFailed(Outcome.BAD_REQUEST, "request body: " + t.getMessage()));
-    req.resume();
+  /** Whether the client's body is still being streamed with no answer begun (it may stall). */
+  boolean bodyStreaming() {
+    return body != null && !body.ended() && !responseStarted;
   }
 
-  private void keep(ByteBuf piece) {
-    if (replayLost || responseStarted) {
-      return;
-    }
-    if (replayBytes + piece.readableBytes() > REPLAY_LIMIT) {
-      dropReplay();
-      replayLost = true;
-      return;
-    }
-    replayBytes += piece.readableBytes();
-    replay.add(piece.retainedDuplicate());
+  /** The backend silence the pool of the current attempt allows. */
+  Duration responseTimeout() {
+    return pool.config().timeouts().response();
   }
 
-  private void dropReplay() {
-    if (replay != null) {
-      replay.forEach(ByteBuf::release);
-      replay.clear();
-    }
-  }
-
-  private void bodyFailed(Outcome outcome, String why) {
+  void bodyFailed(Outcome outcome, String why) {
     if (owner.finished()) {
       return;
     }
@@ -321,7 +225,7 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
 
   @Override
   public void writabilityChanged(boolean writable) {
-    if (writable && streaming && !bodyEnded) {
+    if (writable && body != null && !body.ended()) {
       req.resume();
     }
   }
@@ -334,11 +238,11 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
 
   @Override
   public void responseHeaders(Http2Headers h, boolean endStream) {
-    lastActivity = System.nanoTime();
+    activity();
     if (owner.finished()) {
       return;
     }
-    int code = statusOf(h);
+    int code = H2Fields.statusOf(h);
     if (code < 0) {
       streamFailed(new java.io.IOException("backend response without a valid :status"), false);
       return;
@@ -351,19 +255,13 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     }
     responseStarted = true;
     status = code;
-    dropReplay();
-    replayLost = true;
+    if (body != null) {
+      body.loseReplay();
+    }
     HttpServerResponse resp = req.response();
     MultiMap out = resp.headers();
-    // Straight into the client's response: HTTP/2 has no Connection header to name others, so the fixed hop-by-hop
-    // names are all there is to drop.
-    for (Map.Entry<CharSequence, CharSequence> e : h) {
-      CharSequence name = e.getKey();
-      if (name.length() > 0 && name.charAt(0) != ':' && !ForwardingHeaders.hopByHop(name)) {
-        out.add(name, e.getValue());
-      }
-    }
-    CharSequence g = h.get(GRPC_STATUS);
+    H2Fields.copyResponse(h, out);
+    CharSequence g = h.get(H2Fields.GRPC_STATUS);
     grpcStatus = g == null ? null : g.toString();
     BackendLeg.apply(plan.response(), out);
     if (!grpc && !endStream && plan.compress() != null) {
@@ -389,26 +287,9 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     }
   }
 
-  /** The {@code :status} of a response head, or -1 when it is not three digits of 100 or above. */
-  static int statusOf(Http2Headers h) {
-    CharSequence s = h.status();
-    if (s == null || s.length() != 3) {
-      return -1;
-    }
-    int code = 0;
-    for (int i = 0; i < 3; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      code = code * 10 + (c - '0');
-    }
-    return code >= 100 ? code : -1;
-  }
-
   @Override
   public void responseData(ByteBuf data, boolean endStream) {
-    lastActivity = System.nanoTime();
+    activity();
     if (owner.finished()) {
       data.release();
       return;
@@ -448,16 +329,12 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
 
   @Override
   public void responseTrailers(Http2Headers trailers) {
-    lastActivity = System.nanoTime();
+    activity();
     if (owner.finished()) {
       return;
     }
     HttpServerResponse resp = req.response();
-    for (Map.Entry<CharSequence, CharSequence> e : trailers) {
-      if (e.getKey().length() > 0 && e.getKey().charAt(0) != ':') {
-        resp.trailers().add(e.getKey(), e.getValue());
-      }
-    }
+    H2Fields.copyTrailers(trailers, resp.trailers());
     String g = resp.trailers().get("grpc-status");
     if (g != null) {
       grpcStatus = g;
@@ -509,44 +386,15 @@ final class H2Leg implements UpstreamLeg, H2Stream.Owner {
     owner.upstreamFailed(cause);
   }
 
-  // ---- the one timer ----
-
-  private void armTimer() {
-    cancelTimer();
-    long responseTimeout = pool.config().timeouts().response().toNanos();
-    long bodyTimeout = listener.config().timeouts().requestBody().toNanos();
-    long due = lastActivity + responseTimeout;
-    boolean bodyStalls = streaming && !bodyEnded && !responseStarted;   // a streaming call's client may pause then
-    if (bodyStalls) {
-      due = Math.min(due, lastBodyByte + bodyTimeout);
+  private void activity() {
+    if (timer != null) {
+      timer.activity();
     }
-    if (deadline != 0) {
-      due = Math.min(due, deadline);
-    }
-    long ms = Math.max(1, (due - System.nanoTime()) / 1_000_000);
-    timer = context.owner().setTimer(ms, id -> {
-      timer = -1;
-      if (owner.finished() || stream == null) {
-        return;
-      }
-      long now = System.nanoTime();
-      if (deadline != 0 && now >= deadline) {
-        owner.upstreamFailed(new TimeoutException("gRPC deadline (grpc-timeout) passed"));
-      } else if (streaming && !bodyEnded && !responseStarted && now - lastBodyByte >= bodyTimeout) {
-        bodyFailed(Outcome.CLIENT_TIMEOUT, "request body stalled");
-      } else if (now - lastActivity >= responseTimeout) {
-        owner.upstreamFailed(new TimeoutException("backend silent for " + pool.config().timeouts().response()));
-      } else {
-        armTimer();
-      }
-    });
   }
 
   private void cancelTimer() {
-    if (timer >= 0) {
-      context.owner().cancelTimer(timer);
-      timer = -1;
+    if (timer != null) {
+      timer.cancel();
     }
   }
-
 }

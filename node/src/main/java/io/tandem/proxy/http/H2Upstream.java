@@ -5,11 +5,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.util.AsciiString;
 import io.tandem.proxy.h1.ChunkedFramer;
-import io.tandem.proxy.h1.HeaderNames;
 import io.tandem.proxy.h1.ParseResult;
 import io.tandem.proxy.h1.RequestHead;
 import io.tandem.proxy.h1.RequestHeadParser;
@@ -20,7 +17,6 @@ import io.tandem.proxy.h2.H2Stream;
 import io.tandem.upstream.Backend;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -33,8 +29,6 @@ import java.util.function.Consumer;
  * cost is one extra look at each head. Event-loop confined.
  */
 final class H2Upstream implements Upstream, H2Stream.Owner {
-  private static final AsciiString TE = AsciiString.cached("te");
-  private static final AsciiString TRAILERS = AsciiString.cached("trailers");
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
@@ -110,26 +104,7 @@ final class H2Upstream implements Upstream, H2Stream.Owner {
 
   private void sendHead(RequestHead h) {
     http10 = h.versionMinor() == 0;
-    DefaultHttp2Headers out = new DefaultHttp2Headers(false, h.headerCount() + 4);
-    out.method(h.method());
-    out.scheme(https ? "https" : "http");
-    out.path(h.uri());
-    String host = h.host();
-    if (host != null) {
-      out.authority(host);
-    }
-    for (int i = 0; i < h.headerCount(); i++) {
-      if (h.dropped(i) || h.nameIs(i, HeaderNames.HOST) || h.nameIs(i, HeaderNames.CONNECTION)
-          || h.nameIs(i, HeaderNames.KEEP_ALIVE) || h.nameIs(i, HeaderNames.PROXY_CONNECTION)
-          || h.nameIs(i, HeaderNames.TRANSFER_ENCODING) || h.nameIs(i, HeaderNames.UPGRADE)) {
-        continue;
-      }
-      if (!h.nameIs(i, HeaderNames.TE)) {
-        out.add(AsciiString.of(h.name(i)).toLowerCase(), h.value(i));
-      }
-    }
-    // Tandem takes trailers (they go to the client in the last chunk): the one TE value HTTP/2 allows.
-    out.set(TE, TRAILERS);
+    Http2Headers out = H2Fields.request(h, https);
     if (h.chunked()) {
       in = In.CHUNKED;
     } else if (h.contentLength() > 0) {
@@ -274,22 +249,13 @@ final class H2Upstream implements Upstream, H2Stream.Owner {
     if (owner == null || hold(() -> responseHeaders(h, endStream))) {
       return;
     }
-    int code = H2Leg.statusOf(h);
+    int code = H2Fields.statusOf(h);
     if (code < 0) {
       streamFailed(new IOException("backend response without a valid :status"), false);
       return;
     }
     StringBuilder sb = new StringBuilder(256).append("HTTP/1.1 ").append(code).append(" \r\n");
-    boolean length = false;
-    for (Map.Entry<CharSequence, CharSequence> e : h) {
-      CharSequence name = e.getKey();
-      if (name.length() == 0 || name.charAt(0) == ':' || AsciiString.contentEqualsIgnoreCase(name, "connection")
-          || AsciiString.contentEqualsIgnoreCase(name, "transfer-encoding")) {
-        continue;
-      }
-      length |= AsciiString.contentEqualsIgnoreCase(name, "content-length");
-      sb.append(name).append(": ").append(e.getValue()).append("\r\n");
-    }
+    boolean length = H2Fields.appendHttp1(sb, h);
     boolean interim = code >= 100 && code < 200;
     boolean bodiless = headRequest || code == 204 || code == 304 || interim;
     if (!bodiless && !length) {
@@ -371,14 +337,7 @@ final class H2Upstream implements Upstream, H2Stream.Owner {
       return;
     }
     if (chunkedOut) {
-      StringBuilder sb = new StringBuilder(64).append("0\r\n");
-      for (Map.Entry<CharSequence, CharSequence> e : trailers) {
-        if (e.getKey().length() > 0 && e.getKey().charAt(0) != ':') {
-          sb.append(e.getKey()).append(": ").append(e.getValue()).append("\r\n");
-        }
-      }
-      sb.append("\r\n");
-      owner.responseBody(Unpooled.copiedBuffer(sb, StandardCharsets.ISO_8859_1));
+      owner.responseBody(H2Fields.lastChunk(trailers));
       chunkedOut = false;
     }
     end();

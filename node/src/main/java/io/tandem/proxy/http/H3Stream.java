@@ -3,9 +3,7 @@ package io.tandem.proxy.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http3.DefaultHttp3DataFrame;
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
@@ -14,16 +12,10 @@ import io.netty.handler.codec.http3.Http3DataFrame;
 import io.netty.handler.codec.http3.Http3ErrorCode;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3HeadersFrame;
-import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.tandem.util.Outcome;
-import io.tandem.proxy.h1.ChunkedFramer;
-import io.tandem.proxy.h1.ParseResult;
-import io.tandem.proxy.h1.ResponseHead;
-import io.tandem.proxy.h1.ResponseHeadParser;
 import io.tandem.tls.TlsFacts;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
@@ -33,8 +25,8 @@ import org.apache.logging.log4j.Logger;
  * One HTTP/3 request stream, put in front of an {@link Http1Connection} so that the request takes Tandem's one
  * HTTP path (routing, persistence, limits, rules, retries, outcomes, access log, metrics; any pool protocol): the
  * request's HEADERS and DATA frames become an HTTP/1.1 request (head, then the body with its length, or chunked when
- * none was given; trailers in the last chunk), and the HTTP/1.1 answer the exchange writes is read back with
- * Tandem's parser into HEADERS, DATA and trailing HEADERS frames, the stream ending (FIN) with the answer. The
+ * none was given; trailers in the last chunk), and the HTTP/1.1 answer the exchange writes goes back as HTTP/3
+ * frames ({@link H3Answer}, this class's answer half). The
  * stream carries one exchange; the connection's other streams are other exchanges.
  *
  * <p>What HTTP/3 forbids is checked before anything is written (RFC 9114 4.2, 4.3): field names in lower case and
@@ -43,13 +35,12 @@ import org.apache.logging.log4j.Logger;
  * could take two ways reaches the parser. With {@code early-data}, a request that came in 0-RTT data is forwarded
  * with {@code Early-Data: 1} when its method is safe and answered 425 otherwise (RFC 8470). Event-loop confined.
  */
-final class H3Stream extends ChannelDuplexHandler {
+final class H3Stream extends H3Answer {
   private static final Logger LOG = LogManager.getLogger(H3Stream.class);
   private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
   private static final Set<String> BODYLESS = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "DELETE", "CONNECT");
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] LAST_CHUNK = {'0', '\r', '\n'};
-  private static final int MAX_STATUS_LINE = 8192;
 
   /** How the request body goes on in HTTP/1.1. */
   private enum Body { PENDING, NONE, LENGTH, CHUNKED }
@@ -57,7 +48,6 @@ final class H3Stream extends ChannelDuplexHandler {
   private final ListenerRuntime runtime;
   private final String clientIp;
   private final boolean early;
-  private final ResponseHeadParser responses;
 
   private Http3Headers pending;      // the request head, until its body's framing is known
   private Body body = Body.PENDING;
@@ -67,21 +57,26 @@ final class H3Stream extends ChannelDuplexHandler {
   private boolean refused;
   private String method = "GET";
 
-  // the answer, read back from the exchange's bytes
-  private ByteBuf head;
-  private ResponseHead.Body answer;
-  private long answerLeft;
-  private final ChunkedFramer chunks = new ChunkedFramer();
-  private boolean answered;
-  private ByteBuf held;             // the newest DATA bytes of a chunked or close-delimited answer, not yet written
-
   H3Stream(ListenerRuntime runtime, String clientIp, boolean early) {
+    super(runtime);
     this.runtime = runtime;
     this.clientIp = clientIp;
     this.early = early;
-    int maxHeader = runtime.config().limits().maxHeaderSize();
-    this.responses = new ResponseHeadParser(MAX_STATUS_LINE, Math.max(maxHeader, 64 * 1024), 1000);
-    chunks.keepTrailers();
+  }
+
+  @Override
+  boolean refused() {
+    return refused;
+  }
+
+  @Override
+  boolean headRequest() {
+    return method.equals("HEAD");
+  }
+
+  @Override
+  boolean inputDone() {
+    return inputDone;
   }
 
   // ---- the request: HTTP/3 frames in, HTTP/1.1 bytes on ----
@@ -264,193 +259,6 @@ final class H3Stream extends ChannelDuplexHandler {
     out.writeCharSequence(s, StandardCharsets.ISO_8859_1);
   }
 
-  // ---- the answer: HTTP/1.1 bytes from the exchange, HTTP/3 frames out ----
-
-  @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (!(msg instanceof ByteBuf)) {
-      ctx.write(msg, promise);
-      return;
-    }
-    ByteBuf src = (ByteBuf) msg;
-    try {
-      while (src.isReadable() && !answered && !refused) {
-        if (answer == null) {
-          if (head == null) {
-            head = ctx.alloc().buffer(src.readableBytes());
-          }
-          head.writeBytes(src);
-          ParseResult<ResponseHead> r = responses.parse(head, method.equals("HEAD"));
-          if (r.needMore()) {
-            break;
-          }
-          ByteBuf rest = head;
-          head = null;
-          src.release();
-          src = rest;   // what followed the head in the same writes
-          if (r.head() == null) {
-            LOG.debug("unreadable answer on an HTTP/3 stream: {}", r.reason());
-            resetLater(ctx, Http3ErrorCode.H3_INTERNAL_ERROR);
-            break;
-          }
-          ResponseHead rh = r.head();
-          Http3Headers fields = responseHeaders(rh);
-          if (rh.interim()) {
-            out(ctx, new DefaultHttp3HeadersFrame(fields));
-            continue;
-          }
-          answer = rh.body();
-          answerLeft = rh.contentLength();
-          if (answer == ResponseHead.Body.NONE || (answer == ResponseHead.Body.LENGTH && answerLeft <= 0)) {
-            finish(ctx, RawFrames.headers(ctx.alloc(), fields));   // a bodiless answer: its head ends the stream
-          } else {
-            out(ctx, new DefaultHttp3HeadersFrame(fields));
-          }
-          continue;
-        }
-        switch (answer) {
-          case LENGTH -> {
-            int n = (int) Math.min(answerLeft, src.readableBytes());
-            answerLeft -= n;
-            if (answerLeft == 0) {
-              finish(ctx, RawFrames.data(ctx.alloc(), src.readRetainedSlice(n)));
-            } else {
-              out(ctx, new DefaultHttp3DataFrame(src.readRetainedSlice(n)));
-            }
-          }
-          case CHUNKED -> chunked(ctx, src);
-          case CLOSE -> hold(ctx, src.readRetainedSlice(src.readableBytes()));
-          default -> src.skipBytes(src.readableBytes());
-        }
-      }
-    } finally {
-      src.release();
-    }
-    promise.trySuccess();
-  }
-
-  /** A chunked answer's bytes: the chunks' data as DATA frames, the trailers as the last HEADERS frame. */
-  private void chunked(ChannelHandlerContext ctx, ByteBuf src) {
-    int n = chunks.scan(src, (b, index, len) -> hold(ctx, b.retainedSlice(index, len)));
-    if (n < 0) {
-      resetLater(ctx, Http3ErrorCode.H3_INTERNAL_ERROR);
-      src.skipBytes(src.readableBytes());
-      return;
-    }
-    src.skipBytes(n);
-    if (!chunks.done()) {
-      return;
-    }
-    List<String> trailers = chunks.trailerFields();
-    if (!trailers.isEmpty()) {
-      Http3Headers t = new DefaultHttp3Headers(false);
-      for (int i = 0; i < trailers.size(); i += 2) {
-        String name = trailers.get(i).toLowerCase(java.util.Locale.ROOT);
-        if (!H3Fields.CONNECTION_FIELDS.contains(name)) {
-          t.add(name, trailers.get(i + 1));
-        }
-      }
-      release(ctx);
-      finish(ctx, RawFrames.headers(ctx.alloc(), t));
-      return;
-    }
-    finishHeld(ctx);
-  }
-
-  /** Holds back the newest DATA bytes, so the last ones can carry the FIN; writes the ones held before. */
-  private void hold(ChannelHandlerContext ctx, ByteBuf data) {
-    release(ctx);
-    held = data;
-  }
-
-  /** Writes what is held as an ordinary DATA frame. */
-  private void release(ChannelHandlerContext ctx) {
-    if (held != null) {
-      out(ctx, new DefaultHttp3DataFrame(held));
-      held = null;
-    }
-  }
-
-  /** Ends the answer with what is held (or an empty end). */
-  private void finishHeld(ChannelHandlerContext ctx) {
-    ByteBuf last = held;
-    held = null;
-    finish(ctx, last == null ? Unpooled.EMPTY_BUFFER : RawFrames.data(ctx.alloc(), last));
-  }
-
-  private static void out(ChannelHandlerContext ctx, Object frame) {
-    ctx.write(frame);
-  }
-
-  /** The answer's head as HTTP/3 fields: :status, the fields in lower case, connection-specific ones dropped. */
-  private static Http3Headers responseHeaders(ResponseHead rh) {
-    Http3Headers h = new DefaultHttp3Headers(false);
-    h.status(Integer.toString(rh.status()));
-    for (int i = 0; i < rh.headerCount(); i++) {
-      String name = rh.name(i).toLowerCase(java.util.Locale.ROOT);
-      if (!H3Fields.CONNECTION_FIELDS.contains(name)) {
-        h.add(name, rh.value(i));
-      }
-    }
-    return h;
-  }
-
-  /**
-   * The answer is complete: {@code last} (the answer's last frame, encoded, or nothing) goes out with the stream's
-   * FIN in one STREAM frame, after the current task, once the exchange has recorded its end (an end seen before
-   * would look like the client leaving). It is written from the head of the pipeline, past the HTTP/3 codec (which
-   * takes HTTP/3 frames only): a FIN of its own after the frames, as {@code shutdownOutput} sends it, is not always
-   * sent by quiche when the stream was blocked, and the client would wait for the end of an answer it has.
-   */
-  private void finish(ChannelHandlerContext ctx, ByteBuf last) {
-    answered = true;
-    QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
-    ChannelHandlerContext first = ctx.pipeline().firstContext();
-    ctx.executor().execute(() -> {
-      ctx.flush();
-      first.writeAndFlush(new DefaultQuicStreamFrame(last, true)).addListener(f -> closeAfterFin(stream));
-    });
-  }
-
-  /**
-   * After the FIN: a request body the answer did not need is refused (STOP_SENDING). The stream closes by itself once
-   * both sides have ended (closing it here could drop answer bytes quiche has not sent yet).
-   */
-  private void closeAfterFin(QuicStreamChannel stream) {
-    if (!inputDone) {
-      stream.shutdownInput(Http3ErrorCode.H3_NO_ERROR.code());
-    }
-  }
-
-  /**
-   * The exchange closes its connection: after a complete answer the stream is already ending (it closes once its
-   * FIN is out); a body delimited by the close ends now; any other answer was cut short and the stream is reset.
-   */
-  @Override
-  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-    if (answer == ResponseHead.Body.CLOSE && !answered) {
-      finishHeld(ctx);   // a body delimited by the close: its end
-    }
-    if (answered || refused) {
-      ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
-      return;
-    }
-    ((QuicStreamChannel) ctx.channel()).shutdown(Http3ErrorCode.H3_INTERNAL_ERROR.code());
-    ctx.close(promise);
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    if (held != null) {
-      held.release();
-      held = null;
-    }
-    if (head != null) {
-      head.release();
-      head = null;
-    }
-    ctx.fireChannelInactive();
-  }
 
   // ---- answered here ----
 
@@ -488,12 +296,4 @@ final class H3Stream extends ChannelDuplexHandler {
     stream.close();
   }
 
-  private void resetLater(ChannelHandlerContext ctx, Http3ErrorCode code) {
-    answered = true;
-    QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
-    ctx.executor().execute(() -> {
-      stream.shutdown(code.code());
-      stream.close();
-    });
-  }
 }

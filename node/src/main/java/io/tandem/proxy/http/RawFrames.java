@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * HTTP/3 frames encoded by hand, for the one frame of an answer that must share its STREAM frame with the FIN
- * ({@link H3Stream#finish}): DATA, and HEADERS with a QPACK field section of literal lines only (no table, no
+ * ({@link H3Answer#finish}): DATA, and HEADERS with a QPACK field section of literal lines only (no table, no
  * Huffman coding; RFC 9204 4.5.6), which any decoder reads whatever its table settings.
  */
 final class RawFrames {
