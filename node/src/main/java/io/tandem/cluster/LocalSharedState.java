@@ -20,11 +20,16 @@ public final class LocalSharedState implements SharedState {
   private volatile String adminAddress;
 
   public LocalSharedState(String nodeId, Clock clock) {
+    this(nodeId, clock, System::currentTimeMillis);
+  }
+
+  /** {@code wallMillis} gives the wall-clock times the admin facts carry (tests pass a manual one). */
+  LocalSharedState(String nodeId, Clock clock, java.util.function.LongSupplier wallMillis) {
     this.nodeId = nodeId;
-    this.affinity = new LocalAffinityTable(clock);
-    this.health = new LocalHealthBoard(nodeId);
+    this.affinity = new LocalAffinityTable(clock, wallMillis);
+    this.health = new LocalHealthBoard(nodeId, wallMillis);
     this.runtime = new LocalRuntimeState(nodeId);
-    long started = System.currentTimeMillis();
+    long started = wallMillis.getAsLong();
     this.membership = new Membership() {
       @Override
       public List<Member> members() {
@@ -149,8 +154,11 @@ public final class LocalSharedState implements SharedState {
     private final Clock clock;
     private final Map<String, Map<String, Binding>> pools = new ConcurrentHashMap<>();
 
-    LocalAffinityTable(Clock clock) {
+    private final java.util.function.LongSupplier wallMillis;
+
+    LocalAffinityTable(Clock clock, java.util.function.LongSupplier wallMillis) {
       this.clock = clock;
+      this.wallMillis = wallMillis;
     }
 
     private static final class Binding {
@@ -224,7 +232,7 @@ public final class LocalSharedState implements SharedState {
       if (b == null || b.expired(now)) {
         return CompletableFuture.completedFuture(java.util.Optional.empty());
       }
-      long wall = System.currentTimeMillis();
+      long wall = wallMillis.getAsLong();
       return CompletableFuture.completedFuture(java.util.Optional.of(new AffinityTable.Binding(b.backendId,
           wall - (now - b.created) / 1_000_000, wall - (now - b.lastUsed) / 1_000_000)));
     }
@@ -244,8 +252,11 @@ public final class LocalSharedState implements SharedState {
     private final Map<String, HealthDetail> details = new ConcurrentHashMap<>();
     private final List<VerdictListener> listeners = new CopyOnWriteArrayList<>();
 
-    LocalHealthBoard(String nodeId) {
+    private final java.util.function.LongSupplier wallMillis;
+
+    LocalHealthBoard(String nodeId, java.util.function.LongSupplier wallMillis) {
       this.nodeId = nodeId;
+      this.wallMillis = wallMillis;
     }
 
     private static String key(String pool, String backendId) {
@@ -268,7 +279,7 @@ public final class LocalSharedState implements SharedState {
       if (old.verdict() == state && old.publishedBy() != null) {
         return;
       }
-      details.compute(key, (k, d) -> new HealthDetail(state, nodeId, System.currentTimeMillis(),
+      details.compute(key, (k, d) -> new HealthDetail(state, nodeId, wallMillis.getAsLong(),
           d == null ? List.of() : d.checks(), List.of()));
       if (old.verdict() != state) {
         listeners.forEach(l -> l.changed(pool, backendId, state));

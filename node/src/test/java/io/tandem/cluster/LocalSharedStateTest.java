@@ -3,7 +3,6 @@ package io.tandem.cluster;
 import io.tandem.affinity.AffinityTable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.cluster.HealthBoard.CheckResult;
 import io.tandem.testing.ManualClock;
@@ -16,26 +15,31 @@ import org.junit.jupiter.api.Test;
 
 /** The admin facts of a single node, kept in memory. */
 class LocalSharedStateTest {
+  private static final long EPOCH_MILLIS = 1_700_000_000_000L;
   private final ManualClock clock = new ManualClock();
-  private final LocalSharedState state = new LocalSharedState("solo", clock);
+  /** The wall clock the admin facts are stamped with, moved with the manual clock. */
+  private final LocalSharedState state = new LocalSharedState("solo", clock, () -> EPOCH_MILLIS + clock.millis());
 
   @Test
   void healthDetailKeepsSinceTheLastCheckAndSuspectsUntilTheVerdictChanges() {
     HealthBoard board = state.health();
-    long before = System.currentTimeMillis();
+    clock.advance(Duration.ofSeconds(3));
+    long before = EPOCH_MILLIS + 3_000;
     board.publish("web", "b1", HealthState.UNHEALTHY);
     board.publishCheck("web", "b1", new CheckResult(null, false, "status 500", 300, before));
     board.reportSuspect("web", "b1");
     HealthBoard.HealthDetail d = board.detail("web", "b1");
     assertEquals(HealthState.UNHEALTHY, d.verdict());
     assertEquals("solo", d.publishedBy());
-    assertTrue(d.sinceMillis() >= before);
+    assertEquals(before, d.sinceMillis(), "since is when the verdict was published");
     assertEquals(List.of(new CheckResult("solo", false, "status 500", 300, before)), d.checks());
     assertEquals(List.of("solo"), d.suspects());
 
+    clock.advance(Duration.ofSeconds(2));
     board.publish("web", "b1", HealthState.UNHEALTHY);
-    assertEquals(d, board.detail("web", "b1"), "the same verdict again changes nothing");
+    assertEquals(d, board.detail("web", "b1"), "the same verdict again changes nothing, since included");
     board.publish("web", "b1", HealthState.HEALTHY);
+    assertEquals(before + 2_000, board.detail("web", "b1").sinceMillis(), "a new verdict moves since");
     assertEquals(List.of(), board.detail("web", "b1").suspects());
     assertEquals(d.checks(), board.detail("web", "b1").checks());
     board.withdrawCheck("web", "b1");
@@ -49,11 +53,10 @@ class LocalSharedStateTest {
     clock.advance(Duration.ofSeconds(30));
     table.lookup("web", "10.0.0.1");
     clock.advance(Duration.ofSeconds(10));
-    long now = System.currentTimeMillis();
     AffinityTable.Binding b = table.binding("web", "10.0.0.1").toCompletableFuture().join().orElseThrow();
     assertEquals("b2", b.backendId());
-    assertEquals(30_000, b.lastUsedMillis() - b.sinceMillis(), 1);
-    assertTrue(Math.abs(now - 10_000 - b.lastUsedMillis()) < 1_000, b.toString());
+    assertEquals(EPOCH_MILLIS, b.sinceMillis(), "bound at the start");
+    assertEquals(EPOCH_MILLIS + 30_000, b.lastUsedMillis(), "last used by the lookup 30 s later");
     clock.advance(Duration.ofMinutes(6));
     assertEquals(Optional.empty(), table.binding("web", "10.0.0.1").toCompletableFuture().join());
   }
@@ -62,6 +65,7 @@ class LocalSharedStateTest {
   void infoNamesThisNodeAndTheAdminAddressOnceAnnounced() {
     Membership.MemberInfo before = state.membership().info().get("solo");
     assertEquals("dev", before.version());
+    assertEquals(EPOCH_MILLIS, before.startedAtMillis(), "started when the state was made");
     assertEquals(null, before.adminAddress());
     state.announceAdmin("127.0.0.1:9090");
     assertEquals(Map.of("solo", new Membership.MemberInfo("dev", before.startedAtMillis(), "127.0.0.1:9090")),

@@ -61,44 +61,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(NoLeakedBuffers.class)
-class FakeDnsTest {
-  private static EventLoopGroup group;
-  private FakeDns dns;
-  private DnsNameResolver resolver;
-
-  @BeforeAll
-  static void startGroup() {
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-  }
-
-  @AfterAll
-  static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
-
-  @BeforeEach
-  void start() throws InterruptedException {
-    dns = new FakeDns();
-    resolver = new DnsNameResolverBuilder(group.next())
-        .datagramChannelType(NioDatagramChannel.class)
-        .resolveCache(NoopDnsCache.INSTANCE)
-        .cnameCache(NoopDnsCnameCache.INSTANCE)
-        .authoritativeDnsServerCache(NoopAuthoritativeDnsServerCache.INSTANCE)
-        .nameServerProvider(new SingletonDnsServerAddressStreamProvider(dns.address()))
-        .searchDomains(List.of())
-        .resolvedAddressTypes(ResolvedAddressTypes.IPV4_ONLY)
-        .queryTimeoutMillis(500)
-        .maxQueriesPerResolve(1)
-        .build();
-  }
-
-  @AfterEach
-  void stop() {
-    resolver.close();
-    dns.close();
-  }
-
+/** FakeDns through a real resolver: records, error codes, faults, counts, names. */
+class FakeDnsTest extends FakeDnsFixture {
   /** A records and their TTLs. */
   @Test
   void answersA() throws Exception {
@@ -235,9 +199,9 @@ class FakeDnsTest {
   void droppedQueriesTimeOut() throws Exception {
     dns.a("web.test", 30, "10.0.0.1");
     dns.fail(FakeDns.Fault.DROP);
-    long t0 = System.nanoTime();
     ExecutionException e = assertThrows(ExecutionException.class, () -> resolve("web.test", DnsRecordType.A));
-    assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(400), "came before the timeout");
+    // The query reached the fake and got no answer: the failure is the resolver's own time-out, not a response.
+    assertTrue(dns.queries("web.test", DnsRecordType.A) >= 1, "the query was received, then dropped");
     assertInstanceOf(UnknownHostException.class, e.getCause());
     assertInstanceOf(DnsNameResolverTimeoutException.class, e.getCause().getCause());
     Future<List<InetAddress>> f = resolver.resolveAll("web.test");
@@ -280,80 +244,6 @@ class FakeDnsTest {
     assertEquals(5, dns.queries("web.test", DnsRecordType.A));
   }
 
-  /** The header: the query's id, AA set, RD copied, RA clear, the question echoed. */
-  @Test
-  void responseHeader() throws Exception {
-    dns.a("web.test", 30, "10.0.0.1");
-    try (RawClient raw = new RawClient()) {
-      for (boolean rd : new boolean[] {true, false}) {
-        DatagramDnsResponse r = raw.query("web.test", DnsRecordType.A, rd);
-        try {
-          assertEquals(raw.lastId, r.id());
-          assertTrue(r.isAuthoritativeAnswer());
-          assertEquals(rd, r.isRecursionDesired());
-          assertFalse(r.isRecursionAvailable());
-          assertEquals(DnsResponseCode.NOERROR, r.code());
-          assertEquals(1, r.count(DnsSection.QUESTION));
-          DnsRecord q = r.recordAt(DnsSection.QUESTION);
-          assertEquals("web.test.", q.name());
-          assertEquals(DnsRecordType.A, q.type());
-          assertEquals(1, r.count(DnsSection.ANSWER));
-          assertEquals(dns.address(), r.sender());
-        } finally {
-          r.release();
-        }
-      }
-    }
-  }
-
-  /**
-   * SRV answers carry the A and AAAA records the server knows for their targets in the additional section (once per
-   * target); the resolver's resolveAll(DnsQuestion) returns the answer section only.
-   */
-  @Test
-  void srvTargetsAddressesComeAsAdditionals() throws Exception {
-    dns.srv("_h._tcp.svc.test", 60, new FakeDns.Srv(1, 1, 80, "b1.svc.test"),
-        new FakeDns.Srv(1, 1, 81, "B1.svc.test."), new FakeDns.Srv(2, 1, 80, "b2.svc.test"),
-        new FakeDns.Srv(3, 1, 80, "elsewhere.test"));
-    dns.a("b1.svc.test", 11, "10.0.0.1").aaaa("b1.svc.test", 12, "2001:db8::1").a("b2.svc.test", 13, "10.0.0.2");
-    try (RawClient raw = new RawClient()) {
-      DatagramDnsResponse r = raw.query("_h._tcp.svc.test", DnsRecordType.SRV, true);
-      try {
-        assertEquals(4, r.count(DnsSection.ANSWER));
-        List<Answer> extra = new ArrayList<>();
-        for (int i = 0; i < r.count(DnsSection.ADDITIONAL); i++) {
-          DnsRecord x = r.recordAt(DnsSection.ADDITIONAL, i);
-          extra.add(new Answer(x.name(), x.type(), x.timeToLive(), data(x)));
-        }
-        assertEquals(List.of(new Answer("b1.svc.test.", DnsRecordType.A, 11, "10.0.0.1"),
-            new Answer("b1.svc.test.", DnsRecordType.AAAA, 12, "2001:db8:0:0:0:0:0:1"),
-            new Answer("b2.svc.test.", DnsRecordType.A, 13, "10.0.0.2")), extra);
-      } finally {
-        r.release();
-      }
-    }
-    assertEquals(4, resolve("_h._tcp.svc.test", DnsRecordType.SRV).size());
-  }
-
-  /** Garbage, and a query without a question, get no answer and leave the server serving. */
-  @Test
-  void malformedDatagramsAreIgnored() throws Exception {
-    dns.a("web.test", 30, "10.0.0.1");
-    try (RawClient raw = new RawClient()) {
-      raw.sendBytes(1, 2, 3, 4, 5);
-      raw.sendBytes(0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 63, 'x'); // one question, its name cut short
-      raw.channel.writeAndFlush(new DatagramDnsQuery(null, dns.address(), 77)).sync();
-      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> dns.malformed() == 3);
-      DatagramDnsResponse r = raw.query("web.test", DnsRecordType.A, true);
-      try {
-        assertEquals(1, r.count(DnsSection.ANSWER));
-      } finally {
-        r.release();
-      }
-      assertNull(raw.responses.poll(), "no answer to the malformed ones");
-    }
-    assertEquals(1, dns.queries());
-  }
 
   @Test
   void rejectsBadInput() {
@@ -365,89 +255,4 @@ class FakeDnsTest {
     assertThrows(IllegalArgumentException.class, () -> new FakeDns.Srv(1, 0, 80, "a..test"));
   }
 
-  /** The resolver's failure for an error code: UnknownHostException caused by DnsErrorCauseException. */
-  private void assertFailsWith(String name, DnsRecordType type, DnsResponseCode code) {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> resolve(name, type), name + " " + type);
-    assertInstanceOf(UnknownHostException.class, e.getCause());
-    Throwable cause = e.getCause().getCause();
-    assertInstanceOf(DnsErrorCauseException.class, cause, name + " " + type);
-    assertEquals(code, ((DnsErrorCauseException) cause).getCode());
-    assertTrue(cause.getMessage().startsWith("Query failed with "), cause.getMessage());
-  }
-
-  /** Sends queries itself and hands back the decoded responses, to see what the resolver hides. */
-  private final class RawClient implements AutoCloseable {
-    final LinkedBlockingQueue<DatagramDnsResponse> responses = new LinkedBlockingQueue<>();
-    final Channel channel;
-    int lastId = 4000;
-
-    RawClient() throws InterruptedException {
-      channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
-          .handler(new ChannelInitializer<NioDatagramChannel>() {
-            @Override
-            protected void initChannel(NioDatagramChannel ch) {
-              ch.pipeline().addLast(new DatagramDnsQueryEncoder(), new DatagramDnsResponseDecoder(),
-                  new SimpleChannelInboundHandler<DatagramDnsResponse>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, DatagramDnsResponse r) {
-                      responses.add(r.retain());
-                    }
-                  });
-            }
-          }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-    }
-
-    /** The response (to release) to one query. */
-    DatagramDnsResponse query(String name, DnsRecordType type, boolean rd) throws Exception {
-      DatagramDnsQuery q = new DatagramDnsQuery(null, dns.address(), ++lastId);
-      q.setRecursionDesired(rd).addRecord(DnsSection.QUESTION, new DefaultDnsQuestion(name, type));
-      channel.writeAndFlush(q).sync();
-      DatagramDnsResponse r = responses.poll(5, TimeUnit.SECONDS);
-      assertNotNull(r, "no response to " + name + " " + type);
-      return r;
-    }
-
-    /** A datagram as is, past the query encoder. */
-    void sendBytes(int... bytes) throws InterruptedException {
-      ByteBuf b = Unpooled.buffer(bytes.length);
-      for (int x : bytes) {
-        b.writeByte(x);
-      }
-      channel.pipeline().firstContext().writeAndFlush(new DatagramPacket(b, dns.address())).sync();
-    }
-
-    @Override
-    public void close() {
-      channel.close().syncUninterruptibly();
-      DatagramDnsResponse r;
-      while ((r = responses.poll()) != null) {
-        r.release();
-      }
-    }
-  }
-
-  private record Answer(String name, DnsRecordType type, long ttl, String data) {}
-
-  /** Resolves one question; the records as plain values, released. */
-  private List<Answer> resolve(String name, DnsRecordType type) throws Exception {
-    List<DnsRecord> records = resolver.resolveAll(new DefaultDnsQuestion(name, type)).get(5, TimeUnit.SECONDS);
-    List<Answer> out = new ArrayList<>();
-    try {
-      for (DnsRecord r : records) {
-        out.add(new Answer(r.name(), r.type(), r.timeToLive(), data(r)));
-      }
-    } finally {
-      records.forEach(ReferenceCountUtil::release);
-    }
-    return out;
-  }
-
-  private static String data(DnsRecord r) throws Exception {
-    ByteBuf c = ((DnsRawRecord) r).content().duplicate();
-    if (r.type().equals(DnsRecordType.SRV)) {
-      return c.readUnsignedShort() + " " + c.readUnsignedShort() + " " + c.readUnsignedShort() + " "
-          + DefaultDnsRecordDecoder.decodeName(c);
-    }
-    return InetAddress.getByAddress(ByteBufUtil.getBytes(c)).getHostAddress();
-  }
 }

@@ -316,7 +316,7 @@ class GrpcProxyTest extends ProxyTestBase {
       blocking(c).unaryRpc(msg("warm"));
     }
     b1.close();   // abrupt: connections reset, port closed
-    long t0 = System.nanoTime();
+    // The bound is the await's: six calls in a row all answered by b2 within 5 s.
     await().atMost(Duration.ofSeconds(5)).until(() -> {
       Set<String> last = new HashSet<>();
       for (int i = 0; i < 6; i++) {
@@ -328,7 +328,6 @@ class GrpcProxyTest extends ProxyTestBase {
       }
       return last.equals(Set.of("b2"));
     });
-    assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
   }
 
   @Test
