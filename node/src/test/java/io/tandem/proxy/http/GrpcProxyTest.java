@@ -258,22 +258,29 @@ class GrpcProxyTest extends ProxyTestBase {
     GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain().withDelay(5).withMaxConnectionAge(150));
     GrpcBackend b2 = grpcBackend("b2", GrpcBackend.Options.plain().withDelay(5).withMaxConnectionAge(150));
     startWith(h2cPool(b1, b2));
-    SimpleServiceGrpc.SimpleServiceFutureStub stub = SimpleServiceGrpc.newFutureStub(channel())
-        .withDeadlineAfter(20, TimeUnit.SECONDS);
-    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
-    int calls = 0;
-    while (System.nanoTime() < end) {
-      List<com.google.common.util.concurrent.ListenableFuture<SimpleResponse>> wave = new ArrayList<>();
-      for (int i = 0; i < 20; i++) {
-        wave.add(stub.unaryRpc(msg("w" + i)));
-      }
-      for (var f : wave) {
-        f.get(20, TimeUnit.SECONDS);   // throws if a call was lost
-        calls++;
-      }
-    }
+    SimpleServiceGrpc.SimpleServiceFutureStub stub = SimpleServiceGrpc.newFutureStub(channel());
+    // Waves of calls until the backends have rotated their connections (each lives 150 ms), then one more wave on
+    // the new ones: a call lost across a GOAWAY fails its future.
+    int[] calls = {0};
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ZERO).until(() -> {
+      wave(stub, calls);
+      return b1.connections() + b2.connections() > 2;
+    });
+    wave(stub, calls);
     assertTrue(b1.connections() + b2.connections() > 2, "the backends rotated their connections: "
-        + b1.connections() + " + " + b2.connections() + " over " + calls + " calls");
+        + b1.connections() + " + " + b2.connections() + " over " + calls[0] + " calls");
+  }
+
+  /** Twenty calls at once; each must answer (throws if one was lost). */
+  private static void wave(SimpleServiceGrpc.SimpleServiceFutureStub stub, int[] calls) throws Exception {
+    List<com.google.common.util.concurrent.ListenableFuture<SimpleResponse>> wave = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      wave.add(stub.withDeadlineAfter(20, TimeUnit.SECONDS).unaryRpc(msg("w" + i)));
+    }
+    for (var f : wave) {
+      f.get(20, TimeUnit.SECONDS);
+      calls[0]++;
+    }
   }
 
   @Test
