@@ -280,6 +280,9 @@ public final class TandemNode implements RunningNode {
     vertx.cancelTimer(queueTimer);
     rateLimits.close();
     discovery.close();
+    if (dns != null) {
+      dns.close();   // its UDP socket
+    }
     health.close();
     probes.close();
     clients.close();
