@@ -2,6 +2,7 @@ package io.tandem.proxy.http;
 
 import io.tandem.affinity.Cookies;
 import io.tandem.affinity.AffinityTable;
+import io.tandem.affinity.KeyBinding;
 import io.tandem.proxy.BackendAttempt;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.upstream.Backend;
@@ -11,7 +12,7 @@ import io.vertx.core.http.HttpHeaders;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Session persistence of one request: which backend it is bound to, and what the response must record. In order of
@@ -23,13 +24,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class SessionAffinity implements BackendAttempt.Affinity {
   private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
-  /**
-   * The longest a request waits for the shared table (a learned binding being stored, a cache miss being looked up).
-   * A healthy cluster answers in milliseconds; a partitioned one could take Hazelcast's invocation timeout (60 s), so
-   * past this the request goes on without the table: a fresh choice, or the response released before its binding is
-   * stored (the next request may then land elsewhere once).
-   */
-  static final long SHARED_WAIT_MILLIS = 500;
 
   private final PersistenceConfig config;
   private final AffinityTable table;
@@ -37,9 +31,9 @@ final class SessionAffinity implements BackendAttempt.Affinity {
   private final String clientIp;
   private final String cookieHeader;
   private boolean insertCookie;
-  private String key;
+  /** The learned cookie's or the client address's binding; null when the request has neither. */
+  private KeyBinding binding;
   private boolean keyIsLearnedCookie;
-  private String keyBoundTo;
   private String boundId;
 
   SessionAffinity(PoolSnapshot pool, AffinityTable table, String cookieHeader, String clientIp) {
@@ -64,6 +58,7 @@ final class SessionAffinity implements BackendAttempt.Affinity {
       }
       insertCookie = true;
     }
+    String key = null;
     if (config.learnCookie() != null) {
       String value = Cookies.find(cookieHeader, config.learnCookie());
       if (value != null && !value.isEmpty()) {
@@ -77,29 +72,24 @@ final class SessionAffinity implements BackendAttempt.Affinity {
     if (key == null) {
       return null;
     }
-    keyBoundTo = table.lookup(pool.name(), key);
-    return keyBoundTo == null ? null : usable(keyBoundTo);
+    binding = new KeyBinding(table, pool.name(), key, config.idleTimeout());
+    return usable(binding.lookUpLocally());
   }
 
   /** Whether a key was found but not in local memory, so the shared table must be asked. */
   @Override
   public boolean needsRemote() {
-    return key != null && keyBoundTo == null;
+    return binding != null && binding.needsRemote();
   }
 
   /** Asks the shared table for the key's backend; completes with it, or null. Never blocks. */
   @Override
   public CompletionStage<Backend> remote() {
-    return table.fetch(pool.name(), key).toCompletableFuture()
-        .completeOnTimeout(null, SHARED_WAIT_MILLIS, TimeUnit.MILLISECONDS)
-        .thenApply(id -> {
-          keyBoundTo = id;
-          return id == null ? null : usable(id);
-        });
+    return binding.lookUpRemotely().thenApply(this::usable);
   }
 
   private Backend usable(String id) {
-    Backend b = pool.byId().get(id);
+    Backend b = id == null ? null : pool.byId().get(id);
     return b != null && b.acceptsBound() ? bound(b) : null;
   }
 
@@ -140,31 +130,22 @@ final class SessionAffinity implements BackendAttempt.Affinity {
 
   /**
    * Records the session in the shared table; {@code setCookies} gives the response's {@code Set-Cookie} values (read
-   * only when a cookie is learned). Completes as {@link #record(MultiMap, Backend)} does.
+   * only when a cookie is learned). Completes as {@link #record(MultiMap, Backend)} does: a newly learned binding is
+   * waited for (at most {@link KeyBinding#SHARED_WAIT_MILLIS}), so the client's next request finds it on any node.
    */
-  CompletionStage<Void> record(java.util.function.Supplier<List<String>> setCookies, Backend chosen) {
+  CompletionStage<Void> record(Supplier<List<String>> setCookies, Backend chosen) {
     CompletionStage<Void> wait = DONE;
     if (config.learnCookie() != null) {
       String learned = learnedValue(setCookies.get(), config.learnCookie());
-      if (learned != null && !learned.equals(key)) {
-        wait = table.bindIfAbsent(pool.name(), learned, chosen.id(), config.idleTimeout()).toCompletableFuture()
-            .<Void>thenApply(winner -> null)
-            .completeOnTimeout(null, SHARED_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      if (learned != null && (binding == null || !learned.equals(binding.key()))) {
+        wait = KeyBinding.withinSharedWait(
+            table.bindIfAbsent(pool.name(), learned, chosen.id(), config.idleTimeout()).<Void>thenApply(winner -> null));
       }
     }
-    if (key != null && !chosen.id().equals(keyBoundTo) && (keyIsLearnedCookie || !chosen.id().equals(boundId))) {
-      if (keyBoundTo == null) {
-        table.bindIfAbsent(pool.name(), key, chosen.id(), idleTimeout());
-      } else {
-        // The key's backend was unavailable; the session now lives on the chosen one.
-        table.rebind(pool.name(), key, chosen.id(), idleTimeout());
-      }
+    if (binding != null && (keyIsLearnedCookie || !chosen.id().equals(boundId))) {
+      binding.record(chosen.id());
     }
     return wait;
-  }
-
-  private java.time.Duration idleTimeout() {
-    return config.idleTimeout() != null ? config.idleTimeout() : java.time.Duration.ofMinutes(30);
   }
 
   /** The value a response sets for cookie {@code name}, or null. */
