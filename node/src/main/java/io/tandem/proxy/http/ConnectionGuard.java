@@ -2,6 +2,7 @@ package io.tandem.proxy.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.tandem.util.Clock;
 import io.tandem.util.Outcome;
 
 /**
@@ -12,19 +13,24 @@ import io.tandem.util.Outcome;
  */
 final class ConnectionGuard {
   private final Channel channel;
+  private final Clock clock;
   private boolean awaitingHead = true;
+  /** Whether a byte of the awaited head has arrived (or, for the first request, the connection was accepted). */
+  private boolean headStarted = true;
   private long headStartNanos;
 
-  ConnectionGuard(Channel channel, long nowNanos) {
+  ConnectionGuard(Channel channel, Clock clock) {
     this.channel = channel;
+    this.clock = clock;
     // The first request's clock starts at accept: a client that connects and sends nothing is slow too.
-    this.headStartNanos = nowNanos;
+    this.headStartNanos = clock.nanoTime();
   }
 
   /** Bytes arrived from the client. */
   void bytesArrived() {
-    if (awaitingHead && headStartNanos == 0) {
-      headStartNanos = System.nanoTime();
+    if (awaitingHead && !headStarted) {
+      headStarted = true;
+      headStartNanos = clock.nanoTime();
     }
   }
 
@@ -36,12 +42,12 @@ final class ConnectionGuard {
   /** The exchange ended; the next bytes start the next head. */
   void awaitNextHead() {
     awaitingHead = true;
-    headStartNanos = 0;
+    headStarted = false;
   }
 
   /** Whether a head has been arriving for longer than {@code timeoutNanos}. */
   boolean isSlow(long nowNanos, long timeoutNanos) {
-    return awaitingHead && headStartNanos != 0 && nowNanos - headStartNanos >= timeoutNanos && channel.isActive();
+    return awaitingHead && headStarted && nowNanos - headStartNanos >= timeoutNanos && channel.isActive();
   }
 
   /** Answers 408 and closes the connection. */

@@ -30,7 +30,7 @@ final class H3Streams extends ChannelInitializer<QuicStreamChannel> {
     String ip = quic.remoteSocketAddress() instanceof InetSocketAddress a && a.getAddress() != null
         ? a.getAddress().getHostAddress() : "-";
     runtime.http3().stream();
-    Http1Connection conn = new Http1Connection(h1, new ConnectionGuard(ch, System.nanoTime()), ip).viaHttp3();
+    Http1Connection conn = new Http1Connection(h1, new ConnectionGuard(ch, h1.clock()), ip).viaHttp3();
     ch.pipeline().addLast("h3", new H3Stream(runtime, ip, !quic.isActive())).addLast("handler", conn);
   }
 }

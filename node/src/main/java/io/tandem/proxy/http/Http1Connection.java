@@ -54,12 +54,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
   private boolean draining;
   private boolean closing;
   private boolean paused;
-  private long lastActivity = System.nanoTime();
+  private long lastActivity;
   private boolean http3;
 
   Http1Connection(Http1Loop loop, ConnectionGuard guard, String clientIp) {
     this.loop = loop;
     this.guard = guard;
+    this.lastActivity = loop.clock().nanoTime();
     this.clientIp = clientIp;
     ListenerConfig.Limits limits = loop.runtime().config().limits();
     // The request line is "METHOD SP URI SP VERSION": allow for method and version around the URI limit.
@@ -121,7 +122,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
 
   /** Bytes went through a tunnel (either way): the connection is in use. */
   void touch() {
-    lastActivity = System.nanoTime();
+    lastActivity = loop.clock().nanoTime();
   }
 
   /**
@@ -142,7 +143,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf buf = (ByteBuf) msg;
-    lastActivity = System.nanoTime();
+    lastActivity = loop.clock().nanoTime();
     if (tunnel != null) {
       tunnel.accept(buf);
       return;

@@ -15,14 +15,15 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
- * What the connections of one HTTP listener share on one event loop: the loop as an executor, the scheduler for
- * timers, the resolver for backend names, and per pool the idle backend connections ({@link BackendConnections}).
+ * What the connections of one HTTP listener share on one event loop: the loop as an executor, the scheduler and
+ * clock for timers, the resolver for backend names, and per pool the idle backend connections ({@link BackendConnections}).
  * Confined to the loop, so nothing here needs a lock.
  */
 final class Http1Loop {
   private final ListenerRuntime runtime;
   private final Executor executor;
   private final Scheduler scheduler;
+  private final Clock clock;
   private final AddressResolverGroup<?> resolver;
   private final Map<String, Pooled> pools = new HashMap<>();
   private final Map<String, H2Pooled> h2 = new HashMap<>();
@@ -39,10 +40,12 @@ final class Http1Loop {
     }
   }
 
-  Http1Loop(ListenerRuntime runtime, Executor executor, Scheduler scheduler, AddressResolverGroup<?> resolver) {
+  Http1Loop(ListenerRuntime runtime, Executor executor, Scheduler scheduler, Clock clock,
+      AddressResolverGroup<?> resolver) {
     this.runtime = runtime;
     this.executor = executor;
     this.scheduler = scheduler;
+    this.clock = clock;
     this.resolver = resolver;
   }
 
@@ -56,6 +59,11 @@ final class Http1Loop {
 
   Scheduler scheduler() {
     return scheduler;
+  }
+
+  /** The monotonic clock of connection idleness and slow heads (a test's manual one, or the system's). */
+  Clock clock() {
+    return clock;
   }
 
   /**

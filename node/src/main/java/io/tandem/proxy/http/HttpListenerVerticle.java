@@ -7,6 +7,7 @@ import io.tandem.config.ListenerConfig;
 import io.tandem.util.Outcome;
 import io.tandem.proxy.PerClientLimit;
 import io.tandem.tls.ServerTls;
+import io.tandem.util.Clock;
 import io.tandem.util.EventLoopScheduler;
 import io.tandem.util.Scheduler;
 import io.tandem.util.VertxScheduler;
@@ -79,7 +80,8 @@ public final class HttpListenerVerticle extends VerticleBase {
     nettyLoop = ((ContextInternal) context).nettyEventLoop();
     VertxInternal vx = (VertxInternal) vertx;
     // The data path's per-request timers go on the loop's own timer queue (see EventLoopScheduler).
-    h1 = new Http1Loop(runtime, loop, new EventLoopScheduler(nettyLoop), vx.nameResolver().nettyAddressResolverGroup());
+    h1 = new Http1Loop(runtime, loop, new EventLoopScheduler(nettyLoop), Clock.SYSTEM,
+        vx.nameResolver().nettyAddressResolverGroup());
     long sweepMs = Math.max(50, Math.min(1000, lc.timeouts().requestHeader().toMillis() / 4));
     sweepTimer = vertx.setPeriodic(sweepMs, id -> sweep());
     ServerTls tls = runtime.tls();
@@ -213,7 +215,7 @@ public final class HttpListenerVerticle extends VerticleBase {
 
   /** Puts an {@link Http1Connection} on the channel: in place of Vert.x's handler, or as its only handler. */
   private void install(Channel ch, String client, boolean replace) {
-    Http1Connection conn = new Http1Connection(h1, new ConnectionGuard(ch, System.nanoTime()),
+    Http1Connection conn = new Http1Connection(h1, new ConnectionGuard(ch, h1.clock()),
         Http1Connection.peer(ch));
     if (replace) {
       ch.pipeline().replace("handler", "handler", conn);
@@ -268,7 +270,7 @@ public final class HttpListenerVerticle extends VerticleBase {
     ListenerConfig lc = runtime.config();
     long headTimeout = lc.timeouts().requestHeader().toNanos();
     long idleTimeout = lc.timeouts().idle().toNanos();
-    long now = System.nanoTime();
+    long now = h1.clock().nanoTime();
     // A copy: answering a slow client can close its connection at once, which removes it from the set.
     for (Http1Connection c : List.copyOf(connections)) {
       if (c.guard().isSlow(now, headTimeout)) {
