@@ -1,5 +1,7 @@
 package io.tandem.admin;
 
+import io.tandem.testing.AdminClient;
+import io.tandem.testing.AdminFixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tandem.bootstrap.ConfigSource;

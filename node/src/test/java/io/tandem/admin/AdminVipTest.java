@@ -1,5 +1,7 @@
 package io.tandem.admin;
 
+import io.tandem.testing.AdminClient;
+import io.tandem.testing.AdminFixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

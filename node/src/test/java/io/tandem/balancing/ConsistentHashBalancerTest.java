@@ -1,8 +1,9 @@
 package io.tandem.balancing;
 
+import io.tandem.testing.TestBackends;
 import io.tandem.testing.TestBackend;
-import static io.tandem.balancing.TestBackends.equal;
-import static io.tandem.balancing.TestBackends.weighted;
+import static io.tandem.testing.TestBackends.equal;
+import static io.tandem.testing.TestBackends.weighted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

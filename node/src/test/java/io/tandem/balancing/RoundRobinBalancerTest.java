@@ -1,6 +1,7 @@
 package io.tandem.balancing;
 
-import static io.tandem.balancing.TestBackends.weighted;
+import io.tandem.testing.TestBackends;
+import static io.tandem.testing.TestBackends.weighted;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package io.tandem.bootstrap;
 
+import io.tandem.testing.FakeNode;
 import io.tandem.testing.LogCapture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
 package io.tandem.bootstrap;
 
+import io.tandem.testing.FakeNode;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

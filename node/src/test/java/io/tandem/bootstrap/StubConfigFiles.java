@@ -1,5 +1,6 @@
 package io.tandem.bootstrap;
 
+import io.tandem.testing.FakeNode;
 import io.tandem.config.ConfigError;
 import io.tandem.config.ConfigException;
 import io.tandem.config.TandemConfig;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.admin.AdminClient;
+import io.tandem.testing.AdminClient;
 import io.tandem.bootstrap.TandemNode;
 import io.tandem.cluster.DiscoveredSet;
 import io.tandem.config.ConfigLoader;

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.admin.AdminClient;
+import io.tandem.testing.AdminClient;
 import io.tandem.bootstrap.ConfigSource;
 import io.tandem.bootstrap.NodeProcess;
 import io.tandem.bootstrap.TandemNode;

@@ -1,6 +1,6 @@
-package io.tandem.bootstrap;
+package io.tandem.testing;
 
-import io.tandem.testing.TestConfigs;
+import io.tandem.bootstrap.RunningNode;
 import io.tandem.config.AccessLogConfig;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.NodeSettings;
@@ -13,21 +13,21 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A {@link RunningNode} that records calls; its shutdown completes when the test says so. */
-final class FakeNode implements RunningNode {
-  final List<TandemConfig> reloads = new CopyOnWriteArrayList<>();
-  final List<Duration> shutdowns = new CopyOnWriteArrayList<>();
-  final Promise<Void> shutdown = Promise.promise();
-  volatile Future<Void> reloadResult = Future.succeededFuture();
+public final class FakeNode implements RunningNode {
+  public final List<TandemConfig> reloads = new CopyOnWriteArrayList<>();
+  public final List<Duration> shutdowns = new CopyOnWriteArrayList<>();
+  public final Promise<Void> shutdown = Promise.promise();
+  public volatile Future<Void> reloadResult = Future.succeededFuture();
   private volatile TandemConfig config;
   private final int port;
 
-  FakeNode(TandemConfig config, int port) {
+  public FakeNode(TandemConfig config, int port) {
     this.config = config;
     this.port = port;
   }
 
   /** A configuration built in code: one listener "web" on 127.0.0.1, the given drain timeout. */
-  static TandemConfig config(Duration drain) {
+  public static TandemConfig config(Duration drain) {
     ListenerConfig web = new ListenerConfig("web", "127.0.0.1", 0, Protocol.HTTP, "default", List.of(), 1000,
         ListenerConfig.Timeouts.DEFAULTS, ListenerConfig.Limits.DEFAULTS, false);
     return new TandemConfig(null, TestConfigs.nodeSettings(0, drain), List.of(web), List.of(),

@@ -1,10 +1,8 @@
-package io.tandem.admin;
+package io.tandem.testing;
 
 import io.tandem.bootstrap.TandemNode;
 import io.tandem.config.AdminConfig;
 import io.tandem.config.TandemConfig;
-import io.tandem.testing.FakeBackend;
-import io.tandem.testing.TestConfigs;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,21 +15,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /** A real standalone node with an admin listener on port 0, in front of fake backends b1, b2. */
-final class AdminFixture implements AutoCloseable {
-  static final String TOKEN = "test-admin-token-0123456789";
+public final class AdminFixture implements AutoCloseable {
+  public static final String TOKEN = "test-admin-token-0123456789";
 
-  final Vertx vertx = Vertx.vertx();
-  final List<FakeBackend> backends = new ArrayList<>();
-  final TandemNode node;
-  final AdminClient admin;
+  public final Vertx vertx = Vertx.vertx();
+  public final List<FakeBackend> backends = new ArrayList<>();
+  public final TandemNode node;
+  public final AdminClient admin;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  AdminFixture(AdminConfig adminConfig, TestConfigs.PoolBuilder pool) throws Exception {
+  public AdminFixture(AdminConfig adminConfig, TestConfigs.PoolBuilder pool) throws Exception {
     this(adminConfig, TestConfigs.listener("web"), pool, UnaryOperator.identity());
   }
 
   /** With listener "web" as given, and a last change to the configuration (more pools, say) before the start. */
-  AdminFixture(AdminConfig adminConfig, TestConfigs.ListenerBuilder listener, TestConfigs.PoolBuilder pool,
+  public AdminFixture(AdminConfig adminConfig, TestConfigs.ListenerBuilder listener, TestConfigs.PoolBuilder pool,
       UnaryOperator<TandemConfig> adjust) throws Exception {
     for (String name : List.of("b1", "b2")) {
       FakeBackend b = FakeBackend.start(vertx, name);
@@ -44,18 +42,18 @@ final class AdminFixture implements AutoCloseable {
   }
 
   /** Token "test-admin-token-0123456789", reads open, pool "app" round-robin. */
-  static AdminFixture standard() throws Exception {
+  public static AdminFixture standard() throws Exception {
     return new AdminFixture(AdminConfig.listen("127.0.0.1", 0, TOKEN), TestConfigs.pool("app"));
   }
 
   /** One request through the traffic listener; answers the status and the X-Backend-Name header if any. */
-  HttpResponse<String> traffic(String path) throws Exception {
+  public HttpResponse<String> traffic(String path) throws Exception {
     HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port("web") + path))
         .timeout(Duration.ofSeconds(10)).build();
     return http.send(req, HttpResponse.BodyHandlers.ofString());
   }
 
-  FakeBackend backend(String name) {
+  public FakeBackend backend(String name) {
     return backends.stream().filter(b -> b.name().equals(name)).findFirst().orElseThrow();
   }
 

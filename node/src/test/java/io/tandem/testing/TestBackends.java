@@ -1,6 +1,7 @@
-package io.tandem.balancing;
+package io.tandem.testing;
 
-import io.tandem.testing.TestBackend;
+import io.tandem.balancing.LoadBalancer;
+import io.tandem.balancing.PickContext;
 import io.tandem.upstream.Backend;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /** Fixtures for the algorithm tests: backends named b0, b1, ... and pick counting. */
-final class TestBackends {
+public final class TestBackends {
   private TestBackends() {}
 
-  static List<Backend> weighted(int... weights) {
+  public static List<Backend> weighted(int... weights) {
     List<Backend> list = new ArrayList<>();
     for (int i = 0; i < weights.length; i++) {
       list.add(TestBackend.of("b" + i, weights[i]));
@@ -20,14 +21,14 @@ final class TestBackends {
     return list;
   }
 
-  static List<Backend> equal(int count) {
+  public static List<Backend> equal(int count) {
     int[] weights = new int[count];
     Arrays.fill(weights, 1);
     return weighted(weights);
   }
 
   /** How many of {@code picks} fresh-context picks went to each backend id. */
-  static Map<String, Integer> count(LoadBalancer<Backend> lb, int picks) {
+  public static Map<String, Integer> count(LoadBalancer<Backend> lb, int picks) {
     Map<String, Integer> counts = new HashMap<>();
     for (int i = 0; i < picks; i++) {
       counts.merge(lb.pick(PickContext.create()).id(), 1, Integer::sum);

@@ -1,4 +1,4 @@
-package io.tandem.admin;
+package io.tandem.testing;
 
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -24,7 +24,7 @@ public final class AdminClient {
     this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), "http://127.0.0.1:" + port, token);
   }
 
-  AdminClient(HttpClient http, String base, String token) {
+  public AdminClient(HttpClient http, String base, String token) {
     this.http = http;
     this.base = base;
     this.token = token;
