@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.config.ConfigLoader;
 import io.tandem.config.VipConfig;
-import io.tandem.vip.FakeDriver;
+import io.tandem.testing.FakeDriver;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

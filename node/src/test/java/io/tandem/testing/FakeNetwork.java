@@ -1,6 +1,8 @@
-package io.tandem.vip;
+package io.tandem.testing;
 
 import io.tandem.util.Scheduler;
+import io.tandem.vip.Heartbeat;
+import io.tandem.vip.Heartbeats;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.HashSet;

@@ -1,6 +1,8 @@
-package io.tandem.vip;
+package io.tandem.testing;
 
 import io.tandem.config.VipConfig;
+import io.tandem.vip.OsDriver;
+import io.tandem.vip.OsDriver.VipException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
