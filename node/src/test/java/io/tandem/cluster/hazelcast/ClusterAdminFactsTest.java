@@ -1,5 +1,7 @@
 package io.tandem.cluster.hazelcast;
 
+import io.tandem.testing.HzTestNodes;
+import io.tandem.testing.HzTestCluster;
 import io.tandem.cluster.HealthState;
 import io.tandem.cluster.Membership;
 import io.tandem.cluster.hazelcast.HazelcastCluster;

@@ -1,5 +1,6 @@
 package io.tandem.cluster.hazelcast;
 
+import io.tandem.testing.HzTestNodes;
 import io.tandem.cluster.ConfigFingerprint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,6 @@
 package io.tandem.cluster.hazelcast;
 
+import io.tandem.testing.HzTestNodes;
 import io.tandem.cluster.Membership;
 import io.tandem.cluster.hazelcast.HazelcastCluster;
 import static org.awaitility.Awaitility.await;

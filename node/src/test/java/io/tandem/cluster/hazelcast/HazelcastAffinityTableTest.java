@@ -1,5 +1,6 @@
 package io.tandem.cluster.hazelcast;
 
+import io.tandem.testing.HzTestCluster;
 import io.tandem.cluster.hazelcast.HazelcastAffinityTable;
 import io.tandem.affinity.AffinityTable;
 import static org.awaitility.Awaitility.await;

@@ -1,5 +1,6 @@
 package io.tandem.cluster.hazelcast;
 
+import io.tandem.testing.HzTestNodes;
 import io.tandem.cluster.HealthState;
 import io.tandem.cluster.hazelcast.HazelcastHealthBoard;
 import io.tandem.cluster.hazelcast.HazelcastCluster;

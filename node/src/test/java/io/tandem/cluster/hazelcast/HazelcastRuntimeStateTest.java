@@ -1,5 +1,6 @@
 package io.tandem.cluster.hazelcast;
 
+import io.tandem.testing.HzTestCluster;
 import io.tandem.cluster.AdminState;
 import io.tandem.cluster.BackendChange;
 import io.tandem.cluster.RuntimeState;

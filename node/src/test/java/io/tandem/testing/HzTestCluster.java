@@ -1,7 +1,5 @@
-package io.tandem.cluster.hazelcast;
+package io.tandem.testing;
 
-import io.tandem.cluster.hazelcast.HazelcastRuntimeState;
-import io.tandem.cluster.hazelcast.HazelcastAffinityTable;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.config.Config;
@@ -10,7 +8,8 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.properties.ClusterProperty;
-import io.tandem.testing.MemberPorts;
+import io.tandem.cluster.hazelcast.HazelcastAffinityTable;
+import io.tandem.cluster.hazelcast.HazelcastRuntimeState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +28,8 @@ import java.util.stream.IntStream;
  * }
  * }</pre>
  */
-final class HzTestCluster implements AutoCloseable {
-  static final Duration TIMEOUT = Duration.ofSeconds(20);
+public final class HzTestCluster implements AutoCloseable {
+  public static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   private final String name = "tandem-test-" + UUID.randomUUID();
   private final List<Integer> ports;
@@ -41,7 +40,7 @@ final class HzTestCluster implements AutoCloseable {
   }
 
   /** Starts {@code size} members and waits until they all see each other. */
-  static HzTestCluster start(int size) {
+  public static HzTestCluster start(int size) {
     HzTestCluster cluster = new HzTestCluster(size);
     try {
       for (int i = 0; i < size; i++) {
@@ -56,21 +55,21 @@ final class HzTestCluster implements AutoCloseable {
     }
   }
 
-  HazelcastInstance member(int index) {
+  public HazelcastInstance member(int index) {
     return members.get(index);
   }
 
-  int size() {
+  public int size() {
     return members.size();
   }
 
   /** Graceful leave: the member hands its partitions over before it goes. */
-  void shutdown(int index) {
+  public void shutdown(int index) {
     members.get(index).shutdown();
   }
 
   /** Crash: the member vanishes without handing anything over. */
-  void terminate(int index) {
+  public void terminate(int index) {
     members.get(index).getLifecycleService().terminate();
   }
 

@@ -1,11 +1,9 @@
-package io.tandem.cluster.hazelcast;
+package io.tandem.testing;
 
 import io.tandem.cluster.hazelcast.HazelcastCluster;
 import io.tandem.config.AccessLogConfig;
 import io.tandem.config.ClusterConfig;
 import io.tandem.config.TandemConfig;
-import io.tandem.testing.MemberPorts;
-import io.tandem.testing.TestConfigs;
 import io.tandem.util.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,15 +15,15 @@ import java.util.concurrent.Executors;
  * Real Hazelcast members in this JVM, each on its own free 127.0.0.1 port, with a 1 s heartbeat and a 4 s failure
  * timeout. Listeners run on one thread named {@code control}. {@link #close()} stops every member started.
  */
-final class HzTestNodes implements AutoCloseable {
-  final ExecutorService control = Executors.newSingleThreadExecutor(r -> new Thread(r, "control"));
+public final class HzTestNodes implements AutoCloseable {
+  public final ExecutorService control = Executors.newSingleThreadExecutor(r -> new Thread(r, "control"));
   private final List<HazelcastCluster> started = new ArrayList<>();
   private final String clusterName;
   private final int minMembers;
-  final List<ClusterConfig.NodeEntry> nodes = new ArrayList<>();
+  public final List<ClusterConfig.NodeEntry> nodes = new ArrayList<>();
 
   /** Nodes {@code n1..nN} of a cluster with a unique name. */
-  HzTestNodes(int count, int minMembers) {
+  public HzTestNodes(int count, int minMembers) {
     this.clusterName = "tandem-test-" + System.nanoTime();
     this.minMembers = minMembers;
     for (int i = 1; i <= count; i++) {
@@ -33,15 +31,15 @@ final class HzTestNodes implements AutoCloseable {
     }
   }
 
-  static ClusterConfig.NodeEntry entry(String id) {
+  public static ClusterConfig.NodeEntry entry(String id) {
     return new ClusterConfig.NodeEntry(id, "127.0.0.1", freePort(), null, 0);
   }
 
-  TandemConfig config(String nodeId, TestConfigs.PoolBuilder... pools) {
+  public TandemConfig config(String nodeId, TestConfigs.PoolBuilder... pools) {
     return config(clusterName, nodeId, nodes, pools);
   }
 
-  TandemConfig config(String name, String nodeId, List<ClusterConfig.NodeEntry> members,
+  public TandemConfig config(String name, String nodeId, List<ClusterConfig.NodeEntry> members,
       TestConfigs.PoolBuilder... pools) {
     ClusterConfig cluster = new ClusterConfig(name, nodeId, members, Duration.ofSeconds(1), Duration.ofSeconds(4),
         minMembers, null);
@@ -52,11 +50,11 @@ final class HzTestNodes implements AutoCloseable {
         new AccessLogConfig(false), cluster);
   }
 
-  HazelcastCluster start(String nodeId, TestConfigs.PoolBuilder... pools) {
+  public HazelcastCluster start(String nodeId, TestConfigs.PoolBuilder... pools) {
     return start(config(nodeId, pools));
   }
 
-  HazelcastCluster start(TandemConfig config) {
+  public HazelcastCluster start(TandemConfig config) {
     HazelcastCluster node = HazelcastCluster.start(config, Clock.SYSTEM, control);
     synchronized (started) {
       started.add(node);
@@ -65,7 +63,7 @@ final class HzTestNodes implements AutoCloseable {
   }
 
   /** Stops one member gracefully (so the others see it leave at once). */
-  void stop(HazelcastCluster node) {
+  public void stop(HazelcastCluster node) {
     synchronized (started) {
       started.remove(node);
     }
@@ -73,7 +71,7 @@ final class HzTestNodes implements AutoCloseable {
   }
 
   /** Stops one member abruptly, as a crash would (no hand-over, no goodbye). */
-  void kill(HazelcastCluster node) {
+  public void kill(HazelcastCluster node) {
     synchronized (started) {
       started.remove(node);
     }
@@ -94,7 +92,7 @@ final class HzTestNodes implements AutoCloseable {
     control.shutdownNow();
   }
 
-  static int freePort() {
+  public static int freePort() {
     return MemberPorts.free();
   }
 }
