@@ -59,9 +59,11 @@ class SlowStartClusterTest {
 
   @Test
   void aReturningBackendRampsUpOnEveryNode() throws Exception {
+    // Checks that cannot fail on a loaded machine (a 2 s time-out, three failures in a row): a backend that flapped
+    // during the ramp would restart its warming (b2) or hand the requests to the warming one (b1).
     TestConfigs.PoolBuilder pool = TestConfigs.pool("app").slowStart(WINDOW).health(new HealthConfig(
         new HealthConfig.Active(HealthConfig.CheckType.HTTP, "GET", "/health", null, 200, 299, null,
-            Duration.ofMillis(200), Duration.ofMillis(150), 1, 1), null));
+            Duration.ofMillis(300), Duration.ofSeconds(2), 1, 3), null));
     for (String id : List.of("b1", "b2")) {
       FakeBackend b = FakeBackend.start(vertx, id);
       healthStatus.put(id, 200);

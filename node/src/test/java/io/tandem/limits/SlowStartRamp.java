@@ -57,6 +57,7 @@ final class SlowStartRamp {
   static void assertRamp(Duration window, ManualClock clock, List<DoubleSupplier> shares, List<Batch> batches)
       throws Exception {
     double[] expectedShare = {0, 0.5, 1};
+    StringBuilder counts = new StringBuilder();
     for (int phase = 0; phase < expectedShare.length; phase++) {
       if (phase > 0) {
         clock.advance(window.dividedBy(2));
@@ -66,6 +67,7 @@ final class SlowStartRamp {
         assertEquals(expectedShare[phase], shares.get(node).getAsDouble(), where + "b2's slow-start share");
         int b2 = batches.get(node).answeredByB2(REQUESTS);
         String got = where + "b2 answered " + b2 + " of " + REQUESTS;
+        counts.append(node == 0 ? " | " : " ").append(b2);
         switch (phase) {
           case 0 -> assertEquals(0, b2, got);
           case 1 -> assertTrue(b2 > REQUESTS * 0.2 && b2 < REQUESTS * 0.45, got + " (1/3 expected)");
@@ -73,5 +75,7 @@ final class SlowStartRamp {
         }
       }
     }
+    System.out.println("slow start on a manual clock, b2's answers of " + REQUESTS + " per node at 0%, 50%, 100%"
+        + counts + " (expected 0, ~133, 200)");
   }
 }
