@@ -63,7 +63,7 @@ public final class TandemNode implements RunningNode {
   private io.tandem.config.DnsConfig dnsConfig;
 
   private TandemNode(Vertx vertx, Context control, SharedState shared, TandemConfig config, int eventLoops,
-      PrometheusMeters meters) {
+      PrometheusMeters meters, Clock poolGuardClock) {
     this.vertx = vertx;
     this.meters = meters;
     this.config = config;
@@ -82,7 +82,7 @@ public final class TandemNode implements RunningNode {
     this.rateLimits = new io.tandem.limits.RateLimits(clock, scheduler, shared.usage());
     this.clientConnections = new io.tandem.limits.ClientConnections(shared.clientConnections());
     shared.clientConnections().localSource(clientConnections::counts);
-    this.poolGuards = new io.tandem.limits.PoolGuards(clock);
+    this.poolGuards = new io.tandem.limits.PoolGuards(poolGuardClock);
     // Backends added by a reload or through the admin API start slowly alike.
     registry.addPoolsListener(poolGuards::pools);
     shared.health().addListener((pool, backend, verdict) -> poolGuards.verdict(pool, backend, verdict.servesTraffic()));
@@ -120,6 +120,15 @@ public final class TandemNode implements RunningNode {
 
   /** Starts a node with {@code config}; completes when every listener is bound. */
   public static Future<TandemNode> start(TandemConfig config) {
+    return start(config, Clock.SYSTEM);
+  }
+
+  /**
+   * As {@link #start(TandemConfig)}, but the pools' guards ({@link io.tandem.limits.PoolGuards}: circuit-breaker open
+   * time, slow-start shares and the moment a backend starts warming up) read {@code poolGuardClock}; everything else
+   * keeps the system clock. Tests pass a manual clock to move a slow-start window by hand.
+   */
+  public static Future<TandemNode> start(TandemConfig config, Clock poolGuardClock) {
     int loops = config.node().eventLoops() > 0 ? config.node().eventLoops()
         : Runtime.getRuntime().availableProcessors();
     VertxOptions options = new VertxOptions()
@@ -155,7 +164,7 @@ public final class TandemNode implements RunningNode {
     }
     TandemNode node;
     try {
-      node = new TandemNode(vertx, control, shared, config, loops, meters);
+      node = new TandemNode(vertx, control, shared, config, loops, meters, poolGuardClock);
     } catch (RuntimeException e) {
       shared.close();
       return failStart(vertx, meters, e);

@@ -199,7 +199,7 @@ class DiscoveryClusterTest {
         web(4), AdminState.ENABLED));
     assertTrue(added > first);
     for (TandemNode n : nodes) {
-      assertTrue(n.poolGuards().get("web").share(web(4), System.nanoTime()) < 1, "warming on every node");
+      assertTrue(n.poolGuards().get("web").share(web(4), n.poolGuards().clock().nanoTime()) < 1, "warming on every node");
     }
 
     // Removed: draining first (sessions stay, no new ones), gone after the 2 s grace.

@@ -1,5 +1,8 @@
 package io.tandem.testing;
 
+import io.tandem.util.Scheduler;
+import io.tandem.util.VertxScheduler;
+import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +29,18 @@ public interface Action {
 
   /** This action, started after a Vert.x timer of {@code delay} (never a sleep). */
   default Action delayedBy(Duration delay) {
-    return c -> c.vertx().setTimer(Math.max(1, delay.toMillis()), id -> perform(c));
+    return c -> delayedBy(delay, new VertxScheduler(c.vertx().getOrCreateContext())).perform(c);
+  }
+
+  /**
+   * This action, started when {@code timers} fires a timer of {@code delay} (a {@link ManualScheduler}: when the test
+   * moves it past the delay), back on the connection's event loop.
+   */
+  default Action delayedBy(Duration delay, Scheduler timers) {
+    return c -> {
+      Context loop = c.vertx().getOrCreateContext();
+      timers.schedule(delay, () -> loop.runOnContext(v -> perform(c)));
+    };
   }
 
   /** The default: 200, a JSON body naming the backend and echoing method, uri, header lines and body length. */
