@@ -6,7 +6,6 @@ import io.tandem.admin.AdminServer;
 import io.tandem.admin.NodeView;
 import io.tandem.cluster.ConfigMismatchException;
 import io.tandem.cluster.SharedState;
-import io.tandem.config.NodeSettings;
 import io.tandem.config.TandemConfig;
 import io.tandem.health.ActiveHealthChecker;
 import io.tandem.health.Probes;
@@ -22,7 +21,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,20 +102,6 @@ public final class TandemNode implements RunningNode {
     this.expiryTimer = vertx.setPeriodic(10_000, id -> shared.expireIdle());
   }
 
-  /**
-   * Vert.x's transport for the setting. {@code auto}: io_uring where it loads (it cost 6-20% less CPU per request
-   * than epoll side by side, README "Performance"), else null: Vert.x prefers the native epoll, else NIO.
-   */
-  private static io.vertx.core.transport.Transport transport(NodeSettings.Transport t) {
-    return switch (t) {
-      case AUTO -> io.vertx.core.transport.Transport.IO_URING != null
-          && io.vertx.core.transport.Transport.IO_URING.available() ? io.vertx.core.transport.Transport.IO_URING : null;
-      case EPOLL -> io.vertx.core.transport.Transport.EPOLL;
-      case IO_URING -> io.vertx.core.transport.Transport.IO_URING;
-      case NIO -> io.vertx.core.transport.Transport.NIO;
-    };
-  }
-
   /** Starts a node with {@code config}; completes when every listener is bound. */
   public static Future<TandemNode> start(TandemConfig config) {
     return start(config, Clock.SYSTEM);
@@ -131,26 +115,13 @@ public final class TandemNode implements RunningNode {
   public static Future<TandemNode> start(TandemConfig config, Clock poolGuardClock) {
     int loops = config.node().eventLoops() > 0 ? config.node().eventLoops()
         : Runtime.getRuntime().availableProcessors();
-    VertxOptions options = new VertxOptions()
-        .setPreferNativeTransport(true)
-        .setEventLoopPoolSize(loops)
-        .setWorkerPoolSize(4)
-        .setInternalBlockingPoolSize(4);
-    NodeSettings.Transport wanted = config.node().transport();
-    io.vertx.core.transport.Transport transport = transport(wanted);
-    if (wanted != NodeSettings.Transport.AUTO && (transport == null || !transport.available())) {
-      return Future.failedFuture(new IllegalStateException("node.transport: "
-          + wanted.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " is not available here: "
-          + (transport == null ? "its classes are not on the class path" : transport.unavailabilityCause())));
-    }
     PrometheusMeters meters = new PrometheusMeters();
-    Vertx vertx = meters.newVertx(options, transport);
-    if (wanted == NodeSettings.Transport.AUTO && !vertx.isNativeTransportEnabled()) {
-      LOG.warn("native transports (io_uring, epoll) unavailable, using NIO: {}",
-          String.valueOf(vertx.unavailableNativeTransportCause()));
-    } else {
-      LOG.info("socket transport: {}", transport == io.vertx.core.transport.Transport.IO_URING ? "io_uring"
-          : transport == io.vertx.core.transport.Transport.NIO ? "nio" : "epoll");
+    Vertx vertx;
+    try {
+      vertx = NodeVertx.create(config.node(), loops, meters);
+    } catch (IllegalStateException e) {
+      meters.close();
+      return Future.failedFuture(e);
     }
     // Every failure below releases what was started before it: a node that cannot serve must not stay a member.
     Context control = vertx.getOrCreateContext();
