@@ -23,7 +23,7 @@ class HazelcastConnectionCountsTest {
   }
 
   @Test
-  void othersCountsArriveWithinASecondAndLeaveWithTheirNode() {
+  void othersCountsArriveAndLeaveWithTheirNode() {
     nodes = new HzTestNodes(3, 2);
     HazelcastCluster n1 = nodes.start("n1");
     HazelcastCluster n2 = nodes.start("n2");
@@ -35,7 +35,8 @@ class HazelcastConnectionCountsTest {
     long t0 = System.nanoTime();
     n1.connections().localSource(() -> Map.of("web/b1", b1.get(), "web/b2", 0));
     n3.connections().localSource(() -> Map.of("web/b1", 4));
-    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(1))
+    // How soon is printed, not asserted: a loaded machine may take longer than the ~100 ms publication interval.
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
         .until(() -> n2.connections().othersActive("web", "b1") == 7);
     System.out.println("connection counts: first publication seen on n2 after " + (System.nanoTime() - t0) / 1000
         + " us");
@@ -49,7 +50,7 @@ class HazelcastConnectionCountsTest {
 
     t0 = System.nanoTime();
     b1.set(10);
-    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(1))
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
         .until(() -> n2.connections().othersActive("web", "b1") == 14);
     System.out.println("connection counts: a change seen on n2 after " + (System.nanoTime() - t0) / 1000
         + " us (publication every 100 ms)");

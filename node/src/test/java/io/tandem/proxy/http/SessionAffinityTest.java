@@ -69,13 +69,13 @@ class SessionAffinityTest {
     assertNull(session.local());
     assertTrue(session.needsRemote());
     CompletableFuture<Backend> remote = session.remote().toCompletableFuture();
-    await().atMost(Duration.ofMillis(KeyBinding.SHARED_WAIT_MILLIS * 4)).until(remote::isDone);
+    await().atMost(Duration.ofMillis(KeyBinding.SHARED_WAIT_MILLIS * 10)).until(remote::isDone);
     assertNull(remote.join(), "no answer from the table: a fresh choice");
 
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Set-Cookie", "JSESSIONID=new; Path=/");
     CompletableFuture<Void> stored = session.record(headers, b2).toCompletableFuture();
     assertFalse(stored.isDone(), "waits for the store, as long as the table might still answer");
-    await().atMost(Duration.ofMillis(KeyBinding.SHARED_WAIT_MILLIS * 4)).until(stored::isDone);
+    await().atMost(Duration.ofMillis(KeyBinding.SHARED_WAIT_MILLIS * 10)).until(stored::isDone);
   }
 
   @Test
