@@ -1,8 +1,8 @@
 package io.tandem.vip;
 
-import io.tandem.testing.FakeNetwork;
-import io.tandem.testing.FakeDriver;
 import io.tandem.config.VipConfig;
+import io.tandem.testing.FakeDriver;
+import io.tandem.testing.FakeNetwork;
 import io.tandem.testing.ManualClock;
 import io.tandem.testing.ManualScheduler;
 import io.tandem.util.Scheduler;

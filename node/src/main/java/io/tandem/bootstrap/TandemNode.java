@@ -1,9 +1,9 @@
 package io.tandem.bootstrap;
 
-import io.tandem.admin.metrics.NodeMetrics;
-import io.tandem.admin.metrics.PrometheusMeters;
 import io.tandem.admin.AdminServer;
 import io.tandem.admin.NodeView;
+import io.tandem.admin.metrics.NodeMetrics;
+import io.tandem.admin.metrics.PrometheusMeters;
 import io.tandem.cluster.ConfigMismatchException;
 import io.tandem.cluster.SharedState;
 import io.tandem.config.TandemConfig;

@@ -1,12 +1,12 @@
 package io.tandem.admin;
 
-import io.tandem.testing.AdminClient;
-import io.tandem.testing.AdminFixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.config.AdminConfig;
+import io.tandem.testing.AdminClient;
+import io.tandem.testing.AdminFixture;
 import io.tandem.testing.LogCapture;
 import io.tandem.testing.TestConfigs;
 import java.util.List;

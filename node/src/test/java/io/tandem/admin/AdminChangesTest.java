@@ -1,11 +1,11 @@
 package io.tandem.admin;
 
-import io.tandem.testing.AdminClient;
-import io.tandem.testing.AdminFixture;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.testing.AdminClient;
+import io.tandem.testing.AdminFixture;
 import io.tandem.testing.FakeBackend;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,12 +1,12 @@
 package io.tandem.admin;
 
-import io.tandem.testing.AdminFixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.config.AdminConfig;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.TlsConfig;
+import io.tandem.testing.AdminFixture;
 import io.tandem.testing.H3Client;
 import io.tandem.testing.TestCerts;
 import io.tandem.testing.TestConfigs;

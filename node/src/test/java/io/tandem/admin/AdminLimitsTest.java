@@ -1,7 +1,5 @@
 package io.tandem.admin;
 
-import io.tandem.testing.AdminClient;
-import io.tandem.testing.AdminFixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +8,8 @@ import io.tandem.config.PoolConfig;
 import io.tandem.config.RateLimitConfig;
 import io.tandem.config.RouteConfig;
 import io.tandem.config.TandemConfig;
+import io.tandem.testing.AdminClient;
+import io.tandem.testing.AdminFixture;
 import io.tandem.testing.FakeBackend;
 import io.tandem.testing.RawHttp;
 import io.tandem.testing.TestConfigs;

@@ -1,7 +1,5 @@
 package io.tandem.admin;
 
-import io.tandem.testing.AdminClient;
-import io.tandem.testing.AdminFixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.config.AdminConfig;
 import io.tandem.config.PersistenceConfig;
+import io.tandem.testing.AdminClient;
+import io.tandem.testing.AdminFixture;
 import io.tandem.testing.TestConfigs;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

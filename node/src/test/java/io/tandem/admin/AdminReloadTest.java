@@ -1,12 +1,12 @@
 package io.tandem.admin;
 
-import io.tandem.testing.AdminClient;
-import io.tandem.testing.AdminFixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tandem.bootstrap.ConfigSource;
 import io.tandem.bootstrap.NodeProcess;
 import io.tandem.bootstrap.TandemNode;
+import io.tandem.testing.AdminClient;
+import io.tandem.testing.AdminFixture;
 import io.tandem.testing.FakeBackend;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

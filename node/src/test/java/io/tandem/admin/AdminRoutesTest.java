@@ -1,12 +1,12 @@
 package io.tandem.admin;
 
-import io.tandem.testing.AdminClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.bootstrap.TandemNode;
 import io.tandem.config.ConfigLoader;
 import io.tandem.ctl.CtlCommand;
+import io.tandem.testing.AdminClient;
 import io.tandem.testing.FakeBackend;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

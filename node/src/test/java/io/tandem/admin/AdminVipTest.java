@@ -1,13 +1,13 @@
 package io.tandem.admin;
 
-import io.tandem.testing.AdminClient;
-import io.tandem.testing.AdminFixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.bootstrap.TandemNode;
 import io.tandem.config.ConfigLoader;
+import io.tandem.testing.AdminClient;
+import io.tandem.testing.AdminFixture;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

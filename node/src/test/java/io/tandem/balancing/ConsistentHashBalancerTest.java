@@ -1,12 +1,12 @@
 package io.tandem.balancing;
 
-import io.tandem.testing.TestBackends;
-import io.tandem.testing.TestBackend;
 import static io.tandem.testing.TestBackends.equal;
 import static io.tandem.testing.TestBackends.weighted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.testing.TestBackend;
+import io.tandem.testing.TestBackends;
 import io.tandem.upstream.Backend;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,9 +1,9 @@
 package io.tandem.balancing;
 
-import io.tandem.testing.TestBackends;
 import static io.tandem.testing.TestBackends.weighted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tandem.testing.TestBackends;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.Balancers;
 import java.util.ArrayList;

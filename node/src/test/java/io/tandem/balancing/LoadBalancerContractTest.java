@@ -1,7 +1,5 @@
 package io.tandem.balancing;
 
-import io.tandem.testing.TestBackends;
-import io.tandem.testing.TestBackend;
 import static io.tandem.testing.TestBackends.weighted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tandem.config.Algorithm;
+import io.tandem.testing.TestBackend;
+import io.tandem.testing.TestBackends;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.Balancers;
 import java.util.HashSet;

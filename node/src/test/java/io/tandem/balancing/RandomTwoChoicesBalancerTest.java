@@ -1,11 +1,11 @@
 package io.tandem.balancing;
 
-import io.tandem.testing.TestBackends;
 import static io.tandem.testing.TestBackends.weighted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.testing.TestBackends;
 import io.tandem.upstream.Backend;
 import java.util.List;
 import java.util.Map;

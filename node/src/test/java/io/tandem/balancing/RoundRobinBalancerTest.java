@@ -1,11 +1,11 @@
 package io.tandem.balancing;
 
-import io.tandem.testing.TestBackends;
 import static io.tandem.testing.TestBackends.weighted;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.testing.TestBackends;
 import io.tandem.upstream.Backend;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.tandem.bootstrap;
 
-import io.tandem.testing.FakeNode;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.config.ConfigException;
 import io.tandem.config.TandemConfig;
+import io.tandem.testing.FakeNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

@@ -1,8 +1,5 @@
 package io.tandem.bootstrap;
 
-import io.tandem.testing.FakeNode;
-import io.tandem.testing.LogCapture;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.config.ConfigError;
 import io.tandem.config.ConfigException;
+import io.tandem.testing.FakeNode;
+import io.tandem.testing.LogCapture;
 import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,14 +1,13 @@
 package io.tandem.bootstrap;
 
-import io.tandem.testing.FakeNode;
-import io.tandem.testing.LogCapture;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.config.TandemConfig;
+import io.tandem.testing.FakeNode;
+import io.tandem.testing.LogCapture;
 import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package io.tandem.bootstrap;
 
-import io.tandem.testing.FakeNode;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tandem.testing.FakeNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

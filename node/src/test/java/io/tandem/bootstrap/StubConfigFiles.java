@@ -1,9 +1,9 @@
 package io.tandem.bootstrap;
 
-import io.tandem.testing.FakeNode;
 import io.tandem.config.ConfigError;
 import io.tandem.config.ConfigException;
 import io.tandem.config.TandemConfig;
+import io.tandem.testing.FakeNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.testing.AdminClient;
 import io.tandem.bootstrap.TandemNode;
+import io.tandem.cluster.AdminState;
 import io.tandem.cluster.DiscoveredSet;
 import io.tandem.config.ConfigLoader;
+import io.tandem.testing.AdminClient;
 import io.tandem.testing.FakeBackend;
 import io.tandem.testing.FakeDns;
 import io.tandem.testing.MemberPorts;
-import io.tandem.cluster.AdminState;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
 import io.vertx.core.Vertx;

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.testing.AdminClient;
 import io.tandem.bootstrap.ConfigSource;
 import io.tandem.bootstrap.NodeProcess;
 import io.tandem.bootstrap.TandemNode;
@@ -12,6 +11,7 @@ import io.tandem.config.ConfigLoader;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.testing.Action;
+import io.tandem.testing.AdminClient;
 import io.tandem.testing.FakeBackend;
 import io.tandem.testing.TestConfigs;
 import io.vertx.core.Vertx;

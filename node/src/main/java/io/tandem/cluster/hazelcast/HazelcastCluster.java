@@ -1,5 +1,9 @@
 package io.tandem.cluster.hazelcast;
 
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import io.tandem.affinity.AffinityTable;
 import io.tandem.cluster.ClientConnectionCounts;
 import io.tandem.cluster.ConfigFingerprint;
 import io.tandem.cluster.LocalSharedState;
@@ -8,12 +12,6 @@ import io.tandem.cluster.RuntimeState;
 import io.tandem.cluster.SharedState;
 import io.tandem.cluster.StateFile;
 import io.tandem.cluster.UsageExchange;
-import io.tandem.cluster.hazelcast.HazelcastClientConnections;
-import io.tandem.cluster.hazelcast.HazelcastAffinityTable;
-import io.tandem.affinity.AffinityTable;
-import com.hazelcast.core.Hazelcast;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import io.tandem.config.TandemConfig;
 import io.tandem.util.Clock;
 import java.util.List;

@@ -1,16 +1,13 @@
 package io.tandem.cluster.hazelcast;
 
-import io.tandem.cluster.ConfigFingerprint;
-import io.tandem.cluster.Membership;
-import io.tandem.cluster.hazelcast.HzDnsDiscovery;
-import io.tandem.cluster.hazelcast.HazelcastRuntimeState;
-import io.tandem.cluster.hazelcast.HazelcastAffinityTable;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MemberAttributeConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
+import io.tandem.cluster.ConfigFingerprint;
+import io.tandem.cluster.Membership;
 import io.tandem.config.ClusterConfig;
 import io.tandem.config.TandemConfig;
 import java.net.InetAddress;

@@ -2,12 +2,12 @@ package io.tandem.proxy.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.resolver.AddressResolverGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.AddressResolverGroup;
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.PoolConfig;
-import io.tandem.proxy.h2.H2Connections;
 import io.tandem.proxy.h1.BackendConnections;
+import io.tandem.proxy.h2.H2Connections;
 import io.tandem.util.Clock;
 import io.tandem.util.Scheduler;
 import java.util.HashMap;

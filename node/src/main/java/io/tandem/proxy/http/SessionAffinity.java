@@ -1,10 +1,10 @@
 package io.tandem.proxy.http;
 
-import io.tandem.affinity.Cookies;
 import io.tandem.affinity.AffinityTable;
+import io.tandem.affinity.Cookies;
 import io.tandem.affinity.KeyBinding;
-import io.tandem.proxy.BackendAttempt;
 import io.tandem.config.PersistenceConfig;
+import io.tandem.proxy.BackendAttempt;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
 import io.vertx.core.MultiMap;

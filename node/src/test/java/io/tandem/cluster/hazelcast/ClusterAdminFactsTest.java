@@ -1,22 +1,19 @@
 package io.tandem.cluster.hazelcast;
 
-import io.tandem.testing.HzTestNodes;
-import io.tandem.testing.HzTestCluster;
-import io.tandem.cluster.HealthState;
-import io.tandem.cluster.Membership;
-import io.tandem.cluster.hazelcast.HazelcastCluster;
-import io.tandem.cluster.hazelcast.HazelcastCheckResults;
-import io.tandem.cluster.hazelcast.HazelcastAffinityTable;
-import io.tandem.affinity.AffinityTable;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.affinity.AffinityTable;
 import io.tandem.cluster.HealthBoard.CheckResult;
 import io.tandem.cluster.HealthBoard.HealthDetail;
+import io.tandem.cluster.HealthState;
+import io.tandem.cluster.Membership;
 import io.tandem.config.ClusterConfig;
+import io.tandem.testing.HzTestCluster;
+import io.tandem.testing.HzTestNodes;
 import io.tandem.util.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -1,15 +1,15 @@
 package io.tandem.cluster.hazelcast;
 
-import io.tandem.testing.HzTestNodes;
-import io.tandem.cluster.ConfigFingerprint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.cluster.ConfigFingerprint;
 import io.tandem.config.Algorithm;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.config.TandemConfig;
+import io.tandem.testing.HzTestNodes;
 import io.tandem.testing.TestConfigs;
 import java.time.Duration;
 import java.util.List;

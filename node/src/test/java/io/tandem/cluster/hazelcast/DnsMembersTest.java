@@ -1,14 +1,12 @@
 package io.tandem.cluster.hazelcast;
 
-import io.tandem.testing.HzTestNodes;
-import io.tandem.cluster.Membership;
-import io.tandem.cluster.hazelcast.HazelcastCluster;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.dns.DnsRecordType;
+import io.tandem.cluster.Membership;
 import io.tandem.config.AccessLogConfig;
 import io.tandem.config.AdminConfig;
 import io.tandem.config.ClusterConfig;
@@ -16,6 +14,7 @@ import io.tandem.config.DnsConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.config.VipConfig;
 import io.tandem.testing.FakeDns;
+import io.tandem.testing.HzTestNodes;
 import io.tandem.testing.MemberPorts;
 import io.tandem.testing.TestConfigs;
 import java.io.IOException;

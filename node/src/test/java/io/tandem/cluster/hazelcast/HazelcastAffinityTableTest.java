@@ -1,14 +1,13 @@
 package io.tandem.cluster.hazelcast;
 
-import io.tandem.testing.HzTestCluster;
-import io.tandem.cluster.hazelcast.HazelcastAffinityTable;
-import io.tandem.affinity.AffinityTable;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.tandem.affinity.AffinityTable;
+import io.tandem.testing.HzTestCluster;
 import io.tandem.testing.ManualClock;
 import io.tandem.util.Clock;
 import java.lang.management.ManagementFactory;

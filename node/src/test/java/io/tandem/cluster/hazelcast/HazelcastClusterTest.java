@@ -1,13 +1,5 @@
 package io.tandem.cluster.hazelcast;
 
-import io.tandem.testing.HzTestNodes;
-import io.tandem.cluster.ConfigFingerprint;
-import io.tandem.cluster.ConfigMismatchException;
-import io.tandem.testing.LogCapture;
-import org.apache.logging.log4j.Level;
-import io.tandem.cluster.Membership;
-import io.tandem.cluster.hazelcast.HzMemberConfig;
-import io.tandem.cluster.hazelcast.HazelcastCluster;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,11 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import io.tandem.cluster.ConfigFingerprint;
+import io.tandem.cluster.ConfigMismatchException;
+import io.tandem.cluster.Membership;
 import io.tandem.config.TandemConfig;
+import io.tandem.testing.HzTestNodes;
+import io.tandem.testing.LogCapture;
 import io.tandem.testing.TestConfigs;
 import io.tandem.util.Clock;
 import java.time.Duration;
 import java.util.List;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,13 +1,11 @@
 package io.tandem.cluster.hazelcast;
 
-import io.tandem.testing.HzTestNodes;
-import io.tandem.cluster.hazelcast.HazelcastConnectionCounts;
-import io.tandem.cluster.hazelcast.HazelcastCluster;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.testing.HzTestNodes;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,14 +1,12 @@
 package io.tandem.cluster.hazelcast;
 
-import io.tandem.testing.HzTestNodes;
-import io.tandem.cluster.HealthState;
-import io.tandem.cluster.hazelcast.HazelcastHealthBoard;
-import io.tandem.cluster.hazelcast.HazelcastCluster;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.cluster.HealthState;
+import io.tandem.testing.HzTestNodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

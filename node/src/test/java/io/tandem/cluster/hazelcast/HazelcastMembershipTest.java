@@ -1,13 +1,12 @@
 package io.tandem.cluster.hazelcast;
 
-import io.tandem.testing.HzTestNodes;
-import io.tandem.cluster.Membership;
-import io.tandem.cluster.hazelcast.HazelcastCluster;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.cluster.Membership;
+import io.tandem.testing.HzTestNodes;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,19 +1,16 @@
 package io.tandem.cluster.hazelcast;
 
-import io.tandem.testing.HzTestCluster;
-import io.tandem.cluster.AdminState;
-import io.tandem.cluster.BackendChange;
-import io.tandem.cluster.RuntimeState;
-import io.tandem.cluster.StateFile;
-import io.tandem.cluster.hazelcast.HzHigherVersionMergePolicy;
-import io.tandem.cluster.hazelcast.HazelcastRuntimeState;
-import io.tandem.testing.LogCapture;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.spi.merge.MergingValue;
+import io.tandem.cluster.AdminState;
+import io.tandem.cluster.BackendChange;
+import io.tandem.cluster.RuntimeState;
+import io.tandem.cluster.StateFile;
+import io.tandem.testing.HzTestCluster;
+import io.tandem.testing.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

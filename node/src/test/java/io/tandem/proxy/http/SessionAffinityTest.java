@@ -1,16 +1,16 @@
 package io.tandem.proxy.http;
 
-import io.tandem.testing.TestBackend;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.balancing.LoadBalancer;
 import io.tandem.affinity.AffinityTable;
 import io.tandem.affinity.KeyBinding;
+import io.tandem.balancing.LoadBalancer;
 import io.tandem.config.PersistenceConfig;
+import io.tandem.testing.TestBackend;
 import io.tandem.testing.TestConfigs;
 import io.tandem.upstream.Backend;
 import io.tandem.upstream.PoolSnapshot;
