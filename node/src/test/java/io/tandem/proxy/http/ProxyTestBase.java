@@ -3,6 +3,7 @@ package io.tandem.proxy.http;
 import io.tandem.bootstrap.TandemNode;
 import io.tandem.config.TandemConfig;
 import io.tandem.testing.FakeBackend;
+import io.tandem.testing.TestConfigs;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,6 +47,15 @@ abstract class ProxyTestBase {
     FakeBackend b = FakeBackend.start(vertx, name);
     backends.add(b);
     return b;
+  }
+
+  /** Starts the node with listener "web" in front of pool "app" over {@code bs}, round robin. */
+  protected void startSimple(FakeBackend... bs) throws Exception {
+    var p = TestConfigs.pool("app");
+    for (FakeBackend b : bs) {
+      p.backend(b.name(), b.port());
+    }
+    start(TestConfigs.config(eventLoops(), TestConfigs.listener("web"), p));
   }
 
   protected TandemNode start(TandemConfig config) throws Exception {
