@@ -2,9 +2,11 @@ package io.tandem.proxy.tcp;
 
 import io.tandem.bootstrap.TandemNode;
 import io.tandem.config.TandemConfig;
+import io.tandem.testing.TestConfigs;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +36,15 @@ abstract class TcpProxyTestBase {
   protected RawBackend backend(RawBackend b) {
     backends.add(b);
     return b;
+  }
+
+  /** A TCP listener named "tcp", to be completed by the test. */
+  protected static TestConfigs.ListenerBuilder tcp() {
+    return TestConfigs.listener("tcp").tcp();
+  }
+
+  protected static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
   }
 
   protected TandemNode start(TandemConfig config) throws Exception {
