@@ -11,6 +11,7 @@ import io.tandem.config.Algorithm;
 import io.tandem.config.PersistenceConfig;
 import io.tandem.config.ProxyProtocolVersion;
 import io.tandem.testing.LogCapture;
+import io.tandem.testing.RawBackend;
 import io.tandem.testing.TestConfigs;
 import io.tandem.util.Outcome;
 import java.io.IOException;

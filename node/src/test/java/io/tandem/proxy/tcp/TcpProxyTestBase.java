@@ -2,6 +2,7 @@ package io.tandem.proxy.tcp;
 
 import io.tandem.bootstrap.TandemNode;
 import io.tandem.config.TandemConfig;
+import io.tandem.testing.RawBackend;
 import io.tandem.testing.TestConfigs;
 import java.io.IOException;
 import java.net.InetAddress;

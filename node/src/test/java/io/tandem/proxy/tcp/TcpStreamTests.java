@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.testing.RawBackend;
 import io.tandem.util.Outcome;
 import java.io.InputStream;
 import java.io.OutputStream;

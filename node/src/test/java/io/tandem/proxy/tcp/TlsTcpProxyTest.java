@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tandem.config.TlsConfig;
-import io.tandem.util.Outcome;
+import io.tandem.testing.RawBackend;
 import io.tandem.testing.TestCerts;
+import io.tandem.util.Outcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

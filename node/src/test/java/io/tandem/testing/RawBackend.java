@@ -1,4 +1,4 @@
-package io.tandem.proxy.tcp;
+package io.tandem.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -18,13 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A TCP backend on blocking {@code java.net} sockets (one thread per connection), for exact control of half-close,
  * speaking first and slow reading. The handler runs once per accepted connection.
  */
-final class RawBackend implements AutoCloseable {
-  interface Handler {
+public final class RawBackend implements AutoCloseable {
+  public interface Handler {
     void handle(Socket socket) throws IOException;
   }
 
-  final String name;
-  final AtomicInteger accepted = new AtomicInteger();
+  public final String name;
+  public final AtomicInteger accepted = new AtomicInteger();
   private final ServerSocket server;
   private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "raw-backend");
@@ -56,12 +56,12 @@ final class RawBackend implements AutoCloseable {
     });
   }
 
-  static RawBackend start(String name, Handler handler) throws IOException {
+  public static RawBackend start(String name, Handler handler) throws IOException {
     return new RawBackend(name, handler);
   }
 
   /** Echoes every byte; on the client's FIN, ends its own output too. */
-  static RawBackend echo(String name) throws IOException {
+  public static RawBackend echo(String name) throws IOException {
     return start(name, s -> {
       InputStream in = s.getInputStream();
       byte[] buf = new byte[16384];
@@ -73,7 +73,7 @@ final class RawBackend implements AutoCloseable {
   }
 
   /** Says its name on connect, then ends its output and reads until the client's FIN. */
-  static RawBackend banner(String name) throws IOException {
+  public static RawBackend banner(String name) throws IOException {
     return start(name, s -> {
       s.getOutputStream().write((name + "\n").getBytes(UTF_8));
       s.shutdownOutput();
@@ -81,18 +81,18 @@ final class RawBackend implements AutoCloseable {
     });
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
-  static byte[] readAll(InputStream in) throws IOException {
+  public static byte[] readAll(InputStream in) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     in.transferTo(out);
     return out.toByteArray();
   }
 
   /** A port nothing listens on (connections are refused). */
-  static int closedPort() throws IOException {
+  public static int closedPort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
