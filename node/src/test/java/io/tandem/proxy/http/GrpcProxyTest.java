@@ -18,6 +18,7 @@ import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import io.tandem.testing.TestTls;
 import io.tandem.config.BackendProtocol;
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.HealthConfig;
@@ -89,7 +90,7 @@ class GrpcProxyTest extends ProxyTestBase {
   }
 
   static TlsConfig frontTls() {
-    return HttpsListenerTest.tls(null, List.of(front));
+    return TestTls.tls(null, List.of(front));
   }
 
   private TestConfigs.PoolBuilder h2cPool(GrpcBackend... bs) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tandem.testing.TestTls;
 import io.tandem.config.ListenerConfig;
 import io.tandem.testing.Action;
 import io.tandem.testing.FakeBackend;
@@ -49,7 +50,7 @@ class Http3BrowserTest extends ProxyTestBase {
     FakeBackend b1 = backend("b1");
     b1.always(Action.respond(200, Map.of("Content-Type", "text/html; charset=utf-8"),
         "<!doctype html><html><head><title>h3 ok</title></head><body><p id=via>through tandem</p></body></html>"));
-    start(config(eventLoops(), listener("web").tls(HttpsListenerTest.tls(null, List.of(cert)))
+    start(config(eventLoops(), listener("web").tls(TestTls.tls(null, List.of(cert)))
         .http3(ListenerConfig.Http3.defaults()), pool("app").backend(b1.name(), b1.port())));
     String origin = "a.tandem.test:" + port();
     Path profile = Files.createDirectories(dir.resolve("profile"));

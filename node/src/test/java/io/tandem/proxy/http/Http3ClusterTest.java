@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.testing.TestTls;
 import io.tandem.bootstrap.TandemNode;
 import io.tandem.config.ClusterConfig;
 import io.tandem.config.ListenerConfig;
@@ -70,7 +71,7 @@ class Http3ClusterTest {
         new ClusterConfig.NodeEntry("n2", "127.0.0.1", MemberPorts.free(), null, 0));
     for (ClusterConfig.NodeEntry e : entries) {
       TandemConfig base = TestConfigs.config(1, TestConfigs.listener("web")
-              .tls(HttpsListenerTest.tls(null, List.of(cert))).http3(ListenerConfig.Http3.defaults()),
+              .tls(TestTls.tls(null, List.of(cert))).http3(ListenerConfig.Http3.defaults()),
           TestConfigs.pool("app").backend(backend.name(), backend.port()));
       ClusterConfig cluster = new ClusterConfig(name, e.id(), entries, Duration.ofSeconds(1), Duration.ofSeconds(4),
           1, null);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.Http3Headers;
+import io.tandem.testing.TestTls;
 import io.tandem.config.ListenerConfig;
 import io.tandem.config.RouteConfig;
 import io.tandem.util.Outcome;
@@ -62,7 +63,7 @@ class Http3ListenerTest extends ProxyTestBase {
     for (FakeBackend f : bs) {
       p.backend(f.name(), f.port());
     }
-    start(config(eventLoops(), listener("web").tls(HttpsListenerTest.tls(null, List.of(a, b))).http3(h3), p));
+    start(config(eventLoops(), listener("web").tls(TestTls.tls(null, List.of(a, b))).http3(h3), p));
   }
 
   private H3Client client() throws Exception {
@@ -174,7 +175,7 @@ class Http3ListenerTest extends ProxyTestBase {
   void routingAndSniApplyAsOverTcp() throws Exception {
     FakeBackend web = backend("web1");
     FakeBackend api = backend("api1");
-    start(config(eventLoops(), listener("web").tls(HttpsListenerTest.tls(null, List.of(a, b))).http3(h3())
+    start(config(eventLoops(), listener("web").tls(TestTls.tls(null, List.of(a, b))).http3(h3())
             .route(new RouteConfig.Match(List.of(), "/api", null, List.of(), List.of(), List.of()), "api"),
         pool("app").backend(web.name(), web.port()), pool("api").backend(api.name(), api.port())));
     try (H3Client c = client()) {
@@ -254,7 +255,7 @@ class Http3ListenerTest extends ProxyTestBase {
   void resumedConnectionsWithEarlyDataOnAreServedAndNotMarkedAfterTheHandshake() throws Exception {
     FakeBackend b1 = backend("b1");
     ListenerConfig.Http3 d = h3();
-    start(config(eventLoops(), listener("web").tls(HttpsListenerTest.tls(null, List.of(a))).http3(
+    start(config(eventLoops(), listener("web").tls(TestTls.tls(null, List.of(a))).http3(
         new ListenerConfig.Http3(0, d.maxConnections(), d.maxStreams(), d.idleTimeout(), d.retry(),
             d.retryThreshold(), true, d.altSvcMaxAge(), d.connectionWindow(), d.streamWindow())),
         pool("app").backend(b1.name(), b1.port())));
@@ -280,7 +281,7 @@ class Http3ListenerTest extends ProxyTestBase {
     TestCerts.Pair first = certs.leaf("live", "a.tandem.test");
     TestCerts.Pair second = certs.leaf("next", "a.tandem.test");
     FakeBackend b1 = backend("b1");
-    start(config(eventLoops(), listener("web").tls(HttpsListenerTest.tls(null, List.of(first))).http3(h3()),
+    start(config(eventLoops(), listener("web").tls(TestTls.tls(null, List.of(first))).http3(h3()),
         pool("app").backend(b1.name(), b1.port())));
     java.math.BigInteger before = servedSerial();
     java.nio.file.Files.copy(second.cert(), first.cert(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

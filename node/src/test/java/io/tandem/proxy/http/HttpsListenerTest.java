@@ -1,12 +1,14 @@
 package io.tandem.proxy.http;
 
-import io.tandem.testing.TestConfigs;
 import static io.tandem.testing.TestConfigs.config;
 import static io.tandem.testing.TestConfigs.listener;
 import static io.tandem.testing.TestConfigs.pool;
+import static io.tandem.testing.TestTls.https;
+import static io.tandem.testing.TestTls.httpsText;
+import static io.tandem.testing.TestTls.socket;
+import static io.tandem.testing.TestTls.tls;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,89 +16,31 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.tandem.config.AccessLogConfig;
 import io.tandem.config.BackendTlsConfig;
 import io.tandem.config.ListenerConfig;
-import io.tandem.config.NodeSettings;
 import io.tandem.config.RouteConfig;
 import io.tandem.config.TandemConfig;
 import io.tandem.config.TlsConfig;
-import io.tandem.util.Outcome;
 import io.tandem.testing.FakeBackend;
-import io.tandem.testing.RawHttp;
 import io.tandem.testing.LogCapture;
+import io.tandem.testing.RawHttp;
 import io.tandem.testing.Received;
 import io.tandem.testing.TestCerts;
-import io.tandem.tls.ServerTls;
+import io.tandem.testing.TestConfigs;
+import io.tandem.util.Outcome;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.io.InputStream;
-import java.math.BigInteger;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** HTTPS listeners, driven by real clients: curl, openssl s_client, the JDK's and Vert.x's HTTP clients. */
-class HttpsListenerTest extends ProxyTestBase {
-  @TempDir
-  static Path dir;
-  static TestCerts certs;
-  static TestCerts.Pair a;
-  static TestCerts.Pair wild;
-  static TestCerts.Pair fallback;
-
-  @Override
-  protected int eventLoops() {
-    return 2;
-  }
-
-  @BeforeAll
-  static void makeCertificates() {
-    certs = TestCerts.create(dir);
-    a = certs.leaf("a", "a.tandem.test");
-    wild = certs.leaf("wild", "*.w.tandem.test");
-    fallback = certs.leaf("fallback", "default.tandem.test");
-  }
-
-  static TlsConfig tls(String defaultName, List<TestCerts.Pair> pairs) {
-    return tls(defaultName, pairs, TlsConfig.ClientAuth.NONE, null, null, Duration.ofSeconds(5));
-  }
-
-  static TlsConfig tls(String defaultName, List<TestCerts.Pair> pairs, TlsConfig.ClientAuth auth, Path ca,
-      TlsConfig.Hsts hsts, Duration reload) {
-    return new TlsConfig(pairs.stream().map(p -> new TlsConfig.CertificateFiles(p.cert(), p.key())).toList(),
-        defaultName, TlsConfig.DEFAULT_PROTOCOLS, List.of(), TlsConfig.DEFAULT_ALPN, auth, ca, hsts,
-        TlsConfig.Engine.AUTO, reload);
-  }
-
-  private void startTls(TlsConfig tls, FakeBackend b) throws Exception {
-    start(config(eventLoops(), listener("web").tls(tls), pool("app").backend(b.name(), b.port())));
-  }
-
+/** HTTPS listeners: SNI, ALPN to HTTP/2, client certificates, redirects and HSTS, routes by SNI, re-encryption. */
+class HttpsListenerTest extends HttpsTestBase {
   @Test
   void sniPicksExactThenWildcardThenDefault() throws Exception {
     assumeTrue(TestCerts.available("openssl"), "openssl is not installed");
@@ -226,69 +170,6 @@ class HttpsListenerTest extends ProxyTestBase {
   }
 
   @Test
-  void certificateRotationUnderLoadFailsNoRequest() throws Exception {
-    TestCerts.Pair files = startWatchingCopyOfA("rot");
-    Path cert = files.cert();
-    Path key = files.key();
-    BigInteger before = served(port(), "a.tandem.test").getSerialNumber();
-
-    HttpClientAgent keepAlive = client(true);
-    HttpClientAgent fresh = client(false);
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger ok = new AtomicInteger();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    AtomicInteger loops = new AtomicInteger(4);
-    for (int i = 0; i < 4; i++) {
-      loop(i % 2 == 0 ? keepAlive : fresh, running, ok, failure, loops);
-    }
-    // Generous limits: this machine is shared; what matters is that requests flow before and after, none failing.
-    await().atMost(Duration.ofSeconds(60)).until(() -> failure.get() != null || ok.get() > 20);
-    TestCerts.Pair next = certs.leaf("rot-next", "a.tandem.test");
-    replace(next.key(), key);
-    replace(next.cert(), cert);
-    ServerTls tls = node.listener("web").tls();
-    await().atMost(Duration.ofSeconds(30)).until(() -> tls.reloads() >= 1 && tls.lastError() == null);
-    BigInteger after = served(port(), "a.tandem.test").getSerialNumber();
-    int atReload = ok.get();
-    await().atMost(Duration.ofSeconds(60)).until(() -> failure.get() != null || ok.get() > atReload + 20);
-    running.set(false);
-    await().atMost(Duration.ofSeconds(10)).until(() -> loops.get() == 0);
-    keepAlive.close();
-    fresh.close();
-    assertNull(failure.get(), () -> "a request failed: " + failure.get());
-    assertNotEquals(before, after);
-  }
-
-  @Test
-  void badNewCertificatesAreRefusedAndTheOldOneKeepsServing() throws Exception {
-    TestCerts.Pair files = startWatchingCopyOfA("bad");
-    Path cert = files.cert();
-    Path key = files.key();
-    BigInteger serving = served(port(), "a.tandem.test").getSerialNumber();
-    ServerTls tls = node.listener("web").tls();
-
-    replace(wild.key(), key);
-    awaitError(tls, "listener web: tls.certificates[0].key: " + key + ": does not match the certificate in " + cert
-        + " (CN=a.tandem.test)");
-    assertEquals(serving, served(port(), "a.tandem.test").getSerialNumber());
-
-    TestCerts.Pair expired = certs.leaf("expired", "ec", -1, "a.tandem.test");
-    replace(expired.key(), key);
-    replace(expired.cert(), cert);
-    X509Certificate leaf = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-        .generateCertificate(Files.newInputStream(cert));
-    awaitError(tls, "listener web: tls.certificates[0].cert: " + cert + ": certificate expired on "
-        + leaf.getNotAfter().toInstant() + " (CN=a.tandem.test)");
-    assertEquals(serving, served(port(), "a.tandem.test").getSerialNumber());
-
-    Files.delete(cert);
-    awaitError(tls, "listener web: tls.certificates[0].cert: " + cert + ": file not found");
-    assertEquals(serving, served(port(), "a.tandem.test").getSerialNumber());
-    assertEquals(200, https(port(), "a.tandem.test", "/still"));
-    assertEquals(0, tls.reloads());
-  }
-
-  @Test
   void clientCertificatesRequiredAreVerified() throws Exception {
     assumeTrue(TestCerts.available("curl"), "curl is not installed");
     TestCerts.Pair client = certs.client("client", "client.tandem.test");
@@ -358,131 +239,5 @@ class HttpsListenerTest extends ProxyTestBase {
     assertEquals("secure", r.headers().firstValue("x-backend").orElseThrow());
     assertEquals(502, get("/wrong").statusCode());
     assertEquals(1, node.listener("web").count(Outcome.BACKEND_CONNECT_FAILED));
-  }
-
-  // ---- helpers ----
-
-  /** Starts a listener serving copies of certificate a, named {@code name}.crt/.key, checked every 100 ms. */
-  private TestCerts.Pair startWatchingCopyOfA(String name) throws Exception {
-    TestCerts.Pair files = new TestCerts.Pair(dir.resolve(name + ".crt"), dir.resolve(name + ".key"));
-    Files.copy(a.cert(), files.cert(), StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(a.key(), files.key(), StandardCopyOption.REPLACE_EXISTING);
-    startTls(tls(null, List.of(files), TlsConfig.ClientAuth.NONE, null, null, Duration.ofMillis(100)), backend("b1"));
-    return files;
-  }
-
-  private static void awaitError(ServerTls tls, String message) {
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(message, tls.lastError()));
-  }
-
-  private static void replace(Path from, Path to) throws Exception {
-    Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
-    Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-    Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private HttpClientAgent client(boolean keepAlive) {
-    return vertx.httpClientBuilder().with(new HttpClientOptions().setSsl(true).setKeepAlive(keepAlive)
-        .setTrustOptions(new PemTrustOptions().addCertPath(certs.caCert().toString())).setVerifyHost(true)
-        .setForceSni(true)).with(new PoolOptions().setHttp1MaxSize(2)).build();
-  }
-
-  private void loop(HttpClientAgent client, AtomicBoolean running, AtomicInteger ok,
-      AtomicReference<Throwable> failure, AtomicInteger loops) {
-    if (!running.get()) {
-      loops.decrementAndGet();
-      return;
-    }
-    client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("a.tandem.test").setPort(port())
-            .setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(port(), "127.0.0.1")).setURI("/load"))
-        .compose(req -> req.send().compose(resp -> resp.body().map(body -> resp.statusCode())))
-        .onComplete(ar -> {
-          if (ar.failed() || ar.result() != 200) {
-            failure.compareAndSet(null, ar.failed() ? ar.cause() : new AssertionError("status " + ar.result()));
-          } else {
-            ok.incrementAndGet();
-          }
-          loop(client, running, ok, failure, loops);
-        });
-  }
-
-  /** The subject CN of the certificate openssl s_client is served for {@code sni} (null: no SNI). */
-  private String sClientSubject(String sni) {
-    List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port()));
-    if (sni == null) {
-      cmd.add("-noservername");
-    } else {
-      cmd.addAll(List.of("-servername", sni));
-    }
-    String out = TestCerts.run(cmd.toArray(String[]::new));
-    for (String line : out.split("\n")) {
-      if (line.startsWith("subject=")) {
-        return line.substring(line.indexOf("CN = ") + 5).trim();
-      }
-    }
-    throw new AssertionError("no subject in:\n" + out);
-  }
-
-  private String curl(String... args) {
-    List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-i", "--max-time", "10", "--cacert",
-        certs.caCert().toString(), "--resolve", "a.tandem.test:" + port() + ":127.0.0.1"));
-    cmd.addAll(List.of(args));
-    return TestCerts.run(cmd.toArray(String[]::new));
-  }
-
-  private boolean curlFails(String... args) {
-    try {
-      String out = curl(args);
-      return !out.contains(" 200");
-    } catch (IllegalStateException e) {
-      return true;
-    }
-  }
-
-  static int https(int port, String sni, String path) throws Exception {
-    return Integer.parseInt(httpsText(port, sni, path).substring(9, 12));
-  }
-
-  /** The whole answer to one HTTP/1.1 GET over TLS with {@code sni}. */
-  private static String httpsText(int port, String sni, String path) throws Exception {
-    try (SSLSocket s = socket(port, sni)) {
-      s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + sni + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-    }
-  }
-
-  private static X509Certificate served(int port, String sni) throws Exception {
-    try (SSLSocket s = socket(port, sni)) {
-      s.startHandshake();
-      return (X509Certificate) s.getSession().getPeerCertificates()[0];
-    }
-  }
-
-  private static SSLSocket socket(int port, String sni) throws Exception {
-    SSLSocket s = (SSLSocket) trusting().getSocketFactory().createSocket("127.0.0.1", port);
-    s.setSoTimeout(10_000);
-    SSLParameters params = s.getSSLParameters();
-    params.setServerNames(List.of(new SNIHostName(sni)));
-    s.setSSLParameters(params);
-    return s;
-  }
-
-  /** A client context that accepts any server certificate (the tests look at which one it was). */
-  static SSLContext trusting() throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, null);
-    return ctx;
   }
 }

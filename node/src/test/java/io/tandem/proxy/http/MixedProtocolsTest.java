@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.testing.TestTls;
 import io.tandem.config.BackendProtocol;
 import io.tandem.config.TlsConfig;
 import io.tandem.testing.FakeBackend;
@@ -157,7 +158,7 @@ class MixedProtocolsTest extends ProxyTestBase {
   @Test
   void http2ClientToAnHttp1PoolStreamsABodyOfUnannouncedLength() throws Exception {
     FakeBackend b = backend("b1");
-    TlsConfig tls = HttpsListenerTest.tls(null, List.of(front));
+    TlsConfig tls = TestTls.tls(null, List.of(front));
     start(config(eventLoops(), listener("web").tls(tls), pool("app").backend(b.name(), b.port())));
     HttpClientAgent h2 = vertx.httpClientBuilder().with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setSsl(true).setUseAlpn(true).setTrustAll(true).setVerifyHost(false)).build();

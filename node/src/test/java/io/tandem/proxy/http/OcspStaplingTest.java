@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tandem.testing.TestTls;
 import io.tandem.config.TlsConfig;
 import io.tandem.testing.LogCapture;
 import io.tandem.testing.TestCerts;
@@ -91,7 +92,7 @@ class OcspStaplingTest extends ProxyTestBase {
   }
 
   private static TlsConfig stapling(TlsConfig.Ocsp ocsp, TestCerts.Pair... pairs) {
-    return HttpsListenerTest.tls(null, List.of(pairs)).withOcsp(ocsp);
+    return TestTls.tls(null, List.of(pairs)).withOcsp(ocsp);
   }
 
   private void startTls(TlsConfig tls) throws Exception {
@@ -119,7 +120,7 @@ class OcspStaplingTest extends ProxyTestBase {
     assertNotNull(status.nextUpdate(), "openssl ocsp -ndays 1 sets nextUpdate");
     assertTrue(status.nextFetch().isBefore(status.nextUpdate()), status.toString());
     assertEquals(null, status.lastError());
-    assertEquals(200, HttpsListenerTest.https(port(), "good.tandem.test", "/"), "requests still flow");
+    assertEquals(200, TestTls.https(port(), "good.tandem.test", "/"), "requests still flow");
     String h2 = TestCerts.run("sh", "-c", "openssl s_client -connect 127.0.0.1:" + port()
         + " -servername good.tandem.test -status -alpn h2 </dev/null 2>&1");
     assertTrue(h2.contains("ALPN protocol: h2") && h2.contains("Cert Status: good"), h2);
@@ -138,7 +139,7 @@ class OcspStaplingTest extends ProxyTestBase {
 
   @Test
   void turningStaplingOnByAReloadRestartsTheListenerWithIt() throws Exception {
-    TlsConfig plain = HttpsListenerTest.tls(null, List.of(good));
+    TlsConfig plain = TestTls.tls(null, List.of(good));
     startTls(plain);
     assertTrue(sClient("good.tandem.test").contains("OCSP response: no response sent"));
     node.reload(config(eventLoops(), listener("web").tls(plain.withOcsp(new TlsConfig.Ocsp(true, null, null, null))),
@@ -184,7 +185,7 @@ class OcspStaplingTest extends ProxyTestBase {
       assertTrue(sClient("good.tandem.test").contains("OCSP response: no response sent"));
       assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("WARN web: certificate good.tandem.test: OCSP fetch "
           + "from http://127.0.0.1:" + closed + "/ failed (1 in a row): ")), log.lines()::toString);
-      assertEquals(200, HttpsListenerTest.https(port(), "good.tandem.test", "/"), "handshakes go on without");
+      assertEquals(200, TestTls.https(port(), "good.tandem.test", "/"), "handshakes go on without");
       String metrics = node.metrics().scrape();
       assertTrue(metrics.contains("tandem_tls_ocsp_failing{certificate=\"good.tandem.test\",listener=\"web\"} 1.0"),
           () -> grep(metrics, "tandem_tls_ocsp"));
@@ -197,7 +198,7 @@ class OcspStaplingTest extends ProxyTestBase {
   void staplesAResponseFromAFileAndReadsItAgainWhenItChanges() throws Exception {
     Path file = dir.resolve("good.ocsp");
     Files.copy(responseFile(good, "good-now.ocsp", "V"), file, StandardCopyOption.REPLACE_EXISTING);
-    TlsConfig tls = HttpsListenerTest.tls(null, List.of(good, other), TlsConfig.ClientAuth.NONE, null, null,
+    TlsConfig tls = TestTls.tls(null, List.of(good, other), TlsConfig.ClientAuth.NONE, null, null,
         Duration.ofMillis(100)).withOcsp(new TlsConfig.Ocsp(true, file, null, null));
     startTls(tls);
     String out = sClient("good.tandem.test");

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tandem.testing.TestTls;
 import io.tandem.config.TlsConfig;
 import io.tandem.testing.TestCerts;
 import io.tandem.tls.engine.TlsEngine;
@@ -100,7 +101,7 @@ class TlsCipherDefaultsTest extends ProxyTestBase {
 
   /** The suite negotiated by a JDK client offering only {@code suites} over {@code protocol}. */
   private String handshake(String protocol, List<String> suites, String sni) throws Exception {
-    try (SSLSocket s = (SSLSocket) HttpsListenerTest.trusting().getSocketFactory().createSocket("127.0.0.1", port())) {
+    try (SSLSocket s = (SSLSocket) TestTls.trusting().getSocketFactory().createSocket("127.0.0.1", port())) {
       s.setSoTimeout(10_000);
       s.setEnabledProtocols(new String[] {protocol});
       s.setEnabledCipherSuites(suites.toArray(String[]::new));
