@@ -11,137 +11,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
-import io.tandem.testing.TestTls;
 import io.tandem.config.BackendProtocol;
 import io.tandem.config.BackendTlsConfig;
-import io.tandem.config.HealthConfig;
 import io.tandem.config.PoolConfig;
-import io.tandem.config.TlsConfig;
 import io.tandem.testing.GrpcBackend;
-import io.tandem.testing.NoLeakedBuffers;
-import io.tandem.testing.TestCerts;
 import io.tandem.testing.TestConfigs;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * gRPC through a node with real grpc-java on both sides: an HTTPS listener offering h2 in front (an h2c one in
- * {@link GrpcH2cFrontTest}), pools of h2c (and h2) gRPC servers behind. Every call is balanced on its own; streaming calls of every kind are relayed; a backend
- * going away gracefully loses no call; Tandem's own refusals are gRPC statuses.
+ * gRPC calls relayed: streaming calls of every kind, every call balanced on its own, the backend's status in the
+ * trailers, deadlines, h2 backends over TLS, stream limits, and Tandem's own refusals as gRPC statuses.
  */
-@ExtendWith(NoLeakedBuffers.class)
-class GrpcProxyTest extends ProxyTestBase {
-  @TempDir
-  static Path dir;
-  static TestCerts certs;
-  static TestCerts.Pair front;
-  static TestCerts.Pair back;
-
-  private final List<GrpcBackend> grpcBackends = new ArrayList<>();
-  private final List<ManagedChannel> channels = new ArrayList<>();
-
-  @Override
-  protected int eventLoops() {
-    return 2;
-  }
-
-  @BeforeAll
-  static void makeCertificates() {
-    certs = TestCerts.create(dir);
-    front = certs.leaf("front", "grpc.tandem.test");
-    back = certs.leaf("back", "localhost", "127.0.0.1");
-  }
-
-  @AfterEach
-  void stopGrpc() {
-    channels.forEach(c -> c.shutdownNow());
-    grpcBackends.forEach(GrpcBackend::close);
-  }
-
-  private GrpcBackend grpcBackend(String name, GrpcBackend.Options options) {
-    GrpcBackend b = GrpcBackend.start(name, options);
-    grpcBackends.add(b);
-    return b;
-  }
-
-  static TlsConfig frontTls() {
-    return TestTls.tls(null, List.of(front));
-  }
-
-  private TestConfigs.PoolBuilder h2cPool(GrpcBackend... bs) {
-    TestConfigs.PoolBuilder p = pool("app").protocol(BackendProtocol.H2C)
-        .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(60));
-    for (GrpcBackend b : bs) {
-      p.backend(b.name(), b.port());
-    }
-    return p;
-  }
-
-  /** Whether the front is an h2c listener (gRPC clients in clear text) rather than HTTPS with h2 by ALPN. */
-  protected boolean h2cFront() {
-    return false;
-  }
-
-  private TestConfigs.ListenerBuilder front() {
-    return h2cFront() ? listener("web").h2c() : listener("web").tls(frontTls());
-  }
-
-  private HttpClientOptions http2ClientOptions() {
-    HttpClientOptions o = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2);
-    return h2cFront() ? o.setHttp2ClearTextUpgrade(false)
-        : o.setSsl(true).setUseAlpn(true).setTrustAll(true).setVerifyHost(false);
-  }
-
-  private void startWith(TestConfigs.PoolBuilder pool) throws Exception {
-    start(config(eventLoops(), front(), pool));
-  }
-
-  private ManagedChannel channel() throws Exception {
-    NettyChannelBuilder b = NettyChannelBuilder.forAddress("127.0.0.1", port());
-    ManagedChannel c = h2cFront() ? b.usePlaintext().build()
-        : b.sslContext(GrpcSslContexts.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build())
-            .overrideAuthority("grpc.tandem.test").build();
-    channels.add(c);
-    return c;
-  }
-
-  private static SimpleRequest msg(String m) {
-    return SimpleRequest.newBuilder().setRequestMessage(m).build();
-  }
-
-  private static SimpleServiceGrpc.SimpleServiceBlockingStub blocking(ManagedChannel c) {
-    return SimpleServiceGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS);
-  }
-
-  private static String backendOf(SimpleResponse r) {
-    return r.getResponseMessage().substring(0, r.getResponseMessage().indexOf(':'));
-  }
-
+class GrpcProxyTest extends GrpcTestBase {
   @Test
   void allFourCallKindsAreRelayed() throws Exception {
     GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
@@ -177,28 +73,6 @@ class GrpcProxyTest extends ProxyTestBase {
     assertEquals(List.of("b1:m0", "b1:m1", "b1:m2"), bidi);
   }
 
-  private static StreamObserver<SimpleResponse> observer(CompletableFuture<String> done, List<String> each) {
-    return new StreamObserver<>() {
-      String last;
-
-      @Override
-      public void onNext(SimpleResponse r) {
-        last = r.getResponseMessage();
-        each.add(last);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(last);
-      }
-    };
-  }
-
   @Test
   void callsOfOneConnectionAreBalancedOneByOne() throws Exception {
     GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
@@ -230,76 +104,6 @@ class GrpcProxyTest extends ProxyTestBase {
   }
 
   @Test
-  void aBackendGoingAwayMidLoadLosesNoCall() throws Exception {
-    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain().withDelay(20));
-    GrpcBackend b2 = grpcBackend("b2", GrpcBackend.Options.plain().withDelay(20));
-    startWith(h2cPool(b1, b2));
-    ManagedChannel c = channel();
-    SimpleServiceGrpc.SimpleServiceFutureStub stub = SimpleServiceGrpc.newFutureStub(c)
-        .withDeadlineAfter(20, TimeUnit.SECONDS);
-    List<com.google.common.util.concurrent.ListenableFuture<SimpleResponse>> calls = new ArrayList<>();
-    for (int i = 0; i < 400; i++) {
-      calls.add(stub.unaryRpc(msg("n" + i)));
-      if (i == 150) {
-        b1.shutdown();   // GOAWAY; what it took finishes, what it did not goes to b2
-      }
-      if (i % 50 == 49) {
-        calls.get(i).get(20, TimeUnit.SECONDS);   // keep a few hundred in flight, not all at once
-      }
-    }
-    Set<String> answered = new HashSet<>();
-    for (var f : calls) {
-      answered.add(backendOf(f.get(20, TimeUnit.SECONDS)));
-    }
-    assertEquals(Set.of("b1", "b2"), answered);
-  }
-
-  @Test
-  void connectionsTheBackendRotatesByGoAwayLoseNoCall() throws Exception {
-    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain().withDelay(5).withMaxConnectionAge(150));
-    GrpcBackend b2 = grpcBackend("b2", GrpcBackend.Options.plain().withDelay(5).withMaxConnectionAge(150));
-    startWith(h2cPool(b1, b2));
-    SimpleServiceGrpc.SimpleServiceFutureStub stub = SimpleServiceGrpc.newFutureStub(channel());
-    // Waves of calls until the backends have rotated their connections (each lives 150 ms), then one more wave on
-    // the new ones: a call lost across a GOAWAY fails its future.
-    int[] calls = {0};
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ZERO).until(() -> {
-      wave(stub, calls);
-      return b1.connections() + b2.connections() > 2;
-    });
-    wave(stub, calls);
-    assertTrue(b1.connections() + b2.connections() > 2, "the backends rotated their connections: "
-        + b1.connections() + " + " + b2.connections() + " over " + calls[0] + " calls");
-  }
-
-  /** Twenty calls at once; each must answer (throws if one was lost). */
-  private static void wave(SimpleServiceGrpc.SimpleServiceFutureStub stub, int[] calls) throws Exception {
-    List<com.google.common.util.concurrent.ListenableFuture<SimpleResponse>> wave = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      wave.add(stub.withDeadlineAfter(20, TimeUnit.SECONDS).unaryRpc(msg("w" + i)));
-    }
-    for (var f : wave) {
-      f.get(20, TimeUnit.SECONDS);
-      calls[0]++;
-    }
-  }
-
-  @Test
-  void aReloadThatChangesThePoolLetsCallsInFlightFinish() throws Exception {
-    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain().withDelay(800));
-    startWith(h2cPool(b1));
-    ManagedChannel c = channel();
-    var slow = SimpleServiceGrpc.newFutureStub(c).withDeadlineAfter(20, TimeUnit.SECONDS).unaryRpc(msg("slow"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> b1.calls() == 1);
-    node.reload(config(eventLoops(), front(), h2cPool(b1)
-        .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(61)))).await(10, TimeUnit.SECONDS);
-    b1.delay(0);
-    assertEquals("b1:fast", blocking(c).unaryRpc(msg("fast")).getResponseMessage());   // on a new connection
-    assertEquals("b1:slow", slow.get(20, TimeUnit.SECONDS).getResponseMessage());
-    assertEquals(2, b1.connections());
-  }
-
-  @Test
   void aRateLimitedCallIsResourceExhausted() throws Exception {
     GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
     start(config(eventLoops(), front().rateLimit(new io.tandem.config.RateLimitConfig(
@@ -310,57 +114,6 @@ class GrpcProxyTest extends ProxyTestBase {
     StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
         () -> blocking(c).unaryRpc(msg("second")));
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
-  }
-
-  @Test
-  void aDeadBackendsCallsGoToTheOtherWithinTheHealthChecksTime() throws Exception {
-    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
-    GrpcBackend b2 = grpcBackend("b2", GrpcBackend.Options.plain());
-    HealthConfig health = new HealthConfig(new HealthConfig.Active(HealthConfig.CheckType.TCP, null, null, null, 0,
-        0, null, Duration.ofMillis(100), Duration.ofMillis(200), 1, 1), null);
-    startWith(h2cPool(b1, b2).health(health));
-    ManagedChannel c = channel();
-    for (int i = 0; i < 4; i++) {
-      blocking(c).unaryRpc(msg("warm"));
-    }
-    b1.close();   // abrupt: connections reset, port closed
-    // The bound is the await's: six calls in a row all answered by b2 within 5 s.
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      Set<String> last = new HashSet<>();
-      for (int i = 0; i < 6; i++) {
-        try {
-          last.add(backendOf(blocking(c).unaryRpc(msg("after"))));
-        } catch (StatusRuntimeException e) {
-          last.add("error");
-        }
-      }
-      return last.equals(Set.of("b2"));
-    });
-  }
-
-  @Test
-  void aBackendTheGrpcHealthCheckFindsNotServingGetsNoCalls() throws Exception {
-    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
-    GrpcBackend b2 = grpcBackend("b2", GrpcBackend.Options.plain());
-    HealthConfig health = new HealthConfig(HealthConfig.Active.grpc(null, null, Duration.ofMillis(100),
-        Duration.ofMillis(500), 1, 1), null);
-    startWith(h2cPool(b1, b2).health(health));
-    ManagedChannel c = channel();
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      Set<String> s = new HashSet<>();
-      for (int i = 0; i < 4; i++) {
-        s.add(backendOf(blocking(c).unaryRpc(msg("both"))));
-      }
-      return s.size() == 2;
-    });
-    b1.health().setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      Set<String> s = new HashSet<>();
-      for (int i = 0; i < 6; i++) {
-        s.add(backendOf(blocking(c).unaryRpc(msg("one"))));
-      }
-      return s.equals(Set.of("b2"));
-    });
   }
 
   @Test
@@ -382,7 +135,6 @@ class GrpcProxyTest extends ProxyTestBase {
     // A client that sets no deadline of its own: Tandem's answer is the only one it can get.
     HttpClientAgent h2 = vertx.httpClientBuilder().with(http2ClientOptions()).build();
     byte[] body = grpcFrame(msg("late").toByteArray());
-    long t0 = System.nanoTime();
     io.vertx.core.MultiMap got = h2.request(new RequestOptions().setMethod(HttpMethod.POST).setPort(port())
             .setHost("127.0.0.1").setURI("/grpc.testing.SimpleService/UnaryRpc")
             .putHeader("content-type", "application/grpc").putHeader("te", "trailers")
@@ -395,26 +147,15 @@ class GrpcProxyTest extends ProxyTestBase {
               return all;
             })))
         .await(10, TimeUnit.SECONDS);
-    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     assertEquals("200", got.get(":status"));
+    // DEADLINE_EXCEEDED is Tandem's: the backend would have answered OK, 3 s later.
     assertEquals("4", got.get("grpc-status"), got.toString());
-    assertTrue(ms >= 250 && ms < 2500, ms + " ms");
     assertEquals("127.0.0.1", slow.headers().get(0).get(io.grpc.Metadata.Key.of("x-forwarded-for",
         io.grpc.Metadata.ASCII_STRING_MARSHALLER)), "the hop is added to X-Forwarded-For");
     String forwarded = slow.headers().get(0).get(GrpcBackend.GRPC_TIMEOUT);
     assertNotNull(forwarded);
     assertTrue(forwarded.endsWith("m") && Long.parseLong(forwarded.substring(0, forwarded.length() - 1)) <= 300,
         "the backend is given what is left of the deadline: " + forwarded);
-  }
-
-  static byte[] grpcFrame(byte[] message) {
-    byte[] frame = new byte[5 + message.length];
-    frame[1] = (byte) (message.length >>> 24);
-    frame[2] = (byte) (message.length >>> 16);
-    frame[3] = (byte) (message.length >>> 8);
-    frame[4] = (byte) message.length;
-    System.arraycopy(message, 0, frame, 5, message.length);
-    return frame;
   }
 
   @Test
