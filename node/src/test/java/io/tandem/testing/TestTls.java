@@ -15,7 +15,10 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
-/** TLS for tests: listener TLS settings from {@link TestCerts} pairs, and a client that shows which certificate it was served. */
+/**
+ * TLS for tests: listener TLS settings from {@link TestCerts} pairs, and a client that shows which certificate it was
+ * served.
+ */
 public final class TestTls {
   private TestTls() {}
 

@@ -16,7 +16,8 @@ import java.util.concurrent.Executor;
 
 /**
  * What the connections of one HTTP listener share on one event loop: the loop as an executor, the scheduler and
- * clock for timers, the resolver for backend names, and per pool the idle backend connections ({@link BackendConnections}).
+ * clock for timers, the resolver for backend names, and per pool the idle backend connections
+ * ({@link BackendConnections}).
  * Confined to the loop, so nothing here needs a lock.
  */
 final class Http1Loop {

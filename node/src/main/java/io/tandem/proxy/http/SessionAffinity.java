@@ -138,8 +138,8 @@ final class SessionAffinity implements BackendAttempt.Affinity {
     if (config.learnCookie() != null) {
       String learned = learnedValue(setCookies.get(), config.learnCookie());
       if (learned != null && (binding == null || !learned.equals(binding.key()))) {
-        wait = KeyBinding.withinSharedWait(
-            table.bindIfAbsent(pool.name(), learned, chosen.id(), config.idleTimeout()).<Void>thenApply(winner -> null));
+        wait = KeyBinding.withinSharedWait(table.bindIfAbsent(pool.name(), learned, chosen.id(), config.idleTimeout())
+            .<Void>thenApply(winner -> null));
       }
     }
     if (binding != null && (keyIsLearnedCookie || !chosen.id().equals(boundId))) {

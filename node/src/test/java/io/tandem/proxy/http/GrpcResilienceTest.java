@@ -19,7 +19,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** gRPC calls while backends go away, rotate their connections, fail health checks or change with a reload: no call is lost. */
+/**
+ * gRPC calls while backends go away, rotate their connections, fail health checks or change with a reload: no call is
+ * lost.
+ */
 class GrpcResilienceTest extends GrpcTestBase {
   @Test
   void aBackendGoingAwayMidLoadLosesNoCall() throws Exception {

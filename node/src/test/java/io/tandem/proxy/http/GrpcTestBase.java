@@ -40,19 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class GrpcTestBase extends ProxyTestBase {
   @TempDir
   static Path dir;
-
   static TestCerts certs;
-
   static TestCerts.Pair front;
-
-  TestConfigs.ListenerBuilder front() {
-    return h2cFront() ? listener("web").h2c() : listener("web").tls(frontTls());
-  }
-
   static TestCerts.Pair back;
 
   private final List<GrpcBackend> grpcBackends = new ArrayList<>();
-
   private final List<ManagedChannel> channels = new ArrayList<>();
 
   @Override
@@ -95,6 +87,10 @@ abstract class GrpcTestBase extends ProxyTestBase {
   /** Whether the front is an h2c listener (gRPC clients in clear text) rather than HTTPS with h2 by ALPN. */
   protected boolean h2cFront() {
     return false;
+  }
+
+  TestConfigs.ListenerBuilder front() {
+    return h2cFront() ? listener("web").h2c() : listener("web").tls(frontTls());
   }
 
   HttpClientOptions http2ClientOptions() {

@@ -30,7 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** Certificates replaced on disk while a TLS listener serves: rotation under load fails no request, bad files are refused. */
+/**
+ * Certificates replaced on disk while a TLS listener serves: rotation under load fails no request, bad files are
+ * refused.
+ */
 class HttpsCertificateReloadTest extends HttpsTestBase {
   @Test
   void certificateRotationUnderLoadFailsNoRequest() throws Exception {

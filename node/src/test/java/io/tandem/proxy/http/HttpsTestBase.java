@@ -13,17 +13,16 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A TLS listener in front of fake backends, with a CA and certificates for a.tandem.test, *.w.tandem.test and a default one. */
+/**
+ * A TLS listener in front of fake backends, with a CA and certificates for a.tandem.test, *.w.tandem.test and a
+ * default one.
+ */
 abstract class HttpsTestBase extends ProxyTestBase {
   @TempDir
   static Path dir;
-
   static TestCerts certs;
-
   static TestCerts.Pair a;
-
   static TestCerts.Pair wild;
-
   static TestCerts.Pair fallback;
 
   @Override

@@ -16,7 +16,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Requests the proxy refuses: smuggling, bad framing, oversized parts, slow heads and stalled bodies. Run on one and on several event loops. */
+/**
+ * Requests the proxy refuses: smuggling, bad framing, oversized parts, slow heads and stalled bodies. Run on one and
+ * on several event loops.
+ */
 @ExtendWith(NoLeakedBuffers.class)
 abstract class ProxyBadRequestTests extends ProxyTestBase {
   @Test

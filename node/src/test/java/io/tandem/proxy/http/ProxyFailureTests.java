@@ -26,7 +26,10 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Backends that fail, are slow, full or gone: retries, 502/503/504, queues and limits. Run on one and on several event loops. */
+/**
+ * Backends that fail, are slow, full or gone: retries, 502/503/504, queues and limits. Run on one and on several
+ * event loops.
+ */
 @ExtendWith(NoLeakedBuffers.class)
 abstract class ProxyFailureTests extends ProxyTestBase {
   @Test

@@ -28,7 +28,10 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Forwarding through the L7 proxy: headers, bodies, upgrades, reloads and stops. Run on one and on several event loops. */
+/**
+ * Forwarding through the L7 proxy: headers, bodies, upgrades, reloads and stops. Run on one and on several event
+ * loops.
+ */
 @ExtendWith(NoLeakedBuffers.class)
 abstract class ProxyForwardingTests extends ProxyTestBase {
   @Test

@@ -22,7 +22,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Session persistence through the proxy: inserted and learned cookies, source addresses, source hashing. Run on one and on several event loops. */
+/**
+ * Session persistence through the proxy: inserted and learned cookies, source addresses, source hashing. Run on one
+ * and on several event loops.
+ */
 @ExtendWith(NoLeakedBuffers.class)
 abstract class ProxyPersistenceTests extends ProxyTestBase {
   @Test

@@ -14,7 +14,10 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The TCP proxy when backends fail or limits are reached: retries, the breaker, idle time-out, connection and rate limits, the backend queue. */
+/**
+ * The TCP proxy when backends fail or limits are reached: retries, the breaker, idle time-out, connection and rate
+ * limits, the backend queue.
+ */
 abstract class TcpLimitTests extends TcpProxyTestBase {
   @Test
   void aRefusedBackendIsRetriedOnAnother() throws Exception {

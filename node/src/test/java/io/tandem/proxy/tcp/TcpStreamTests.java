@@ -16,7 +16,10 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Bytes through the TCP proxy: both directions, half-closes, back-pressure, a drain. Real sockets, real node, raw backends. */
+/**
+ * Bytes through the TCP proxy: both directions, half-closes, back-pressure, a drain. Real sockets, real node, raw
+ * backends.
+ */
 abstract class TcpStreamTests extends TcpProxyTestBase {
   @Test
   void echoesBytesAndEndsOkWhenBothSidesFinish() throws Exception {
