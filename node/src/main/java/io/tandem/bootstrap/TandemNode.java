@@ -4,7 +4,6 @@ import io.tandem.admin.AdminServer;
 import io.tandem.admin.NodeView;
 import io.tandem.admin.metrics.NodeMetrics;
 import io.tandem.admin.metrics.PrometheusMeters;
-import io.tandem.cluster.ConfigMismatchException;
 import io.tandem.cluster.SharedState;
 import io.tandem.config.TandemConfig;
 import io.tandem.health.ActiveHealthChecker;
@@ -128,8 +127,6 @@ public final class TandemNode implements RunningNode {
     SharedState shared;
     try {
       shared = io.tandem.cluster.hazelcast.HazelcastCluster.open(config, Clock.SYSTEM, onContext(control));
-    } catch (ConfigMismatchException e) {
-      return failStart(vertx, meters, refusal(e.mismatches()));
     } catch (RuntimeException e) {
       return failStart(vertx, meters, new IllegalStateException("cannot join the cluster: " + e.getMessage(), e));
     }
@@ -142,21 +139,15 @@ public final class TandemNode implements RunningNode {
     }
     List<String> mismatches = node.shared.configMismatches();
     if (!mismatches.isEmpty()) {
-      // The coordinator changed between admission and here (admission refuses the rest before any data is held).
-      IllegalStateException refused = refusal(mismatches);
-      return node.shutdown(Duration.ZERO).transform(ignored -> Future.failedFuture(refused));
+      // Routing with another view of the pools than the rest of the cluster would split sessions: refuse.
+      String why = "configuration differs from the cluster's, refusing traffic:\n  " + String.join("\n  ", mismatches);
+      LOG.error(why);
+      return node.shutdown(Duration.ZERO).transform(ignored -> Future.failedFuture(new IllegalStateException(why)));
     }
     // VIPs come last: a node takes an address only once it can serve it.
     return node.startAll().compose(v -> node.vips.start()).map(v -> node)
         .recover(err -> node.vips.stop().transform(stopped -> node.drainAndClose(Duration.ZERO))
             .transform(closed -> Future.failedFuture(err)));
-  }
-
-  /** Routing with another view of the pools than the rest of the cluster would split sessions: refuse, and say why. */
-  private static IllegalStateException refusal(List<String> mismatches) {
-    String why = "configuration differs from the cluster's, refusing traffic:\n  " + String.join("\n  ", mismatches);
-    LOG.error(why);
-    return new IllegalStateException(why);
   }
 
   /** Closes Vert.x (and so every timer and server on it), then fails with {@code cause}. */

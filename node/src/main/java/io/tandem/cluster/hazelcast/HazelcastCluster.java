@@ -140,11 +140,30 @@ public final class HazelcastCluster implements SharedState {
     HazelcastInstance hz = Hazelcast.newHazelcastInstance(
         HzMemberConfig.build(config, fingerprint, System.currentTimeMillis()));
     try {
-      HzAdmission.admit(hz, config, fingerprint);
+      if (config.cluster().discoversMembers()) {
+        refuseDuplicateId(hz, config.nodeId());
+      }
       return new HazelcastCluster(hz, config, fingerprint, clock, control, affinity, runtime);
     } catch (RuntimeException e) {
       hz.shutdown();
       throw e;
+    }
+  }
+
+  /**
+   * With DNS discovery nothing else keeps two members from taking one id: the one that joins second stops here (its
+   * member list, oldest first, already holds the first). Two that start apart and merge later: the younger is
+   * distrusted ({@link HazelcastMembership}).
+   */
+  private static void refuseDuplicateId(HazelcastInstance hz, String nodeId) {
+    for (com.hazelcast.cluster.Member m : hz.getCluster().getMembers()) {
+      if (m.localMember()) {
+        return;
+      }
+      if (nodeId.equals(m.getAttribute(HzMemberConfig.NODE_ATTRIBUTE))) {
+        throw new IllegalStateException("node id " + nodeId + " is already used by the member at "
+            + m.getAddress().getHost() + ":" + m.getAddress().getPort() + "; --node must be unique in the cluster");
+      }
     }
   }
 

@@ -99,8 +99,6 @@ final class HzMemberConfig {
     attributes.setAttribute(FINGERPRINT_ATTRIBUTE, fingerprint.sha256());
     attributes.setAttribute(SUMMARY_ATTRIBUTE, fingerprint.summary());
 
-    // A member joins owning no partitions, and owns some once admitted (HzAdmission): a refused one hands none back.
-    config.setLiteMember(true);
     if (cluster.minMembers() >= 2) {
       config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, cluster.minMembers()));
     }
