@@ -69,7 +69,8 @@ public final class ActiveHealthChecker implements AutoCloseable {
    */
   public synchronized void apply(List<PoolConfig> pools) {
     if (closed) {
-      throw new IllegalStateException("health checker is closed");
+      // A pools change that arrives during a stop (a rebuild after a member left, say) has nothing left to check.
+      return;
     }
     Set<String> wanted = new HashSet<>();
     for (PoolConfig pool : pools) {
