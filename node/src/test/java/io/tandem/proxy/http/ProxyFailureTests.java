@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -128,15 +129,16 @@ abstract class ProxyFailureTests extends ProxyTestBase {
     ManualScheduler held = new ManualScheduler(new ManualClock());
     FakeBackend b = oneSlotBackendHolding(held, Duration.ofSeconds(30));
     CompletableFuture<HttpResponse<String>> slow = sendAsync("/slow");
-    await().until(() -> b.received().size() == 1);
+    // Its answer waits on the manual scheduler: moving that on before the timer is set would lose the answer.
+    await().until(() -> b.received().size() == 1 && held.pending() == 1);
     CompletableFuture<HttpResponse<String>> queued = sendAsync("/q");
     await().until(() -> node.registry().snapshot().pool("app").queue().size() == 1);
     HttpResponse<String> overflow = get("/overflow");
     assertEquals(503, overflow.statusCode(), "queue of 1 is full");
     assertTrue(overflow.body().contains("queue_full"));
     held.advance(Duration.ofSeconds(1));
-    assertEquals(200, slow.get().statusCode());
-    assertEquals(200, queued.get().statusCode(), "the freed slot goes to the waiting request");
+    assertEquals(200, slow.get(30, TimeUnit.SECONDS).statusCode());
+    assertEquals(200, queued.get(30, TimeUnit.SECONDS).statusCode(), "the freed slot goes to the waiting request");
     // The client has a Content-Length answer once its last byte is written, a moment before the backend's end
     // event releases the slot on the event loop.
     await().until(() -> node.registry().snapshot().pool("app").backends().get(0).stats().active() == 0);
@@ -147,12 +149,13 @@ abstract class ProxyFailureTests extends ProxyTestBase {
     ManualScheduler held = new ManualScheduler(new ManualClock());
     FakeBackend b = oneSlotBackendHolding(held, Duration.ofMillis(300));
     CompletableFuture<HttpResponse<String>> slow = sendAsync("/slow");
-    await().until(() -> b.received().size() == 1);
+    // Its answer waits on the manual scheduler: moving that on before the timer is set would lose the answer.
+    await().until(() -> b.received().size() == 1 && held.pending() == 1);
     HttpResponse<String> timedOut = get("/q");
     assertEquals(503, timedOut.statusCode());
     assertTrue(timedOut.body().contains("queue_timeout"));
     held.advance(Duration.ofSeconds(1));
-    assertEquals(200, slow.get().statusCode());
+    assertEquals(200, slow.get(30, TimeUnit.SECONDS).statusCode());
   }
 
   @Test
