@@ -15,8 +15,6 @@ import io.tandem.testing.ManualScheduler;
 import io.tandem.testing.NoLeakedBuffers;
 import io.tandem.testing.RawHttp;
 import io.tandem.util.Outcome;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
@@ -117,11 +115,6 @@ abstract class ProxyFailureTests extends ProxyTestBase {
     b.behavior(req -> req.uri().equals("/slow") ? Action.echo().delayedBy(Duration.ofSeconds(1), held) : Action.echo());
     start(config(eventLoops(), listener("web"), pool("app").backend("b1", b.port(), 1, 1).queue(1, queueTimeout)));
     return b;
-  }
-
-  private CompletableFuture<HttpResponse<String>> sendAsync(String path) {
-    return http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

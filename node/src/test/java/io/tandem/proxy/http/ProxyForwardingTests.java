@@ -13,9 +13,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.testing.Action;
 import io.tandem.testing.FakeBackend;
+import io.tandem.testing.ManualClock;
+import io.tandem.testing.ManualScheduler;
 import io.tandem.testing.NoLeakedBuffers;
 import io.tandem.testing.RawHttp;
 import io.tandem.testing.Received;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -189,30 +195,45 @@ abstract class ProxyForwardingTests extends ProxyTestBase {
   void reloadKeepsInFlightRequestsAndAppliesRoutes() throws Exception {
     FakeBackend b1 = backend("b1");
     FakeBackend b2 = backend("b2");
-    b1.behavior(req -> req.uri().equals("/slow") ? Action.echo().delayedBy(Duration.ofMillis(400)) : Action.echo());
+    ManualScheduler held = new ManualScheduler(new ManualClock());
+    b1.behavior(req -> req.uri().equals("/slow") ? Action.echo().delayedBy(Duration.ofSeconds(1), held) : Action.echo());
     start(config(eventLoops(), listener("web"), pool("app").backend("b1", b1.port())));
-    CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/slow")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    await().until(() -> b1.received().size() == 1);
+    CompletableFuture<HttpResponse<String>> inFlight = sendAsync("/slow");
+    // Its answer waits on the manual scheduler: moving that on before the timer is set would lose the answer.
+    await().until(() -> b1.received().size() == 1 && held.pending() == 1);
     node.reload(config(eventLoops(), listener("web").defaultPool("other"), pool("app").backend("b1", b1.port()),
-        pool("other").backend("b2", b2.port()))).toCompletionStage().toCompletableFuture().get();
+        pool("other").backend("b2", b2.port()))).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertEquals("b2", get("/").headers().firstValue("x-backend").orElseThrow());
-    assertEquals(200, inFlight.get().statusCode(), "in-flight request survives the reload");
+    assertFalse(inFlight.isDone(), "the request is still in flight after the reload");
+    held.advance(Duration.ofSeconds(1));
+    assertEquals(200, inFlight.get(10, TimeUnit.SECONDS).statusCode(), "in-flight request survives the reload");
   }
 
   @Test
   void gracefulShutdownFinishesInFlightRequests() throws Exception {
     FakeBackend b = backend("b1");
-    b.always(Action.echo().delayedBy(Duration.ofMillis(300)));
+    ManualScheduler held = new ManualScheduler(new ManualClock());
+    b.always(Action.echo().delayedBy(Duration.ofSeconds(1), held));
     startSimple(b);
-    CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    await().until(() -> b.received().size() == 1);
-    var stopped = node.shutdown(Duration.ofSeconds(5));
-    assertEquals(200, inFlight.get().statusCode());
-    stopped.await(10, java.util.concurrent.TimeUnit.SECONDS);
+    int port = port();
+    CompletableFuture<HttpResponse<String>> inFlight = sendAsync("/");
+    await().until(() -> b.received().size() == 1 && held.pending() == 1);
+    var stopped = node.shutdown(Duration.ofSeconds(30));
+    // Draining has begun once the listener takes no new connection; only then is the answer let go.
+    await().until(() -> refusesConnections(port));
+    assertFalse(inFlight.isDone(), "the request is still in flight while the node drains");
+    held.advance(Duration.ofSeconds(1));
+    assertEquals(200, inFlight.get(10, TimeUnit.SECONDS).statusCode());
+    stopped.await(10, TimeUnit.SECONDS);
     node = null;
+  }
+
+  private static boolean refusesConnections(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      return false;
+    } catch (IOException refused) {
+      return true;
+    }
   }
 }
