@@ -2,6 +2,8 @@ package io.tandem.bootstrap;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.core.Hazelcast;
 import io.tandem.config.Algorithm;
@@ -113,17 +115,36 @@ class GracefulStopTest {
   /**
    * ERROR events, events with a throwable, and Vert.x's blocked-thread warnings: none is allowed. A Hazelcast member
    * names its cluster in every line ({@code [host]:port [cluster] [version]}): a line about another cluster (a member
-   * an earlier test class left stopping in this JVM) is not this test's.
+   * an earlier test class left stopping in this JVM) is not this test's. One Hazelcast WARN is known and let through:
+   * see {@link #isHazelcastShutdownDoubleCompletion}.
    */
   static List<LogCapture.Event> alarming(List<LogCapture> logs, String cluster) {
     return logs.stream().flatMap(l -> l.events().stream())
         .filter(e -> e.level().isMoreSpecificThan(Level.ERROR) || e.thrown() != null
             || e.message().contains("has been blocked for"))
+        .filter(e -> !isHazelcastShutdownDoubleCompletion(e))
         .filter(e -> {
           Matcher m = MEMBER_LINE.matcher(e.message());
           return !m.lookingAt() || m.group(1).equals(cluster);
         })
         .toList();
+  }
+
+  /**
+   * Hazelcast's "Future.complete(Object) on completed future" WARN (with a stack trace of its own making), when the
+   * value offered second is this member's HazelcastInstanceNotActiveException. It is an open Hazelcast defect
+   * (hazelcast/hazelcast#19164, "on the attempt to shut down HZ instance", 30% of attempts there): an invocation's
+   * response completes its future and runs its callbacks before the invocation leaves the registry, so a shutdown that
+   * those callbacks let go on (here the commit of the last migration off a stopping master) finds it still registered
+   * and completes it again. Nothing is lost: the first completion stands. CI saw it once in GracefulStopTest. Any
+   * other WARN with a throwable, and this one with any other value, still fails the test.
+   */
+  static boolean isHazelcastShutdownDoubleCompletion(LogCapture.Event e) {
+    return e.level().equals(Level.WARN)
+        && e.logger().equals("com.hazelcast.spi.impl.operationservice.impl.Invocation")
+        && e.message().contains("Future.complete(Object) on completed future.")
+        && e.message().contains("offered value: ExceptionalResult{cause=com.hazelcast.core."
+            + "HazelcastInstanceNotActiveException: Hazelcast instance is not active!}");
   }
 
   /** Captures, at WARN and above, what a node and the libraries under it log (close each when done). */
@@ -163,5 +184,22 @@ class GracefulStopTest {
       node.shutdown(Duration.ofMillis(200)).await(30, TimeUnit.SECONDS);
     }
     assertEquals(List.of(), alarming());
+  }
+
+  @Test
+  void onlyHazelcastsKnownShutdownDoubleCompletionIsLetThrough() {
+    String invocation = "com.hazelcast.spi.impl.operationservice.impl.Invocation";
+    String known = "[127.0.0.1]:5701 [" + name + "] [5.7.0] Future.complete(Object) on completed future. Request: "
+        + "Invocation{op=MigrationCommitOperation}, current value: Packet{}, offered value: ExceptionalResult{cause="
+        + "com.hazelcast.core.HazelcastInstanceNotActiveException: Hazelcast instance is not active!}";
+    Exception trace = new Exception("Future.complete(Object) on completed future.");
+    LogCapture.Event letThrough = new LogCapture.Event(Level.WARN, invocation, known, trace);
+    List<LogCapture.Event> alarming = List.of(
+        new LogCapture.Event(Level.ERROR, invocation, known, trace),
+        new LogCapture.Event(Level.WARN, "com.hazelcast.internal.partition.impl.MigrationManager", known, trace),
+        new LogCapture.Event(Level.WARN, invocation, known.replace("HazelcastInstanceNotActiveException",
+            "OperationTimeoutException"), trace));
+    assertTrue(isHazelcastShutdownDoubleCompletion(letThrough));
+    alarming.forEach(e -> assertFalse(isHazelcastShutdownDoubleCompletion(e), e::toString));
   }
 }
