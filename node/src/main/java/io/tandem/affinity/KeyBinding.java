@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * String id = k.lookUpLocally();                   // null: unknown here
  * if (k.needsRemote()) k.lookUpRemotely().thenAccept(remoteId -> ...);
  * k.record(chosen.id());                           // first binding wins cluster-wide; a moved key is rebound
+ * new KeyBinding(table, "web", learned, idle).bindAndWait(chosen.id());   // stored before the answer goes out
  * }</pre>
  *
  * <p>Confined to the caller's event loop, except the completion of {@link #lookUpRemotely()}, which the caller hops
@@ -80,6 +81,15 @@ public final class KeyBinding {
       // The key's backend was unavailable; the key now lives on the chosen one.
       table.rebind(pool, key, backendId, idleTimeout);
     }
+  }
+
+  /**
+   * Binds the key to {@code backendId} unless it is bound already (the first binding wins cluster-wide), and completes
+   * once the shared table has stored it, or after {@link #SHARED_WAIT_MILLIS}: for a binding the client's next request
+   * must find on any node, such as a cookie the backend has just set. Never blocks.
+   */
+  public CompletionStage<Void> bindAndWait(String backendId) {
+    return withinSharedWait(table.bindIfAbsent(pool, key, backendId, idleTimeout).<Void>thenApply(winner -> null));
   }
 
   /** {@code stage}, or null once {@link #SHARED_WAIT_MILLIS} have passed without an answer. Never blocks. */

@@ -21,6 +21,7 @@ class KeyBindingTest {
   private static final class Table implements AffinityTable {
     final Map<String, String> local = new HashMap<>();
     CompletableFuture<String> shared = CompletableFuture.completedFuture(null);
+    CompletableFuture<String> stored;   // what bindIfAbsent answers; null: stored at once
     final List<String> calls = new ArrayList<>();
 
     @Override
@@ -36,7 +37,7 @@ class KeyBindingTest {
     @Override
     public CompletionStage<String> bindIfAbsent(String pool, String key, String backendId, Duration idle) {
       calls.add("bind " + pool + "/" + key + "=" + backendId + " " + idle);
-      return CompletableFuture.completedFuture(backendId);
+      return stored != null ? stored : CompletableFuture.completedFuture(backendId);
     }
 
     @Override
@@ -96,5 +97,23 @@ class KeyBindingTest {
     await().atMost(Duration.ofMillis(KeyBinding.SHARED_WAIT_MILLIS * 10)).until(answer::isDone);
     assertNull(answer.join(), "no answer in time: a fresh choice");
     assertFalse(table.shared.isDone(), "the table's own future is left to the table");
+  }
+
+  @Test
+  void bindAndWaitCompletesOnceTheSharedTableHasStoredTheBinding() {
+    table.stored = new CompletableFuture<>();
+    CompletableFuture<Void> done = new KeyBinding(table, "web", "sess-1", null).bindAndWait("b2").toCompletableFuture();
+    assertEquals(List.of("bind web/sess-1=b2 PT30M"), table.calls);
+    assertFalse(done.isDone(), "not stored yet: the answer is held");
+    table.stored.complete("b1");   // another node bound it first: stored all the same
+    assertTrue(done.isDone());
+  }
+
+  @Test
+  void bindAndWaitGivesUpOnATableThatNeverStores() {
+    table.stored = new CompletableFuture<>();
+    CompletableFuture<Void> done = new KeyBinding(table, "web", "sess-1", null).bindAndWait("b2").toCompletableFuture();
+    await().atMost(Duration.ofMillis(KeyBinding.SHARED_WAIT_MILLIS * 10)).until(done::isDone);
+    assertFalse(table.stored.isDone(), "the table's own future is left to the table");
   }
 }

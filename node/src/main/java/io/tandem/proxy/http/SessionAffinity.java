@@ -33,7 +33,6 @@ final class SessionAffinity implements BackendAttempt.Affinity {
   private boolean insertCookie;
   /** The learned cookie's or the client address's binding; null when the request has neither. */
   private KeyBinding binding;
-  private boolean keyIsLearnedCookie;
   private String boundId;
 
   SessionAffinity(PoolSnapshot pool, AffinityTable table, String cookieHeader, String clientIp) {
@@ -63,7 +62,6 @@ final class SessionAffinity implements BackendAttempt.Affinity {
       String value = Cookies.find(cookieHeader, config.learnCookie());
       if (value != null && !value.isEmpty()) {
         key = value;
-        keyIsLearnedCookie = true;
       }
     }
     if (key == null && config.type() == PersistenceConfig.Type.SOURCE_ADDRESS) {
@@ -138,12 +136,11 @@ final class SessionAffinity implements BackendAttempt.Affinity {
     if (config.learnCookie() != null) {
       String learned = learnedValue(setCookies.get(), config.learnCookie());
       if (learned != null && (binding == null || !learned.equals(binding.key()))) {
-        wait = KeyBinding.withinSharedWait(table.bindIfAbsent(pool.name(), learned, chosen.id(), config.idleTimeout())
-            .<Void>thenApply(winner -> null));
+        wait = new KeyBinding(table, pool.name(), learned, config.idleTimeout()).bindAndWait(chosen.id());
       }
     }
-    if (binding != null && (keyIsLearnedCookie || !chosen.id().equals(boundId))) {
-      binding.record(chosen.id());
+    if (binding != null) {
+      binding.record(chosen.id());   // nothing when the key is already bound to the chosen backend
     }
     return wait;
   }
