@@ -18,6 +18,7 @@ import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -28,9 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real gRPC server (grpc-java, its own shaded Netty) for tests: {@code grpc.testing.SimpleService} with all four
- * call kinds, answering with its name, plus the standard health service. Faults: a delay before each unary answer, a
- * status to fail with ({@code fail:CODE} as the request message), a bound on streams per connection. Counts calls and
- * transports (connections), and keeps the request headers it saw.
+ * call kinds, answering with its name, plus the standard health service. Faults: a delay before each unary answer,
+ * unary answers held until the test lets them go ({@link #hold}), a status to fail with ({@code fail:CODE} as the
+ * request message), a bound on streams per connection. Counts calls and transports (connections), and keeps the
+ * request headers it saw.
  *
  * <pre>{@code
  * GrpcBackend b = GrpcBackend.start("b1", GrpcBackend.Options.plain());
@@ -76,7 +78,10 @@ public final class GrpcBackend implements AutoCloseable {
   private final AtomicLong maxInFlight = new AtomicLong();
   private final ConcurrentLinkedQueue<Metadata> headers = new ConcurrentLinkedQueue<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-  private volatile long delayMillis;
+  private final long delayMillis;
+  /** Answers held until {@link #release()}; guarded by {@code this}, with {@link #holdPrefix}. */
+  private final List<Runnable> held = new ArrayList<>();
+  private String holdPrefix;
 
   private GrpcBackend(String name, Options options) throws IOException {
     this.name = name;
@@ -151,8 +156,37 @@ public final class GrpcBackend implements AutoCloseable {
     return List.copyOf(headers);
   }
 
-  public void delay(long millis) {
-    this.delayMillis = millis;
+  /**
+   * From now on, the answers to unary calls whose request message starts with {@code prefix} are held (the calls stay
+   * in flight) until {@link #release()}.
+   */
+  public synchronized void hold(String prefix) {
+    holdPrefix = prefix;
+  }
+
+  /** How many answers are held now. */
+  public synchronized int held() {
+    return held.size();
+  }
+
+  /** Stops holding and lets every held answer go. */
+  public void release() {
+    List<Runnable> go;
+    synchronized (this) {
+      holdPrefix = null;
+      go = List.copyOf(held);
+      held.clear();
+    }
+    go.forEach(Runnable::run);
+  }
+
+  /** Holds {@code reply} if its message is to be held; false when it must go now. */
+  private synchronized boolean heldBack(String message, Runnable reply) {
+    if (holdPrefix == null || !message.startsWith(holdPrefix)) {
+      return false;
+    }
+    held.add(reply);
+    return true;
   }
 
   public HealthStatusManager health() {
@@ -210,6 +244,9 @@ public final class GrpcBackend implements AutoCloseable {
         out.onCompleted();
       };
       long d = delayMillis;
+      if (heldBack(m, reply)) {
+        return;
+      }
       if (d > 0) {
         timer.schedule(reply, d, TimeUnit.MILLISECONDS);
       } else {

@@ -168,15 +168,20 @@ class GrpcProxyTest extends GrpcTestBase {
 
   @Test
   void streamsBeyondTheBackendsLimitOpenAnotherConnectionOrWait() throws Exception {
-    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain().withMaxStreams(2).withDelay(100));
+    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain().withMaxStreams(2));
     start(config(1, front(), h2cPool(b1)
         .http2(new PoolConfig.Http2(2, Duration.ofSeconds(30), Duration.ofSeconds(10)))));
     SimpleServiceGrpc.SimpleServiceFutureStub stub = SimpleServiceGrpc.newFutureStub(channel())
         .withDeadlineAfter(20, TimeUnit.SECONDS);
+    b1.hold("c");
     List<com.google.common.util.concurrent.ListenableFuture<SimpleResponse>> calls = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       calls.add(stub.unaryRpc(msg("c" + i)));
     }
+    // Both connections full: four calls held at the backend, six waiting in Tandem.
+    await().atMost(Duration.ofSeconds(10)).until(() -> b1.held() == 4);
+    assertTrue(calls.stream().noneMatch(java.util.concurrent.Future::isDone), "no call answered or failed yet");
+    b1.release();
     for (var f : calls) {
       assertEquals("b1", backendOf(f.get(20, TimeUnit.SECONDS)));
     }

@@ -3,6 +3,7 @@ package io.tandem.proxy.http;
 import static io.tandem.testing.TestConfigs.config;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
@@ -81,15 +82,17 @@ class GrpcResilienceTest extends GrpcTestBase {
 
   @Test
   void aReloadThatChangesThePoolLetsCallsInFlightFinish() throws Exception {
-    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain().withDelay(800));
+    GrpcBackend b1 = grpcBackend("b1", GrpcBackend.Options.plain());
     startWith(h2cPool(b1));
     ManagedChannel c = channel();
+    b1.hold("slow");
     var slow = SimpleServiceGrpc.newFutureStub(c).withDeadlineAfter(20, TimeUnit.SECONDS).unaryRpc(msg("slow"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> b1.calls() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> b1.held() == 1);
     node.reload(config(eventLoops(), front(), h2cPool(b1)
         .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(61)))).await(10, TimeUnit.SECONDS);
-    b1.delay(0);
     assertEquals("b1:fast", blocking(c).unaryRpc(msg("fast")).getResponseMessage());   // on a new connection
+    assertFalse(slow.isDone(), "the call taken before the reload is still in flight");
+    b1.release();
     assertEquals("b1:slow", slow.get(20, TimeUnit.SECONDS).getResponseMessage());
     assertEquals(2, b1.connections());
   }
