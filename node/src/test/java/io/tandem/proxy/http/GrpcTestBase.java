@@ -21,7 +21,6 @@ import io.tandem.testing.TestConfigs;
 import io.tandem.testing.TestTls;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,31 +29,21 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * gRPC through a node with real grpc-java on both sides: an HTTPS listener offering h2 in front (an h2c one when
  * {@link #h2cFront()}), pools of h2c (and h2) gRPC servers behind. Two event loops unless a subclass says otherwise.
  */
 @ExtendWith(NoLeakedBuffers.class)
-abstract class GrpcTestBase extends ProxyTestBase {
-  @TempDir
-  static Path dir;
-  static TestCerts certs;
+abstract class GrpcTestBase extends TlsProxyTestBase {
   static TestCerts.Pair front;
   static TestCerts.Pair back;
 
   private final List<GrpcBackend> grpcBackends = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
 
-  @Override
-  protected int eventLoops() {
-    return 2;
-  }
-
   @BeforeAll
   static void makeCertificates() {
-    certs = TestCerts.create(dir);
     front = certs.leaf("front", "grpc.tandem.test");
     back = certs.leaf("back", "localhost", "127.0.0.1");
   }

@@ -7,32 +7,21 @@ import static io.tandem.testing.TestConfigs.pool;
 import io.tandem.config.TlsConfig;
 import io.tandem.testing.FakeBackend;
 import io.tandem.testing.TestCerts;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A TLS listener in front of fake backends, with a CA and certificates for a.tandem.test, *.w.tandem.test and a
  * default one.
  */
-abstract class HttpsTestBase extends ProxyTestBase {
-  @TempDir
-  static Path dir;
-  static TestCerts certs;
+abstract class HttpsTestBase extends TlsProxyTestBase {
   static TestCerts.Pair a;
   static TestCerts.Pair wild;
   static TestCerts.Pair fallback;
 
-  @Override
-  protected int eventLoops() {
-    return 2;
-  }
-
   @BeforeAll
   static void makeCertificates() {
-    certs = TestCerts.create(dir);
     a = certs.leaf("a", "a.tandem.test");
     wild = certs.leaf("wild", "*.w.tandem.test");
     fallback = certs.leaf("fallback", "default.tandem.test");

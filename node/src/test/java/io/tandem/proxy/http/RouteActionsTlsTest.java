@@ -19,36 +19,25 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SocketAddress;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A route's actions on an HTTPS listener: the same actions over HTTP/2 (the Vert.x front) and HTTP/1.1 (Tandem's own
  * codec), and the mTLS facts (the client certificate's subject as a variable and as an access condition).
  */
-class RouteActionsTlsTest extends ProxyTestBase {
-  @TempDir
-  static Path dir;
-  static TestCerts certs;
+class RouteActionsTlsTest extends TlsProxyTestBase {
   static TestCerts.Pair server;
   static TestCerts.Pair client;
   static TestCerts.Pair stranger;
   private FakeBackend main;
   private FakeBackend shadow;
 
-  @Override
-  protected int eventLoops() {
-    return 2;
-  }
-
   @BeforeAll
   static void makeCertificates() {
-    certs = TestCerts.create(dir);
     server = certs.leaf("server", "a.tandem.test");
     client = certs.client("client", "client.tandem.test");
     stranger = certs.client("stranger", "stranger.tandem.test");
