@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +42,7 @@ class ClusterRateLimitTest {
       double seconds = MEASURE ? Double.parseDouble(System.getProperty("seconds", "20")) : 4;
       long[] admitted = new long[nodes.size()];
       AtomicLong refused = new AtomicLong();
+      AtomicReference<Throwable> failure = new AtomicReference<>();
       List<Thread> clients = new ArrayList<>();
       // Each client's connection and the nodes' request path are warmed up on a path no rule limits first: a cold
       // start took about 1.4 s to reach the limiter, which the clock counted as time the limiter left unused.
@@ -61,11 +63,15 @@ class ClusterRateLimitTest {
       for (int i = 0; i < nodes.size(); i++) {
         int node = i;
         Thread t = new Thread(() -> admitted[node] = hammer(https.get(node), ports.get(node), end, refused));
+        t.setUncaughtExceptionHandler((thread, e) -> failure.compareAndSet(null, e));
         clients.add(t);
         t.start();
       }
       for (Thread t : clients) {
         t.join();
+      }
+      if (failure.get() != null) {
+        throw new AssertionError("a client failed", failure.get());
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
       long total = 0;
