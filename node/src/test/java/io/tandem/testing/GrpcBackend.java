@@ -243,12 +243,11 @@ public final class GrpcBackend implements AutoCloseable {
         out.onNext(answer(m));
         out.onCompleted();
       };
-      long d = delayMillis;
       if (heldBack(m, reply)) {
         return;
       }
-      if (d > 0) {
-        timer.schedule(reply, d, TimeUnit.MILLISECONDS);
+      if (delayMillis > 0) {
+        timer.schedule(reply, delayMillis, TimeUnit.MILLISECONDS);
       } else {
         reply.run();
       }
